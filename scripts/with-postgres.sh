@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs a command against a throwaway PostgreSQL cluster on loopback, then removes it.
+set -euo pipefail
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+DIR=$(mktemp -d /tmp/patronage-pg.XXXXXX)
+PORT=${PGPORT_TEST:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+RUN=()
+if [ "$(id -u)" -eq 0 ]; then
+  id pgtest >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin pgtest
+  chown pgtest "$DIR"
+  RUN=(runuser -u pgtest --)
+fi
+install -d -m 700 "$DIR/data"; install -d -m 755 "$DIR/run"
+[ ${#RUN[@]} -gt 0 ] && chown pgtest "$DIR/data" "$DIR/run"
+cleanup() {
+  "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+"${RUN[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+"${RUN[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/run/pg.log" -w \
+  -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR/run -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+echo "PostgreSQL on 127.0.0.1:$PORT" >&2
+export DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/postgres"
+"$@"

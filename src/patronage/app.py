@@ -1,0 +1,99 @@
+"""Builds the FastAPI app: the API under /api/v1, the admin pages, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from patronage import __version__, web
+from patronage.customers import routes as customer_routes
+from patronage.customers import views as customer_views
+from patronage.errors import (
+    PROBLEM_JSON,
+    MalformedRequest,
+    NotFound,
+    PatronageError,
+    ValidationFailed,
+    from_pydantic,
+)
+from patronage.settings import get_settings
+from patronage.settings_lists import routes as settings_routes
+from patronage.settings_lists import views as settings_views
+from patronage.tenancy import routes as tenancy_routes
+from patronage.tenancy import views as auth_views
+
+STATIC_DIR = Path(__file__).parent / "static"
+API_PREFIX = "/api/v1"
+
+
+def _problem(request: Request, error: PatronageError) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(error.problem(instance=request.url.path), status_code=error.status,
+                            media_type=PROBLEM_JSON)
+    return web.error_page(request, error)
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        ctx = errors[0].get("ctx") or {}
+        return _problem(request, MalformedRequest(
+            f"The body is not valid JSON: {ctx.get('error', 'parse error')}."))
+    # Drop the "body"/"query"/"path" prefix so pointers name the field itself.
+    field_errors = from_pydantic(errors, strip_loc=1)
+    return _problem(request, ValidationFailed.of(field_errors))
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 404:
+        return _problem(request, NotFound("Nothing lives at this address."))
+    error = PatronageError(detail=str(exc.detail))
+    error.status = exc.status_code
+    error.code = "http_error"
+    error.title = "Request refused"
+    return _problem(request, error)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="Patronage API", version=__version__,
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url="/api/docs",
+                  redoc_url=None,
+                  description="Customer directory and light CRM. Authenticate with "
+                              "`Authorization: Bearer <token>` (`patronage token create`). "
+                              "Errors are RFC 9457 problem details.")
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       session_cookie="patronage_session", max_age=settings.session_max_age,
+                       same_site="lax", https_only=bool(settings.cookie_secure))
+    app.add_exception_handler(PatronageError, _problem)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(web.LoginRequired, web.to_login)  # type: ignore[arg-type]
+
+    api = APIRouter(prefix=API_PREFIX)
+
+    @api.get("/health", tags=["health"], summary="Liveness check (no auth)")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    api.include_router(customer_routes.router)
+    api.include_router(settings_routes.router)
+    api.include_router(tenancy_routes.router)
+    app.include_router(api)
+
+    app.include_router(auth_views.router, include_in_schema=False)
+    app.include_router(customer_views.router, include_in_schema=False)
+    app.include_router(settings_views.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/customers", status_code=303)
+
+    return app

@@ -1,0 +1,1 @@
+"""The `patronage` command line."""

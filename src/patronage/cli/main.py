@@ -1,0 +1,16 @@
+"""Typer root: `patronage --help` lists every command group."""
+
+from __future__ import annotations
+
+import typer
+
+from patronage.cli import demo, server, team
+
+app = typer.Typer(help="Patronage: the customer directory sellers live in.",
+                  no_args_is_help=True, add_completion=False)
+app.command("migrate")(server.migrate)
+app.command("serve")(server.serve)
+app.command("demo")(demo.demo)
+app.add_typer(team.tenant_app, name="tenant")
+app.add_typer(team.user_app, name="user")
+app.add_typer(team.token_app, name="token")

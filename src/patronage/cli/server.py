@@ -1,0 +1,31 @@
+"""`patronage migrate` and `patronage serve`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from patronage.settings import get_settings
+
+err = Console(stderr=True)
+
+
+def migrate() -> None:
+    """Create or upgrade the database schema (safe to run on an existing database)."""
+    from patronage.migrate import upgrade
+
+    upgrade()
+    err.print("[green]Database is at the newest schema.[/green]")
+
+
+def serve(host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+          port: Annotated[int | None, typer.Option(help="Port (default: $PORT or 8000).")] = None,
+          reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False) -> None:
+    """Serve the admin and the API."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("patronage.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, reload=reload, proxy_headers=True)

@@ -1,0 +1,1 @@
+"""Customers: the record, its rules, its audit trail."""

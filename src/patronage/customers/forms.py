@@ -1,0 +1,47 @@
+"""Admin form <-> schema: the same validation as the API, errors keyed by field name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from patronage.customers.schemas import CustomerOut
+from patronage.errors import FieldError, ValidationFailed, from_pydantic
+
+CHECKBOXES = ("tax_exempt", "subscription", "allow_age_limited_products")
+SKIP = {"csrf_token", "version"}
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {k: v for k, v in form.items() if k not in SKIP
+                              and isinstance(v, str)}
+    for box in CHECKBOXES:
+        values[box] = box in form
+    if "tags" in values:
+        values["tags"] = [t.strip() for t in values["tags"].split(",") if t.strip()]
+    return values
+
+
+def parse(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise ValidationFailed.of(from_pydantic(exc.errors())) from exc
+
+
+def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for err in errors:
+        out.setdefault(err.name or "__all__", err.detail)
+    return out
+
+
+def initial(customer: CustomerOut) -> dict[str, Any]:
+    data = customer.model_dump()
+    data["tags"] = ", ".join(customer.tags)
+    for key in ("registered_at", "last_login_at", "last_activity_at"):
+        if data.get(key):
+            data[key] = data[key].strftime("%Y-%m-%dT%H:%M")
+    return data

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from patronage.db import Base, UTCDateTime, utcnow
+
+CUSTOMER_TYPES = ("guest", "registered", "business")
+RISK_LEVELS = ("low", "medium", "high")
+
+
+def _tenant_fk(column: str, table: str, ondelete: str = "RESTRICT") -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"],
+                                ondelete=ondelete)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
+        _tenant_fk("status_id", "statuses"),
+        _tenant_fk("payment_term_id", "payment_terms"),
+        _tenant_fk("license_type_id", "license_types"),
+        _tenant_fk("master_store_id", "stores"),
+        _tenant_fk("sales_rep_id", "users"),
+        CheckConstraint("type IN ('guest', 'registered', 'business')", name="type"),
+        CheckConstraint("risk_level IS NULL OR risk_level IN ('low', 'medium', 'high')",
+                        name="risk_level"),
+        CheckConstraint("email IS NULL OR email LIKE '%_@_%'", name="email_shape"),
+        CheckConstraint("phone IS NULL OR phone LIKE '+%'", name="phone_e164"),
+        CheckConstraint("(license_number IS NULL) = (license_key IS NULL)",
+                        name="license_key_present"),
+        CheckConstraint(
+            "type <> 'business' OR company_name IS NOT NULL OR license_key IS NOT NULL",
+            name="business_identified"),
+        CheckConstraint(
+            "COALESCE(company_name, first_name, last_name, email, phone, license_key, "
+            "external_id) IS NOT NULL", name="someone"),
+        CheckConstraint("order_count >= 0 AND sample_count >= 0", name="counts_non_negative"),
+        CheckConstraint("total_spent_cents >= 0", name="spent_non_negative"),
+        CheckConstraint("point_balance IS NULL OR point_balance >= 0",
+                        name="points_non_negative"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        # A license number identifies one business per tenant, in any spelling.
+        Index("uq_customers_tenant_license_key", "tenant_id", "license_key", unique=True,
+              sqlite_where=text("type = 'business' AND license_key IS NOT NULL"),
+              postgresql_where=text("type = 'business' AND license_key IS NOT NULL")),
+        Index("uq_customers_tenant_external_id", "tenant_id", "external_id", unique=True,
+              sqlite_where=text("external_id IS NOT NULL"),
+              postgresql_where=text("external_id IS NOT NULL")),
+        Index("ix_customers_tenant_email", "tenant_id", func.lower(text("email"))),
+        Index("ix_customers_tenant_phone", "tenant_id", "phone"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # identity
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(12))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    # contact
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address1: Mapped[str | None] = mapped_column(String(200))
+    address2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(50))
+    zip: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))
+    # licensing
+    license_number: Mapped[str | None] = mapped_column(String(64))
+    license_key: Mapped[str | None] = mapped_column(String(64))
+    license_type_id: Mapped[int | None] = mapped_column(Integer)
+    license_expires_on: Mapped[date | None] = mapped_column(Date)
+    # commercial
+    payment_term_id: Mapped[int | None] = mapped_column(Integer)
+    sales_rep_id: Mapped[int | None] = mapped_column(Integer)
+    status_id: Mapped[int | None] = mapped_column(Integer)
+    tax_exempt: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # shopper
+    master_store_id: Mapped[int | None] = mapped_column(Integer)
+    subscription: Mapped[bool] = mapped_column(Boolean, default=False)
+    subscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    membership_id: Mapped[str | None] = mapped_column(String(100))
+    point_balance: Mapped[int | None] = mapped_column(Integer)
+    allow_age_limited_products: Mapped[bool] = mapped_column(Boolean, default=False)
+    birthday: Mapped[date | None] = mapped_column(Date)
+    shopper_level: Mapped[str | None] = mapped_column(String(50))
+    risk_level: Mapped[str | None] = mapped_column(String(10))
+    # dates
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # metrics (derived from orders and samples)
+    order_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_spent_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    average_order_value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sample_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    tag_rows: Mapped[list[CustomerTag]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CustomerTag.tag",
+        primaryjoin="and_(Customer.tenant_id == foreign(CustomerTag.tenant_id), "
+                    "Customer.id == foreign(CustomerTag.customer_id))")
+    store_rows: Mapped[list[CustomerStore]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CustomerStore.store_id",
+        primaryjoin="and_(Customer.tenant_id == foreign(CustomerStore.tenant_id), "
+                    "Customer.id == foreign(CustomerStore.customer_id))")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CustomerTag(Base):
+    __tablename__ = "customer_tags"
+    __table_args__ = (
+        _tenant_fk("customer_id", "customers", ondelete="CASCADE"),
+        CheckConstraint("length(tag) BETWEEN 1 AND 50", name="tag_length"),
+        Index("ix_customer_tags_tenant_tag", "tenant_id", "tag", "customer_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class CustomerStore(Base):
+    """Stores a customer has ordered from (derived from orders)."""
+
+    __tablename__ = "customer_stores"
+    __table_args__ = (
+        _tenant_fk("customer_id", "customers", ondelete="CASCADE"),
+        _tenant_fk("store_id", "stores", ondelete="CASCADE"),
+        Index("ix_customer_stores_tenant_store", "tenant_id", "store_id", "customer_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class AuditEntry(Base):
+    """One change to one customer field; kept after the customer is deleted."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
+        CheckConstraint("action IN ('created', 'updated', 'deleted')", name="action"),
+        Index("ix_audit_entries_tenant_customer", "tenant_id", "customer_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(254))
+    source: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10))
+    field: Mapped[str | None] = mapped_column(String(50))
+    old_value: Mapped[object | None] = mapped_column(JSON)
+    new_value: Mapped[object | None] = mapped_column(JSON)

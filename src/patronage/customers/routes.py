@@ -1,0 +1,97 @@
+"""REST endpoints for customers: thin wrappers over the service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from patronage.customers import service
+from patronage.customers.schemas import (
+    AuditPage,
+    CustomerCreate,
+    CustomerOut,
+    CustomerPage,
+    CustomerUpdate,
+)
+from patronage.deps import ApiPrincipal, SessionDep
+from patronage.errors import ValidationFailed
+from patronage.settings import get_settings
+from patronage.tenancy.service import require_admin, require_writer
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
+LIST_PARAMS = {"limit", "cursor"}
+
+
+def _reject_unknown_params(request: Request, allowed: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ValidationFailed.of(
+            ValidationFailed.field(name, f"Unknown query parameter '{name}'.",
+                                   "unknown_parameter").errors[0] for name in unknown)
+
+
+@router.get("", response_model=CustomerPage, summary="List customers, newest first")
+def list_customers(request: Request, principal: ApiPrincipal, session: SessionDep,
+                   limit: Limit = 50, cursor: Cursor = None) -> CustomerPage:
+    _reject_unknown_params(request, LIST_PARAMS)
+    limit = min(limit, get_settings().max_page_size)
+    return service.list_customers(session, tenant_id=principal.tenant_id, limit=limit,
+                                  cursor=cursor)
+
+
+@router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED,
+             summary="Add a customer")
+def create_customer(data: CustomerCreate, principal: ApiPrincipal, session: SessionDep,
+                    response: Response) -> CustomerOut:
+    require_writer(principal)
+    customer = service.create_customer(session, actor=service.Actor(principal, "api"),
+                                       data=data)
+    response.headers["ETag"] = service.etag(customer.version)
+    response.headers["Location"] = f"/api/v1/customers/{customer.id}"
+    return customer
+
+
+@router.get("/{customer_id}", response_model=CustomerOut, summary="Read a customer")
+def get_customer(customer_id: int, principal: ApiPrincipal, session: SessionDep,
+                 response: Response) -> CustomerOut:
+    customer = service.get_customer(session, tenant_id=principal.tenant_id,
+                                    customer_id=customer_id)
+    response.headers["ETag"] = service.etag(customer.version)
+    return customer
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut,
+              summary="Change some fields of a customer (needs If-Match)")
+def update_customer(customer_id: int, data: CustomerUpdate, principal: ApiPrincipal,
+                    session: SessionDep, response: Response,
+                    if_match: Annotated[str | None, Header()] = None) -> CustomerOut:
+    require_writer(principal)
+    expected = service.parse_if_match(if_match)
+    customer = service.update_customer(session, actor=service.Actor(principal, "api"),
+                                       customer_id=customer_id, data=data,
+                                       expected_version=expected)
+    response.headers["ETag"] = service.etag(customer.version)
+    return customer
+
+
+@router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="Delete a customer (admins; If-Match optional)")
+def delete_customer(customer_id: int, principal: ApiPrincipal, session: SessionDep,
+                    if_match: Annotated[str | None, Header()] = None) -> Response:
+    require_admin(principal)
+    expected = service.parse_if_match(if_match) if if_match is not None else None
+    service.delete_customer(session, actor=service.Actor(principal, "api"),
+                            customer_id=customer_id, expected_version=expected)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{customer_id}/history", response_model=AuditPage,
+            summary="The audit trail of a customer, newest first")
+def customer_history(customer_id: int, principal: ApiPrincipal, session: SessionDep,
+                     limit: Limit = 50, cursor: Cursor = None) -> AuditPage:
+    return service.customer_history(session, tenant_id=principal.tenant_id,
+                                    customer_id=customer_id, limit=limit, cursor=cursor)

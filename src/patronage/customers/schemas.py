@@ -1,0 +1,176 @@
+"""The customer schema family: Create, Update (all optional), Out, Page, and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from patronage.types import Email, LicenseNumber, PhoneText
+
+CustomerType = Literal["guest", "registered", "business"]
+RiskLevel = Literal["low", "medium", "high"]
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Blankable = BeforeValidator(_blank_to_none)
+Str20 = Annotated[str | None, Blankable, StringConstraints(strip_whitespace=True, max_length=20)]
+Str50 = Annotated[str | None, Blankable, StringConstraints(strip_whitespace=True, max_length=50)]
+Str100 = Annotated[str | None, Blankable,
+                   StringConstraints(strip_whitespace=True, max_length=100)]
+Str200 = Annotated[str | None, Blankable,
+                   StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str | None, Blankable,
+                     StringConstraints(strip_whitespace=True, max_length=10_000)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Country = Annotated[str | None, Blankable,
+                    StringConstraints(strip_whitespace=True, to_upper=True,
+                                      pattern=r"^[A-Za-z]{2}$")]
+RefId = Annotated[int | None, Blankable, Field(ge=1)]
+OptDate = Annotated[date | None, Blankable]
+OptDatetime = Annotated[datetime | None, Blankable]
+
+# Field groups, in the order SPEC.md lists them; forms and the audit trail follow it.
+EDITABLE_FIELDS = (
+    "external_id", "type", "company_name", "first_name", "last_name",
+    "email", "phone", "address1", "address2", "city", "state", "zip", "country",
+    "license_number", "license_type_id", "license_expires_on",
+    "payment_term_id", "sales_rep_id", "status_id", "tags", "tax_exempt", "notes",
+    "master_store_id", "subscription", "membership_id", "point_balance",
+    "allow_age_limited_products", "birthday", "shopper_level", "risk_level",
+    "registered_at", "last_login_at", "last_activity_at",
+)
+
+
+class _CustomerFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: Str100 = None
+    company_name: Str200 = None
+    first_name: Str100 = None
+    last_name: Str100 = None
+    email: Annotated[Email | None, Blankable] = None
+    phone: Annotated[PhoneText | None, Blankable] = None
+    address1: Str200 = None
+    address2: Str200 = None
+    city: Str100 = None
+    state: Str50 = None
+    zip: Str20 = None
+    country: Country = None
+    license_number: Annotated[LicenseNumber | None, Blankable] = None
+    license_type_id: RefId = None
+    license_expires_on: OptDate = None
+    payment_term_id: RefId = None
+    sales_rep_id: RefId = None
+    status_id: RefId = None
+    notes: LongText = None
+    master_store_id: RefId = None
+    membership_id: Str100 = None
+    point_balance: Annotated[int | None, Blankable, Field(ge=0)] = None
+    birthday: OptDate = None
+    shopper_level: Str50 = None
+    risk_level: Annotated[RiskLevel | None, Blankable] = None
+    registered_at: OptDatetime = None
+    last_login_at: OptDatetime = None
+    last_activity_at: OptDatetime = None
+
+
+class CustomerCreate(_CustomerFields):
+    type: CustomerType
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    tax_exempt: bool = False
+    subscription: bool = False
+    allow_age_limited_products: bool = False
+
+
+class CustomerUpdate(_CustomerFields):
+    """Every field optional; only the fields sent are changed."""
+
+    type: CustomerType | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+    tax_exempt: bool | None = None
+    subscription: bool | None = None
+    allow_age_limited_products: bool | None = None
+
+
+class CustomerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    version: int
+    type: CustomerType
+    display_name: str
+    external_id: str | None
+    company_name: str | None
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    address1: str | None
+    address2: str | None
+    city: str | None
+    state: str | None
+    zip: str | None
+    country: str | None
+    license_number: str | None
+    license_type_id: int | None
+    license_expires_on: date | None
+    payment_term_id: int | None
+    sales_rep_id: int | None
+    status_id: int | None
+    tags: list[str]
+    tax_exempt: bool
+    notes: str | None
+    master_store_id: int | None
+    store_ids: list[int]
+    subscription: bool
+    subscribed_at: datetime | None
+    membership_id: str | None
+    point_balance: int | None
+    allow_age_limited_products: bool
+    birthday: date | None
+    shopper_level: str | None
+    risk_level: RiskLevel | None
+    registered_at: datetime | None
+    last_login_at: datetime | None
+    last_activity_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    order_count: int
+    total_spent: Decimal
+    average_order_value: Decimal
+    first_order_at: datetime | None
+    last_order_at: datetime | None
+    sample_count: int
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerOut]
+    total: int
+    next_cursor: str | None
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor: str
+    user_id: int | None
+    source: str
+    action: Literal["created", "updated", "deleted"]
+    field: str | None
+    old: Any = Field(validation_alias="old_value")
+    new: Any = Field(validation_alias="new_value")
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut]
+    next_cursor: str | None

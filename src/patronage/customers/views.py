@@ -1,0 +1,132 @@
+"""Admin pages for customers: list, add, overview, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from patronage import web
+from patronage.customers import forms, service
+from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from patronage.deps import SessionDep
+from patronage.errors import Conflict, PreconditionFailed, ValidationFailed
+from patronage.settings import get_settings
+from patronage.settings_lists import service as lists
+from patronage.settings_lists.kinds import KINDS
+from patronage.tenancy import service as tenancy
+from patronage.tenancy.schemas import Principal
+
+router = APIRouter()
+
+
+def _choices(session: Session, tenant_id: int) -> dict[str, Any]:
+    choices: dict[str, Any] = {slug.replace("-", "_"): lists.list_items(session, kind,
+                                                                          tenant_id=tenant_id)
+                               for slug, kind in KINDS.items()}
+    choices["users"] = tenancy.list_users(session, tenant_id=tenant_id)
+    choices["by_id"] = {key: {item.id: item for item in items}
+                        for key, items in choices.items()}
+    choices["options"] = {key: [(item.id, item.name) for item in items]
+                          for key, items in choices.items() if key != "by_id"}
+    return choices
+
+
+@router.get("/customers")
+def customer_list(request: Request, member: web.Member, session: SessionDep,
+                  cursor: str | None = None) -> Response:
+    page = service.list_customers(session, tenant_id=member.tenant_id,
+                                  limit=get_settings().default_page_size, cursor=cursor)
+    return web.render(request, "customers/list.html", {
+        "principal": member, "page": page, "cursor": cursor,
+        "choices": _choices(session, member.tenant_id)})
+
+
+def _form_page(request: Request, session: Session, member: Principal, *,
+               customer: CustomerOut | None, values: dict[str, Any],
+               error: ValidationFailed | Conflict | PreconditionFailed | None = None) -> Response:
+    errors = forms.errors_by_field(list(error.errors)) if error else {}
+    return web.render(request, "customers/form.html", {
+        "principal": member, "customer": customer, "values": values, "errors": errors,
+        "error": error, "choices": _choices(session, member.tenant_id)},
+        status_code=error.status if error else 200)
+
+
+@router.get("/customers/new")
+def new_customer(request: Request, member: web.Member, session: SessionDep,
+                 type: str = "business") -> Response:
+    tenancy.require_writer(member)
+    return _form_page(request, session, member, customer=None,
+                      values={"type": type, "country": "US"})
+
+
+@router.post("/customers/new", dependencies=[web.CsrfChecked])
+async def create_customer(request: Request, member: web.Member,
+                          session: SessionDep) -> Response:
+    tenancy.require_writer(member)
+    values = forms.form_values(await request.form())
+    try:
+        data = forms.parse(CustomerCreate, values)
+        customer = service.create_customer(session, actor=service.Actor(member, "admin"),
+                                           data=data)  # type: ignore[arg-type]
+    except (ValidationFailed, Conflict) as exc:
+        return _form_page(request, session, member, customer=None, values=values, error=exc)
+    web.flash(request, f"{customer.display_name} was added.")
+    return RedirectResponse(f"/customers/{customer.id}", status_code=303)
+
+
+@router.get("/customers/{customer_id}")
+def customer_detail(request: Request, customer_id: int, member: web.Member,
+                    session: SessionDep) -> Response:
+    customer = service.get_customer(session, tenant_id=member.tenant_id,
+                                    customer_id=customer_id)
+    history = service.customer_history(session, tenant_id=member.tenant_id,
+                                       customer_id=customer_id, limit=25)
+    return web.render(request, "customers/detail.html", {
+        "principal": member, "customer": customer, "history": history,
+        "choices": _choices(session, member.tenant_id)})
+
+
+@router.get("/customers/{customer_id}/edit")
+def edit_customer(request: Request, customer_id: int, member: web.Member,
+                  session: SessionDep) -> Response:
+    tenancy.require_writer(member)
+    customer = service.get_customer(session, tenant_id=member.tenant_id,
+                                    customer_id=customer_id)
+    return _form_page(request, session, member, customer=customer,
+                      values=forms.initial(customer))
+
+
+@router.post("/customers/{customer_id}/edit", dependencies=[web.CsrfChecked])
+async def update_customer(request: Request, customer_id: int, member: web.Member,
+                          session: SessionDep) -> Response:
+    tenancy.require_writer(member)
+    form = await request.form()
+    values = forms.form_values(form)
+    current = service.get_customer(session, tenant_id=member.tenant_id,
+                                   customer_id=customer_id)
+    version = str(form.get("version", ""))
+    try:
+        data = forms.parse(CustomerUpdate, values)
+        customer = service.update_customer(
+            session, actor=service.Actor(member, "admin"), customer_id=customer_id,
+            data=data, expected_version=int(version) if version.isdigit() else -1)  # type: ignore[arg-type]
+    except (ValidationFailed, Conflict, PreconditionFailed) as exc:
+        return _form_page(request, session, member, customer=current, values=values,
+                          error=exc)
+    web.flash(request, f"Changes to {customer.display_name} were saved.")
+    return RedirectResponse(f"/customers/{customer.id}", status_code=303)
+
+
+@router.post("/customers/{customer_id}/delete", dependencies=[web.CsrfChecked])
+def delete_customer(request: Request, customer_id: int, member: web.Member,
+                    session: SessionDep) -> Response:
+    tenancy.require_admin(member)
+    customer = service.get_customer(session, tenant_id=member.tenant_id,
+                                    customer_id=customer_id)
+    service.delete_customer(session, actor=service.Actor(member, "admin"),
+                            customer_id=customer_id)
+    web.flash(request, f"{customer.display_name} was deleted.")
+    return RedirectResponse("/customers", status_code=303)

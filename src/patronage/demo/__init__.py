@@ -1,0 +1,1 @@
+"""The demo workspace: realistic synthetic sellers' customers, bulk-loaded."""

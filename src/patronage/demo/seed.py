@@ -1,0 +1,216 @@
+"""Idempotent demo workspace: lists, team, and N synthetic customers loaded in bulk."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
+from patronage.demo import data
+from patronage.settings_lists.kinds import KINDS
+from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
+from patronage.settings_lists.service import create_item
+from patronage.tenancy import service as tenancy
+from patronage.tenancy.models import Tenant, User
+from patronage.types import license_key
+
+DEMO_SLUG = "demo"
+DEMO_ADMIN = "admin@demo.example"
+CHUNK = 20_000
+
+
+@dataclass
+class DemoResult:
+    tenant_id: int
+    admin_email: str
+    admin_password: str | None  # None when the admin already existed
+    created: int
+    total: int
+
+
+@dataclass(frozen=True)
+class _Refs:
+    statuses: list[int]
+    terms: list[int]
+    license_types: list[int]
+    stores: list[int]
+    reps: list[int]
+
+
+def _ensure_workspace(session: Session) -> tuple[int, str | None]:
+    tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
+    if tenant_id is None:
+        tenant_id = tenancy.create_tenant(session, slug=DEMO_SLUG, name="Demo Seller").id
+    password = None
+    if session.scalar(select(User.id).where(User.tenant_id == tenant_id,
+                                            User.email == DEMO_ADMIN)) is None:
+        password = tenancy.generate_password()
+        tenancy.create_user(session, tenant_id=tenant_id, email=DEMO_ADMIN, role="admin",
+                            password=password, name="Alex Admin")
+    for name, email in data.SALES_REPS:
+        if session.scalar(select(User.id).where(User.tenant_id == tenant_id,
+                                                User.email == email)) is None:
+            tenancy.create_user(session, tenant_id=tenant_id, email=email, role="sales_rep",
+                                password=None, name=name)
+    _ensure_lists(session, tenant_id)
+    return tenant_id, password
+
+
+def _ensure_lists(session: Session, tenant_id: int) -> None:
+    wanted: dict[str, list[dict[str, Any]]] = {
+        "statuses": [{"name": n, "colour": c, "position": i}
+                     for i, (n, c) in enumerate(data.STATUSES)],
+        "payment-terms": [{"name": n, "days": d, "position": i}
+                          for i, (n, d) in enumerate(data.PAYMENT_TERMS)],
+        "license-types": [{"name": n, "product_categories": cats, "position": i}
+                          for i, (n, cats) in enumerate(data.LICENSE_TYPES)],
+        "stores": [{"name": n, "code": c, "position": i}
+                   for i, (n, c) in enumerate(data.STORES)],
+    }
+    for slug, items in wanted.items():
+        kind = KINDS[slug]
+        model: Any = kind.model
+        have = set(session.scalars(select(model.name).where(model.tenant_id == tenant_id)))
+        for item in items:
+            if item["name"] not in have:
+                create_item(session, kind, tenant_id=tenant_id,
+                            data=kind.create.model_validate(item))
+
+
+def _refs(session: Session, tenant_id: int) -> _Refs:
+    def ids(model: Any) -> list[int]:
+        return list(session.scalars(select(model.id).where(model.tenant_id == tenant_id)
+                                    .order_by(model.position)))
+    reps = list(session.scalars(select(User.id).where(User.tenant_id == tenant_id,
+                                                      User.role == "sales_rep")))
+    return _Refs(ids(Status), ids(PaymentTerm), ids(LicenseType), ids(Store), reps)
+
+
+_BLANK = {c.name: None for c in Customer.__table__.columns}
+
+
+def _customer(rng: random.Random, n: int, refs: _Refs, now: datetime) -> tuple[dict, list[str]]:
+    """One synthetic customer (``n`` keeps emails and licenses unique)."""
+    rand = rng.random
+
+    def between(low: int, high: int) -> int:  # randint without its overhead
+        return low + int(rand() * (high - low + 1))
+
+    city, state, zip3, areas = rng.choice(data.PLACES)
+    first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+    roll = rand()
+    kind = "business" if roll < 0.3 else ("registered" if roll < 0.8 else "guest")
+    created = now - timedelta(days=rand() * 1100)
+    phone = f"+1{rng.choice(areas)}{between(200, 999)}{between(0, 9999):04d}"
+    status = rng.choices(refs.statuses, weights=(6, 3, 2))[0] if refs.statuses else None
+    orders = 0 if rand() < 0.18 else int(rng.paretovariate(1.3))
+    if kind == "business":
+        orders *= 3
+    spent = sum(between(1500, 40000 if kind != "business" else 400000)
+                for _ in range(min(orders, 30))) * max(1, orders // 30)
+    first_order = created + timedelta(days=rand() * 30) if orders else None
+    last_order = (first_order + (now - first_order) * rand()) if first_order else None
+    row: dict[str, Any] = dict(_BLANK)
+    row.update({
+        "type": kind, "first_name": first, "last_name": last, "phone": phone,
+        "email": f"{first.lower()}.{last.lower()}{n}@{rng.choice(data.EMAIL_DOMAINS)}",
+        "address1": f"{between(1, 9899)} {rng.choice(data.STREETS)}",
+        "address2": f"Suite {between(100, 499)}" if rand() < 0.15 else None,
+        "city": city, "state": state, "zip": f"{zip3}{between(0, 99):02d}",
+        "country": "US", "status_id": status, "tax_exempt": rand() < 0.05,
+        "created_at": created, "updated_at": created, "version": 1,
+        "order_count": orders, "total_spent_cents": spent,
+        "average_order_value_cents": spent // orders if orders else 0,
+        "first_order_at": first_order, "last_order_at": last_order,
+        "sample_count": between(0, 6) if kind == "business" else 0,
+        "last_activity_at": last_order or created,
+        "subscription": False, "allow_age_limited_products": False,
+    })
+    if kind == "business":
+        head, tail = rng.choice(data.COMPANY_HEADS), rng.choice(data.COMPANY_TAILS)
+        number = f"{state}-{rng.choice('ACMR')}{n:08d}-LIC"
+        row.update(
+            company_name=f"{head} {tail}", license_number=number, license_key=license_key(number),
+            license_type_id=rng.choice(refs.license_types) if refs.license_types else None,
+            license_expires_on=date(now.year + between(0, 2), between(1, 12), 1),
+            payment_term_id=rng.choice(refs.terms) if refs.terms else None,
+            sales_rep_id=rng.choice(refs.reps) if refs.reps and rand() < 0.85 else None,
+            external_id=f"RET-{n:08d}" if rand() < 0.4 else None)
+    else:
+        registered = kind == "registered"
+        subscribed = registered and rand() < 0.45
+        row.update(
+            master_store_id=rng.choice(refs.stores) if refs.stores else None,
+            registered_at=created if registered else None,
+            last_login_at=(created + (now - created) * rand()) if registered else None,
+            subscription=subscribed, subscribed_at=created if subscribed else None,
+            membership_id=f"M{n:09d}" if registered and rand() < 0.3 else None,
+            point_balance=between(0, 5000) if registered and rand() < 0.4 else None,
+            allow_age_limited_products=rand() < 0.6,
+            birthday=date(between(1950, 2004), between(1, 12), between(1, 28)),
+            shopper_level=rng.choice(data.SHOPPER_LEVELS) if registered else None,
+            risk_level=rng.choices(["low", "medium", "high"], weights=(85, 12, 3))[0],
+            external_id=f"SHOP-{n:09d}" if rand() < 0.25 else None)
+    tags = rng.sample(data.TAGS, k=rng.choice((0, 0, 0, 1, 1, 2)))
+    return row, tags
+
+
+def _batches(rng: random.Random, start: int, count: int, refs: _Refs) -> Iterator[list]:
+    now = datetime.now(UTC)
+    batch: list = []
+    for n in range(start, start + count):
+        batch.append(_customer(rng, n, refs, now))
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def seed(session: Session, *, customers: int,
+         progress: Callable[[int], None] | None = None,
+         on_start: Callable[[int], None] | None = None) -> DemoResult:
+    tenant_id, password = _ensure_workspace(session)
+    have = session.scalar(select(func.count()).select_from(Customer)
+                          .where(Customer.tenant_id == tenant_id)) or 0
+    missing = max(0, customers - have)
+    refs = _refs(session, tenant_id)
+    if on_start:
+        on_start(missing)
+    rng = random.Random(have)  # different, repeatable draws when topping up
+    customers_t, tags_t = Customer.__table__, CustomerTag.__table__
+    stores_t, audit_t = CustomerStore.__table__, AuditEntry.__table__
+    next_id = (session.scalar(select(func.max(Customer.id))) or 0) + 1
+    conn = session.connection()
+    for batch in _batches(rng, have + 1, missing, refs):
+        rows, tag_rows, store_rows, audit_rows = [], [], [], []
+        for row, tags in batch:
+            cid = next_id
+            next_id += 1
+            row.update(id=cid, tenant_id=tenant_id)
+            rows.append(row)
+            tag_rows += [{"tenant_id": tenant_id, "customer_id": cid, "tag": t} for t in tags]
+            if row.get("master_store_id") and row["order_count"]:
+                store_rows.append({"tenant_id": tenant_id, "customer_id": cid,
+                                   "store_id": row["master_store_id"]})
+            audit_rows.append({"tenant_id": tenant_id, "customer_id": cid,
+                               "at": row["created_at"], "actor": "demo seed", "source": "cli",
+                               "action": "created"})
+        conn.execute(insert(customers_t), rows)
+        if tag_rows:
+            conn.execute(insert(tags_t), tag_rows)
+        if store_rows:
+            conn.execute(insert(stores_t), store_rows)
+        conn.execute(insert(audit_t), audit_rows)
+        session.commit()
+        conn = session.connection()
+        if progress:
+            progress(len(rows))
+    session.commit()
+    return DemoResult(tenant_id, DEMO_ADMIN, password, missing, have + missing)

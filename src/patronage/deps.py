@@ -1,0 +1,50 @@
+"""Request dependencies as Annotated aliases, so route signatures stay short."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from patronage.db import new_session
+from patronage.errors import Unauthorized
+from patronage.tenancy import service as tenancy
+from patronage.tenancy.schemas import Principal
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `patronage token create`.")
+
+
+def get_session() -> Iterator[Session]:
+    session = new_session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def api_principal(session: SessionDep, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Send 'Authorization: Bearer <token>'.")
+    return tenancy.authenticate_token(session, credentials.credentials)
+
+
+def admin_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The signed-in team member of the admin session, if any."""
+    tenant_id, user_id = request.session.get("tenant_id"), request.session.get("user_id")
+    if not tenant_id or not user_id:
+        return None
+    principal = tenancy.principal_for(session, tenant_id=tenant_id, user_id=user_id)
+    if principal is None:
+        request.session.clear()
+    return principal
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+AdminPrincipal = Annotated[Principal | None, Depends(admin_principal)]

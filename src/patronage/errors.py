@@ -1,0 +1,135 @@
+"""Domain errors and their one rendering as RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One offending input: a JSON pointer (``/email``), a message and a stable code."""
+
+    pointer: str
+    detail: str
+    code: str
+
+    @property
+    def name(self) -> str:
+        """The form field the pointer names (``/email`` -> ``email``)."""
+        return self.pointer.lstrip("/").split("/", 1)[0]
+
+
+@dataclass
+class PatronageError(Exception):
+    detail: str
+    errors: Sequence[FieldError] = field(default_factory=tuple)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __str__(self) -> str:
+        return self.detail
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"https://patronage.dev/problems/{self.code.replace('_', '-')}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = [
+                {"pointer": e.pointer, "detail": e.detail, "code": e.code} for e in self.errors
+            ]
+        body.update(self.extra)
+        return body
+
+
+class MalformedRequest(PatronageError):
+    status, code, title = 400, "malformed_request", "Malformed request"
+
+
+class ValidationFailed(PatronageError):
+    status, code, title = 422, "validation_failed", "Invalid input"
+
+    @classmethod
+    def of(cls, errors: Iterable[FieldError]) -> ValidationFailed:
+        errs = tuple(errors)
+        summary = "; ".join(f"{e.name or 'body'}: {e.detail}" for e in errs)
+        return cls(detail=summary or "The input is invalid.", errors=errs)
+
+    @classmethod
+    def field(cls, name: str, detail: str, code: str) -> ValidationFailed:
+        return cls.of([FieldError(f"/{name}", detail, code)])
+
+
+class Unauthorized(PatronageError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(PatronageError):
+    status, code, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(PatronageError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(PatronageError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(PatronageError):
+    status, code, title = 412, "stale_version", "Precondition failed"
+
+
+class PreconditionRequired(PatronageError):
+    status, code, title = 428, "if_match_required", "Precondition required"
+
+
+_PYDANTIC_CODES = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "value_error": "invalid",
+}
+
+
+def from_pydantic(errors: Iterable[dict[str, Any]], *, strip_loc: int = 0) -> list[FieldError]:
+    """Turn pydantic/FastAPI error dicts into field errors with JSON pointers."""
+    out: list[FieldError] = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())][strip_loc:]
+        pointer = "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in loc)
+        kind = err.get("type", "invalid")
+        msg = str(err.get("msg", "Invalid value"))
+        ctx = err.get("ctx") or {}
+        if kind == "value_error" and "error" in ctx:
+            msg = str(ctx["error"])
+        elif msg.startswith("Value error, "):
+            msg = msg.removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            msg = f"Unknown field '{loc[-1] if loc else ''}'."
+        elif kind == "missing":
+            msg = "This field is required."
+        code = str(ctx.get("code") or _PYDANTIC_CODES.get(kind, kind))
+        out.append(FieldError(pointer if loc else "/", msg, code))
+    return out
+
+
+def validate_field(name: str, normalise: Any, *args: Any) -> Any:
+    """Run a ``types`` normaliser outside pydantic, reporting failure against ``name``."""
+    from pydantic_core import PydanticCustomError
+
+    try:
+        return normalise(*args)
+    except PydanticCustomError as exc:
+        raise ValidationFailed.field(name, exc.message(), exc.type) from exc

@@ -1,0 +1,1 @@
+"""Tenant-defined lists: statuses, payment terms, license types, stores."""

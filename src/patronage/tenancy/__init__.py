@@ -1,0 +1,1 @@
+"""Tenants, team members, roles, passwords and API tokens."""

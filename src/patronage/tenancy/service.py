@@ -1,0 +1,188 @@
+"""Tenancy rules: creating tenants and users, checking passwords and tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from pwdlib import PasswordHash
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from patronage.db import utcnow
+from patronage.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PatronageError,
+    Unauthorized,
+    ValidationFailed,
+    validate_field,
+)
+from patronage.tenancy.models import ROLES, ApiToken, Tenant, User
+from patronage.tenancy.schemas import Principal, TenantOut, UserOut
+from patronage.types import email_key, normalize_email
+
+_hasher = PasswordHash.recommended()
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+TOKEN_PREFIX = "pat"
+MIN_PASSWORD = 10
+
+
+def _login_email(raw: str) -> str:
+    """Team members sign in by email in any letter case."""
+    return email_key(validate_field("email", normalize_email, raw))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_tenant(session: Session, *, slug: str, name: str | None = None,
+                  default_region: str = "US") -> TenantOut:
+    slug = slug.strip().lower()
+    if not _SLUG.match(slug):
+        raise ValidationFailed.field(
+            "slug", "Use 2-40 lower-case letters, digits or hyphens, starting with a letter "
+            "or digit.", "invalid_slug")
+    if session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
+        raise Conflict(f"A tenant with slug '{slug}' already exists.")
+    tenant = Tenant(slug=slug, name=(name or slug).strip(), default_region=default_region)
+    session.add(tenant)
+    session.commit()
+    return TenantOut.model_validate(tenant)
+
+
+def get_tenant(session: Session, slug: str) -> TenantOut:
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug.strip().lower()))
+    if tenant is None:
+        raise NotFound(f"No tenant '{slug}'.")
+    return TenantOut.model_validate(tenant)
+
+
+def create_user(session: Session, *, tenant_id: int, email: str, role: str,
+                password: str | None, name: str | None = None) -> UserOut:
+    if role not in ROLES:
+        raise ValidationFailed.field("role", f"Role must be one of {', '.join(ROLES)}.",
+                                     "invalid_role")
+    email = _login_email(email)
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise ValidationFailed.field(
+            "password", f"Use at least {MIN_PASSWORD} characters.", "password_too_short")
+    exists = session.scalar(select(User.id).where(User.tenant_id == tenant_id,
+                                                  User.email == email))
+    if exists is not None:
+        raise Conflict(f"{email} is already a member of this tenant.")
+    user = User(tenant_id=tenant_id, email=email, role=role,
+                name=(name or email.split("@", 1)[0]).strip(),
+                password_hash=hash_password(password) if password else None)
+    session.add(user)
+    session.commit()
+    return UserOut.model_validate(user)
+
+
+def set_password(session: Session, *, tenant_id: int, email: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed.field(
+            "password", f"Use at least {MIN_PASSWORD} characters.", "password_too_short")
+    user = _user_by_email(session, tenant_id, _login_email(email))
+    user.password_hash = hash_password(password)
+    session.commit()
+
+
+def list_users(session: Session, *, tenant_id: int) -> list[UserOut]:
+    rows = session.scalars(select(User).where(User.tenant_id == tenant_id).order_by(User.name))
+    return [UserOut.model_validate(u) for u in rows]
+
+
+def _user_by_email(session: Session, tenant_id: int, email: str) -> User:
+    user = session.scalar(select(User).where(User.tenant_id == tenant_id, User.email == email))
+    if user is None:
+        raise NotFound(f"No user {email} in this tenant.")
+    return user
+
+
+def _principal(tenant: Tenant, user: User) -> Principal:
+    return Principal(tenant_id=tenant.id, tenant_slug=tenant.slug,
+                     tenant_region=tenant.default_region, user_id=user.id, email=user.email,
+                     name=user.name, role=user.role)  # type: ignore[arg-type]
+
+
+def authenticate_password(session: Session, *, tenant_slug: str, email: str,
+                          password: str) -> Principal:
+    """Check a login; every failure reads the same so it reveals nothing."""
+    failure = Unauthorized("Workspace, email or password is incorrect.")
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.strip().lower()))
+    user = None
+    if tenant is not None:
+        try:
+            user = _user_by_email(session, tenant.id,
+                                  _login_email(email))
+        except PatronageError:
+            user = None
+    if user is None or not user.password_hash:
+        _hasher.hash(password)  # spend the same time as a real check
+        raise failure
+    valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
+    if not valid:
+        raise failure
+    if new_hash:
+        user.password_hash = new_hash
+    user.last_login_at = utcnow()
+    session.commit()
+    assert tenant is not None
+    return _principal(tenant, user)
+
+
+def principal_for(session: Session, *, tenant_id: int, user_id: int) -> Principal | None:
+    row = session.execute(
+        select(Tenant, User).join(User, User.tenant_id == Tenant.id)
+        .where(Tenant.id == tenant_id, User.id == user_id)).first()
+    return _principal(*row) if row else None
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(session: Session, *, tenant_id: int, email: str, label: str = "") -> str:
+    """Issue a bearer token; only its hash is stored, so it is shown once."""
+    user = _user_by_email(session, tenant_id, _login_email(email))
+    secret = secrets.token_urlsafe(32)
+    session.add(ApiToken(tenant_id=tenant_id, user_id=user.id, token_hash=_token_hash(secret),
+                         label=label))
+    session.commit()
+    return f"{TOKEN_PREFIX}_{tenant_id}_{secret}"
+
+
+def authenticate_token(session: Session, token: str) -> Principal:
+    failure = Unauthorized("The bearer token is not valid.")
+    prefix, _, rest = token.partition("_")
+    tenant_part, _, secret = rest.partition("_")
+    if prefix != TOKEN_PREFIX or not tenant_part.isdigit() or not secret:
+        raise failure
+    digest = _token_hash(secret)
+    row = session.execute(
+        select(ApiToken, Tenant, User)
+        .join(Tenant, Tenant.id == ApiToken.tenant_id)
+        .join(User, (User.tenant_id == ApiToken.tenant_id) & (User.id == ApiToken.user_id))
+        .where(ApiToken.tenant_id == int(tenant_part), ApiToken.token_hash == digest)).first()
+    if row is None or not hmac.compare_digest(row[0].token_hash, digest):
+        raise failure
+    return _principal(row[1], row[2])
+
+
+def require_writer(principal: Principal) -> None:
+    if not principal.can_write:
+        raise Forbidden(f"The {principal.role} role cannot change data.")
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise Forbidden(f"Only admins may do this; you are a {principal.role}.")

@@ -1,0 +1,57 @@
+"""Admin sign-in and sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from patronage import web
+from patronage.deps import AdminPrincipal, SessionDep
+from patronage.errors import Unauthorized
+from patronage.tenancy import service
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an absolute or protocol-relative URL would be an open redirect.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/customers"
+
+
+@router.get("/login")
+def login_form(request: Request, principal: AdminPrincipal, next: str | None = None) -> Response:
+    if principal is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return web.render(request, "auth/login.html",
+                      {"next": _safe_next(next), "workspace": request.session.get("workspace",
+                                                                                   "")})
+
+
+@router.post("/login", dependencies=[web.CsrfChecked])
+def login(request: Request, session: SessionDep, workspace: Annotated[str, Form()] = "",
+          email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/customers") -> Response:
+    try:
+        principal = service.authenticate_password(session, tenant_slug=workspace, email=email,
+                                                  password=password)
+    except Unauthorized as exc:
+        return web.render(request, "auth/login.html",
+                          {"error": exc.detail, "workspace": workspace, "email": email,
+                           "next": _safe_next(next)}, status_code=401)
+    request.session.clear()  # a fresh session and CSRF token on sign-in (no fixation)
+    request.session.update({"tenant_id": principal.tenant_id, "user_id": principal.user_id,
+                            "workspace": principal.tenant_slug})
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[web.CsrfChecked])
+def logout(request: Request) -> Response:
+    workspace = request.session.get("workspace", "")
+    request.session.clear()
+    request.session["workspace"] = workspace
+    web.flash(request, "You are signed out.")
+    return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,80 @@
+"""Normalisers for the fields every entry point shares: email, phone, license number.
+
+Each is written once here and used by the API schemas, the admin forms, the CLI and
+(later) the importer and the events API.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+_NOT_KEY = re.compile(r"[^A-Z0-9]")
+
+
+def normalize_email(raw: str) -> str:
+    """Validate syntax and return the normalised form (domain lower-cased)."""
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise PydanticCustomError("invalid_email", "Not a valid email address: {reason}",
+                                  {"reason": str(exc)}) from exc
+
+
+def email_key(email: str) -> str:
+    """The case-insensitive matching key of an already normalised email."""
+    return email.lower()
+
+
+def normalize_phone(raw: str, region: str = "US") -> str:
+    """Parse a phone number as typed (national numbers in ``region``) and return E.164."""
+    try:
+        number = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException as exc:
+        raise PydanticCustomError("invalid_phone", "Not a phone number: '{raw}'",
+                                  {"raw": raw}) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise PydanticCustomError("invalid_phone",
+                                  "Not a valid phone number for region {region}: '{raw}'",
+                                  {"raw": raw, "region": region})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None) -> str:
+    """Human-friendly rendering of a stored E.164 number."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def license_key(raw: str) -> str:
+    """Upper-case letters and digits only: ``ca-123 45`` and ``CA12345`` are one license."""
+    key = _NOT_KEY.sub("", raw.upper())
+    if not key:
+        raise PydanticCustomError("invalid_license_number",
+                                  "A license number needs at least one letter or digit.")
+    return key
+
+
+def _check_license(raw: str) -> str:
+    license_key(raw)
+    return raw
+
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254),
+                  AfterValidator(normalize_email)]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+LicenseNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                 max_length=64), AfterValidator(_check_license)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]

@@ -1,0 +1,83 @@
+"""What every admin page shares: templates, the signed-in member, CSRF, flash messages."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from patronage import __version__
+from patronage.deps import AdminPrincipal
+from patronage.errors import Forbidden, PatronageError
+from patronage.tenancy.schemas import Principal
+from patronage.types import format_phone
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.globals["version"] = __version__
+TEMPLATES.env.filters["phone"] = format_phone
+CSRF_FIELD = "csrf_token"
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need a signed-in member; answered with a redirect to /login."""
+
+
+def to_login(request: Request, _exc: LoginRequired) -> Response:
+    if request.headers.get("HX-Request"):
+        return Response(status_code=204, headers={"HX-Redirect": "/login"})
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(CSRF_FIELD)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_FIELD] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Synchronizer token: the form field (or htmx header) must equal the session's token."""
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    expected = request.session.get(CSRF_FIELD)
+    if not sent or not expected or not hmac.compare_digest(sent, expected):
+        raise Forbidden("This form has expired or did not come from Patronage. "
+                        "Reload the page and try again.")
+
+
+def _signed_in(principal: AdminPrincipal) -> Principal:
+    if principal is None:
+        raise LoginRequired()
+    return principal
+
+
+Member = Annotated[Principal, Depends(_signed_in)]
+CsrfChecked = Depends(check_csrf)
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    request.session.setdefault("flash", []).append({"message": message, "kind": kind})
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    ctx = dict(context or {})
+    ctx.setdefault("principal", None)
+    ctx["csrf_token"] = csrf_token(request)
+    ctx["flashes"] = request.session.pop("flash", [])
+    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def error_page(request: Request, error: PatronageError) -> Response:
+    return render(request, "error.html", {"error": error}, status_code=error.status)

@@ -1,0 +1,26 @@
+def test_health_needs_no_token(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_openapi_document_lists_the_core_routes(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/customers", "/api/v1/customers/{customer_id}",
+                 "/api/v1/customers/{customer_id}/history", "/api/v1/settings/statuses",
+                 "/api/v1/settings/payment-terms", "/api/v1/settings/license-types",
+                 "/api/v1/settings/stores"):
+        assert path in doc["paths"], path
+
+
+def test_interactive_docs_are_served(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()
+
+
+def test_unknown_api_path_is_a_problem_document(client):
+    response = client.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
