@@ -21,19 +21,20 @@ def _blank_to_none(value: Any) -> Any:
 
 
 Blankable = BeforeValidator(_blank_to_none)
-Str20 = Annotated[str | None, Blankable, StringConstraints(strip_whitespace=True, max_length=20)]
-Str50 = Annotated[str | None, Blankable, StringConstraints(strip_whitespace=True, max_length=50)]
-Str100 = Annotated[str | None, Blankable,
-                   StringConstraints(strip_whitespace=True, max_length=100)]
-Str200 = Annotated[str | None, Blankable,
-                   StringConstraints(strip_whitespace=True, max_length=200)]
-LongText = Annotated[str | None, Blankable,
-                     StringConstraints(strip_whitespace=True, max_length=10_000)]
+
+
+def _text(max_length: int) -> Any:
+    """Optional trimmed text; an empty string means "no value"."""
+    inner = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
+    return Annotated[inner | None, Blankable]
+
+
+Str20, Str50, Str100, Str200, LongText = (_text(n) for n in (20, 50, 100, 200, 10_000))
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Country = Annotated[str | None, Blankable,
-                    StringConstraints(strip_whitespace=True, to_upper=True,
-                                      pattern=r"^[A-Za-z]{2}$")]
-RefId = Annotated[int | None, Blankable, Field(ge=1)]
+Country = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                                    pattern=r"^[A-Za-z]{2}$")] | None,
+                    Blankable]
+RefId = Annotated[Annotated[int, Field(ge=1)] | None, Blankable]
 OptDate = Annotated[date | None, Blankable]
 OptDatetime = Annotated[datetime | None, Blankable]
 
@@ -73,7 +74,7 @@ class _CustomerFields(BaseModel):
     notes: LongText = None
     master_store_id: RefId = None
     membership_id: Str100 = None
-    point_balance: Annotated[int | None, Blankable, Field(ge=0)] = None
+    point_balance: Annotated[Annotated[int, Field(ge=0)] | None, Blankable] = None
     birthday: OptDate = None
     shopper_level: Str50 = None
     risk_level: Annotated[RiskLevel | None, Blankable] = None

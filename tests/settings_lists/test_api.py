@@ -1,0 +1,56 @@
+"""Settings resources for the tenant-defined lists."""
+
+
+def test_status_lifecycle(client, factory):
+    t = factory.tenant(with_lists=False)
+    created = client.post("/api/v1/settings/statuses", headers=t.headers,
+                          json={"name": "Customer", "colour": "#0A7F4F", "position": 1})
+    assert created.status_code == 201
+    status = created.json()
+    assert status["colour"] == "#0a7f4f"
+    renamed = client.patch(f"/api/v1/settings/statuses/{status['id']}", headers=t.headers,
+                           json={"name": "Active customer"})
+    assert renamed.json()["name"] == "Active customer"
+    assert [s["name"] for s in client.get("/api/v1/settings/statuses",
+                                          headers=t.headers).json()] == ["Active customer"]
+    assert client.delete(f"/api/v1/settings/statuses/{status['id']}",
+                         headers=t.headers).status_code == 204
+
+
+def test_license_type_keeps_its_product_categories(client, factory):
+    t = factory.tenant(with_lists=False)
+    body = client.post("/api/v1/settings/license-types", headers=t.headers,
+                       json={"name": "Medical", "product_categories": ["tinctures", "topicals"]})
+    assert body.status_code == 201
+    assert body.json()["product_categories"] == ["tinctures", "topicals"]
+
+
+def test_duplicate_name_is_409_in_any_case(client, factory):
+    t = factory.tenant(with_lists=False)
+    client.post("/api/v1/settings/payment-terms", headers=t.headers, json={"name": "Net 30"})
+    again = client.post("/api/v1/settings/payment-terms", headers=t.headers,
+                        json={"name": "net 30"})
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["pointer"] == "/name"
+
+
+def test_bad_colour_and_unknown_field_are_422(client, factory):
+    t = factory.tenant(with_lists=False)
+    bad = client.post("/api/v1/settings/statuses", headers=t.headers,
+                      json={"name": "X", "colour": "green"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["pointer"] == "/colour"
+    extra = client.post("/api/v1/settings/stores", headers=t.headers,
+                        json={"name": "X", "code": "x", "city": "Reno"})
+    assert extra.status_code == 422
+
+
+def test_a_status_in_use_cannot_be_deleted(client, factory):
+    t = factory.tenant()
+    status_id = t.refs["statuses"][0]
+    factory.customer(t, status_id=status_id)
+    response = client.delete(f"/api/v1/settings/statuses/{status_id}", headers=t.headers)
+    assert response.status_code == 409
+    assert response.json()["in_use"] == 1
+    assert client.get(f"/api/v1/settings/statuses/{status_id}",
+                      headers=t.headers).status_code == 200
