@@ -21,6 +21,7 @@ from patronage.types import format_phone
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["version"] = __version__
 TEMPLATES.env.filters["phone"] = format_phone
+TEMPLATES.env.filters["dt"] = lambda v: v.strftime("%b %d, %Y %H:%M") if v else None
 CSRF_FIELD = "csrf_token"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from patronage.customers import rules
 from patronage.customers.schemas import CustomerOut
 from patronage.errors import FieldError, ValidationFailed, from_pydantic
 
@@ -24,11 +25,20 @@ def form_values(form: FormData) -> dict[str, Any]:
     return values
 
 
-def parse(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+def parse(model: type[BaseModel], values: dict[str, Any], region: str) -> BaseModel:
+    """Validate a submitted form; when the shape is wrong, also report the service's field
+    rules (phone, required fields) so the user sees every problem at once."""
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        raise ValidationFailed.of(from_pydantic(exc.errors())) from exc
+        errors = from_pydantic(exc.errors())
+        draft = dict(values)
+        more = rules.normalise(draft, region)
+        adding = model.model_fields["type"].is_required()
+        if adding and draft.get("type") in rules.REQUIRED_BY_HAND:
+            more += rules.check_required(draft, draft["type"])
+        named = {e.name for e in errors}
+        raise ValidationFailed.of(errors + [e for e in more if e.name not in named]) from exc
 
 
 def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[str, str]:

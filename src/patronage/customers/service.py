@@ -189,7 +189,11 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
     errors += rules.check_references(session, actor.tenant_id, values)
     merged = {f: _current(customer, f) for f in EDITABLE_FIELDS} | values
     merged["license_key"] = values.get("license_key", customer.license_key)
-    errors += rules.check_required(merged, merged["type"], tuple(values))
+    # Records made by events or imports may be partial: an edit may leave a gap as it was,
+    # but may not clear a required field that has a value.
+    cleared = tuple(f for f in values if _current(customer, f) and not values[f])
+    retyped = "type" in values and values["type"] != customer.type
+    errors += rules.check_required(merged, merged["type"], None if retyped else cleared)
     if errors:
         raise ValidationFailed.of(errors)
     rules.check_unique(session, actor.tenant_id, merged, exclude_id=customer.id)

@@ -68,7 +68,7 @@ async def create_customer(request: Request, member: web.Member,
     tenancy.require_writer(member)
     values = forms.form_values(await request.form())
     try:
-        data = forms.parse(CustomerCreate, values)
+        data = forms.parse(CustomerCreate, values, member.tenant_region)
         customer = service.create_customer(session, actor=service.Actor(member, "admin"),
                                            data=data)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as exc:
@@ -109,7 +109,7 @@ async def update_customer(request: Request, customer_id: int, member: web.Member
                                    customer_id=customer_id)
     version = str(form.get("version", ""))
     try:
-        data = forms.parse(CustomerUpdate, values)
+        data = forms.parse(CustomerUpdate, values, member.tenant_region)
         customer = service.update_customer(
             session, actor=service.Actor(member, "admin"), customer_id=customer_id,
             data=data, expected_version=int(version) if version.isdigit() else -1)  # type: ignore[arg-type]

@@ -1,0 +1,146 @@
+"""The admin pages through a plain HTTP client: sign-in, CSRF, forms with inline errors."""
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _login(client, t, password=PASSWORD):
+    page = client.get("/login")
+    return client.post("/login", data={"workspace": t.slug, "email": t.email.upper(),
+                                       "password": password, "csrf_token": _csrf(page.text),
+                                       "next": "/customers"}, follow_redirects=False)
+
+
+@pytest.fixture
+def signed_in(client, factory):
+    t = factory.tenant()
+    assert _login(client, t).status_code == 303
+    return t
+
+
+def test_pages_need_a_signed_in_member(client):
+    response = client.get("/customers", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+
+
+def test_wrong_password_says_so_without_detail(client, factory):
+    t = factory.tenant()
+    response = _login(client, t, password="wrong password!")
+    assert response.status_code == 401
+    assert "Workspace, email or password is incorrect." in response.text
+
+
+def test_login_without_csrf_token_is_refused(client, factory):
+    t = factory.tenant()
+    client.get("/login")
+    response = client.post("/login", data={"workspace": t.slug, "email": t.email,
+                                           "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_session_cookie_is_httponly_and_samesite(client, factory):
+    t = factory.tenant()
+    response = _login(client, t)
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_empty_list_shows_the_empty_state(client, signed_in):
+    page = client.get("/customers")
+    assert page.status_code == 200
+    assert "No customers yet" in page.text
+
+
+def test_adding_a_customer_with_errors_shows_them_inline(client, signed_in):
+    form = client.get("/customers/new?type=registered")
+    response = client.post("/customers/new", data={
+        "csrf_token": _csrf(form.text), "type": "registered", "first_name": "Ana",
+        "email": "ana@@example", "phone": "123", "tags": "vip, new"})
+    assert response.status_code == 422
+    html = response.text
+    assert 'id="e-email"' in html and "Not a valid email address" in html
+    assert 'id="e-phone"' in html and "Not a valid phone number" in html
+    assert 'id="e-last_name"' in html
+    assert 'value="Ana"' in html and 'value="vip, new"' in html  # nothing typed is lost
+    assert "No customers yet" in client.get("/customers").text
+
+
+def test_adding_then_editing_a_customer(client, signed_in):
+    form = client.get("/customers/new")
+    created = client.post("/customers/new", data={
+        "csrf_token": _csrf(form.text), "type": "business", "company_name": "Blacksmith Goods",
+        "license_number": "ca-9", "tax_exempt": "1"}, follow_redirects=False)
+    assert created.status_code == 303
+    detail_url = created.headers["location"]
+    detail = client.get(detail_url)
+    assert "Blacksmith Goods" in detail.text and "was added" in detail.text
+    edit = client.get(f"{detail_url}/edit")
+    assert 'name="version" value="1"' in edit.text
+    saved = client.post(f"{detail_url}/edit", data={
+        "csrf_token": _csrf(edit.text), "version": "1", "type": "business",
+        "company_name": "Blacksmith Goods & Co", "license_number": "ca-9", "tax_exempt": "1"},
+        follow_redirects=False)
+    assert saved.status_code == 303
+    page = client.get(detail_url).text
+    assert "Blacksmith Goods &amp; Co" in page
+    assert "Company name" in page  # the history names the changed field
+
+
+def test_stale_edit_is_refused_with_a_clear_message(client, signed_in, factory):
+    c = factory.customer(signed_in, company_name="Original")
+    edit = client.get(f"/customers/{c['id']}/edit")
+    client.patch(f"/api/v1/customers/{c['id']}", headers={**signed_in.headers, "If-Match": '"1"'},
+                 json={"company_name": "Changed elsewhere"})
+    response = client.post(f"/customers/{c['id']}/edit", data={
+        "csrf_token": _csrf(edit.text), "version": "1", "type": "business",
+        "company_name": "Mine"})
+    assert response.status_code == 412
+    assert "Someone else changed this customer" in response.text
+    assert client.get(f"/api/v1/customers/{c['id']}",
+                      headers=signed_in.headers).json()["company_name"] == "Changed elsewhere"
+
+
+def test_another_tenants_customer_page_is_404(client, signed_in, factory):
+    other = factory.tenant()
+    theirs = factory.customer(other)
+    assert client.get(f"/customers/{theirs['id']}").status_code == 404
+    assert client.get(f"/customers/{theirs['id']}/edit").status_code == 404
+
+
+def test_viewer_sees_no_add_button_and_cannot_post(client, factory):
+    t = factory.tenant()
+    from patronage.tenancy import service as tenancy
+
+    tenancy.create_user(factory.session, tenant_id=t.id, email=f"v@{t.slug}.example",
+                        role="viewer", password=PASSWORD)
+    page = client.get("/login")
+    client.post("/login", data={"workspace": t.slug, "email": f"v@{t.slug}.example",
+                                "password": PASSWORD, "csrf_token": _csrf(page.text)})
+    listing = client.get("/customers")
+    assert "Add a customer" not in listing.text
+    assert client.get("/customers/new").status_code == 403
+
+
+def test_logout_ends_the_session(client, signed_in):
+    page = client.get("/customers")
+    response = client.post("/logout", data={"csrf_token": _csrf(page.text)},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    assert client.get("/customers", follow_redirects=False).status_code == 303
+
+
+def test_open_redirect_is_refused(client, factory):
+    t = factory.tenant()
+    page = client.get("/login")
+    response = client.post("/login", data={"workspace": t.slug, "email": t.email,
+                                           "password": PASSWORD, "csrf_token": _csrf(page.text),
+                                           "next": "//evil.example/"}, follow_redirects=False)
+    assert response.headers["location"] == "/customers"
