@@ -1,0 +1,3 @@
+from patronage.cli.main import app
+
+app(prog_name="patronage")

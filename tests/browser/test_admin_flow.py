@@ -1,0 +1,69 @@
+"""A team member's first minutes, in headless Chromium: sign in, add, fix errors, edit."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "screenshots"))
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / f"browser-{name}.png", full_page=True)
+
+
+def _sign_in(page: Page, base: str, t) -> None:
+    page.goto(f"{base}/customers")
+    expect(page).to_have_url(f"{base}/login?next=/customers")
+    page.fill("input[name=workspace]", t.slug)
+    page.fill("input[name=email]", t.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page.locator("h1")).to_have_text("Customers")
+
+
+def test_sign_in_add_fix_and_edit_a_customer(page: Page, live_server, factory):
+    t = factory.tenant()
+    _sign_in(page, live_server, t)
+    expect(page.locator(".empty h2")).to_have_text("No customers yet")
+    _shot(page, "empty-list")
+
+    page.click("text=Add your first customer")
+    page.fill("input[name=company_name]", "Blacksmith Goods")
+    page.fill("input[name=license_number]", "CA-C10-0000123")
+    page.fill("input[name=email]", "orders@@blacksmith")
+    page.select_option("select[name=status_id]", label="Customer")
+    page.click("button:has-text('Add customer')")
+    expect(page.locator("#e-email")).to_contain_text("Not a valid email address")
+    expect(page.locator("input[name=company_name]")).to_have_value("Blacksmith Goods")
+    _shot(page, "form-error")
+
+    page.fill("input[name=email]", "Orders@Blacksmith.EXAMPLE")
+    page.fill("input[name=phone]", "(415) 555-0134")
+    page.click("button:has-text('Add customer')")
+    expect(page.locator("h1")).to_have_text("Blacksmith Goods")
+    expect(page.locator(".flash")).to_contain_text("was added")
+    expect(page.locator(".head-meta")).to_contain_text("Orders@blacksmith.example")
+    expect(page.locator(".head-meta")).to_contain_text("+1 415-555-0134")
+    _shot(page, "customer")
+
+    page.click("text=Edit customer")
+    page.fill("input[name=city]", "Oakland")
+    page.click("button:has-text('Save changes')")
+    expect(page.locator(".flash")).to_contain_text("were saved")
+    expect(page.locator("table.compact")).to_contain_text("Oakland")
+
+    page.click("nav >> text=Customers")
+    expect(page.locator("#result-count")).to_have_text("1 customer")
+    page.click("summary[aria-label^='Actions for']")
+    page.click(".menu >> text=Edit")
+    expect(page.locator("h1")).to_have_text("Edit customer")
+    _shot(page, "edit")
+
+    page.click("button:has-text('Sign out')")
+    expect(page.locator("h1")).to_have_text("Sign in")

@@ -1,0 +1,75 @@
+"""The `patronage` command line against the test database."""
+
+import re
+import uuid
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from patronage.cli.main import app
+from patronage.customers.models import Customer
+from patronage.tenancy.models import Tenant
+
+runner = CliRunner()
+
+
+def _slug() -> str:
+    return f"cli-{uuid.uuid4().hex[:8]}"
+
+
+def test_tenant_user_and_token_give_a_working_api_token(client):
+    slug = _slug()
+    assert runner.invoke(app, ["tenant", "create", slug, "--name", "CLI Seller"]).exit_code == 0
+    made = runner.invoke(app, ["user", "create", "--tenant", slug, "--email",
+                               f"Rep@{slug}.example", "--role", "sales_rep"])
+    assert made.exit_code == 0, made.output
+    assert re.search(r"password: \S{10,}", made.stdout)
+    issued = runner.invoke(app, ["token", "create", "--tenant", slug, "--email",
+                                 f"rep@{slug}.example"])
+    assert issued.exit_code == 0
+    token = issued.stdout.strip()
+    assert "\n" not in token and token.startswith("pat_")
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["tenant_slug"] == slug and me["role"] == "sales_rep"
+
+
+def test_duplicate_tenant_and_bad_role_fail_with_a_message():
+    slug = _slug()
+    runner.invoke(app, ["tenant", "create", slug])
+    again = runner.invoke(app, ["tenant", "create", slug])
+    assert again.exit_code == 1 and "already exists" in again.output
+    bad = runner.invoke(app, ["user", "create", "--tenant", slug, "--email", "x@y.example",
+                              "--role", "owner"])
+    assert bad.exit_code == 1 and "Role must be one of" in bad.output
+
+
+def test_short_password_is_refused():
+    slug = _slug()
+    runner.invoke(app, ["tenant", "create", slug])
+    short = runner.invoke(app, ["user", "create", "--tenant", slug, "--email", "a@b.example",
+                                "--password", "short"])
+    assert short.exit_code == 1 and "at least 10" in short.output
+
+
+def test_demo_is_idempotent_and_tops_up(session):
+    first = runner.invoke(app, ["demo", "--customers", "30"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["demo", "--customers", "30"])
+    assert again.exit_code == 0
+    assert "0 added" in again.output
+    more = runner.invoke(app, ["demo", "--customers", "45"])
+    assert "15 added" in more.output
+    tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
+    kinds = dict(session.execute(select(Customer.type, func.count()).where(
+        Customer.tenant_id == tenant_id).group_by(Customer.type)).all())
+    assert sum(kinds.values()) == 45
+    assert {"business", "registered"} <= set(kinds)
+
+
+def test_migrate_is_safe_on_an_existing_database(factory):
+    t = factory.tenant()
+    c = factory.customer(t, company_name="Survivor")
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 0
+    got = factory.client.get(f"/api/v1/customers/{c['id']}", headers=t.headers).json()
+    assert got["company_name"] == "Survivor"
