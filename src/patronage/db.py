@@ -8,7 +8,20 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    Table,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from patronage.settings import get_settings
@@ -94,3 +107,21 @@ def session_scope() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """Ids for a bulk insert that must know them up front (to write child rows with them).
+
+    PostgreSQL hands them out from the table's sequence, so concurrent writers never clash;
+    SQLite has one writer at a time, so the next ids after the current maximum are free.
+    """
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sequence = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
+                               {"t": table.name})
+        rows = conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
+                            {"s": sequence, "n": count})
+        return [r[0] for r in rows]
+    start = (conn.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))

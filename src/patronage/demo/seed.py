@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
+from patronage.db import reserve_ids
 from patronage.demo import data
 from patronage.settings_lists.kinds import KINDS
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
@@ -186,13 +187,11 @@ def seed(session: Session, *, customers: int,
     rng = random.Random(have)  # different, repeatable draws when topping up
     customers_t, tags_t = Customer.__table__, CustomerTag.__table__
     stores_t, audit_t = CustomerStore.__table__, AuditEntry.__table__
-    next_id = (session.scalar(select(func.max(Customer.id))) or 0) + 1
     conn = session.connection()
     for batch in _batches(rng, have + 1, missing, refs):
         rows, tag_rows, store_rows, audit_rows = [], [], [], []
-        for row, tags in batch:
-            cid = next_id
-            next_id += 1
+        for (row, tags), cid in zip(batch, reserve_ids(conn, customers_t, len(batch)),
+                                    strict=True):
             row.update(id=cid, tenant_id=tenant_id)
             rows.append(row)
             tag_rows += [{"tenant_id": tenant_id, "customer_id": cid, "tag": t} for t in tags]
