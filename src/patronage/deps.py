@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from patronage.db import new_session
 from patronage.errors import Unauthorized
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.schemas import Principal
+from patronage.types import MAX_INT
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `patronage token create`.")
 
@@ -48,3 +49,6 @@ def admin_principal(request: Request, session: SessionDep) -> Principal | None:
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 AdminPrincipal = Annotated[Principal | None, Depends(admin_principal)]
+
+# A row id in a URL; beyond the 32-bit range it cannot name anything (422, not a 500).
+IdPath = Annotated[int, Path(ge=1, le=MAX_INT)]

@@ -30,7 +30,7 @@ def decode_cursor(cursor: str) -> list[Any]:
 def decode_id_cursor(cursor: str) -> int:
     """A cursor over rows ordered by id alone."""
     last = decode_cursor(cursor)[0]
-    if not isinstance(last, int):
+    if not isinstance(last, int) or isinstance(last, bool) or not 0 < last <= 2**31 - 1:
         raise ValidationFailed.field("cursor", "The cursor is not one this server issued.",
                                      "invalid_cursor")
     return last

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
@@ -65,16 +65,33 @@ def license_key(raw: str) -> str:
     return key
 
 
+def _no_control_chars(raw: str) -> str:
+    """NUL and other C0 controls (except tab and newlines) never belong in a text field;
+    PostgreSQL cannot even store NUL."""
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in raw):
+        raise PydanticCustomError("invalid_characters",
+                                  "Contains control characters that cannot be stored.")
+    return raw
+
+
+PlainText = AfterValidator(_no_control_chars)
+
+
 def _check_license(raw: str) -> str:
+    _no_control_chars(raw)
     license_key(raw)
     return raw
 
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254),
                   AfterValidator(normalize_email)]
-PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+                      PlainText]
 LicenseNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                  max_length=64), AfterValidator(_check_license)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+# Ids and counts are 32-bit INTEGER columns on PostgreSQL; larger numbers cannot name a row.
+MAX_INT = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]

@@ -150,3 +150,24 @@ def test_creation_is_audited_in_the_same_transaction(factory, session):
     assert entry.action == "created"
     assert entry.new_value["company_name"] == "Audited Co"
     assert entry.actor == t.email
+
+
+def test_control_characters_are_refused_not_stored(client, factory, session):
+    t = factory.tenant()
+    response = client.post("/api/v1/customers", headers=t.headers, json={
+        "type": "business", "company_name": "Nul\x00Co", "license_number": "CA\x00-1"})
+    assert response.status_code == 422
+    codes = {e["pointer"]: e["code"] for e in response.json()["errors"]}
+    assert codes == {"/company_name": "invalid_characters",
+                     "/license_number": "invalid_characters"}
+    assert _count(session, t.id) == 0
+
+
+def test_ids_beyond_the_integer_range_are_422_not_500(client, factory):
+    t = factory.tenant()
+    assert client.get("/api/v1/customers/99999999999", headers=t.headers).status_code == 422
+    response = client.post("/api/v1/customers", headers=t.headers, json={
+        "type": "business", "company_name": "X", "status_id": 99999999999})
+    assert response.status_code == 422
+    assert client.get("/api/v1/customers", headers={
+        "Authorization": "Bearer pat_99999999999999_abc"}).status_code == 401

@@ -14,7 +14,7 @@ from patronage.customers.schemas import (
     CustomerPage,
     CustomerUpdate,
 )
-from patronage.deps import ApiPrincipal, SessionDep
+from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.errors import ValidationFailed
 from patronage.settings import get_settings
 from patronage.tenancy.service import require_admin, require_writer
@@ -56,7 +56,7 @@ def create_customer(data: CustomerCreate, principal: ApiPrincipal, session: Sess
 
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="Read a customer")
-def get_customer(customer_id: int, principal: ApiPrincipal, session: SessionDep,
+def get_customer(customer_id: IdPath, principal: ApiPrincipal, session: SessionDep,
                  response: Response) -> CustomerOut:
     customer = service.get_customer(session, tenant_id=principal.tenant_id,
                                     customer_id=customer_id)
@@ -66,7 +66,7 @@ def get_customer(customer_id: int, principal: ApiPrincipal, session: SessionDep,
 
 @router.patch("/{customer_id}", response_model=CustomerOut,
               summary="Change some fields of a customer (needs If-Match)")
-def update_customer(customer_id: int, data: CustomerUpdate, principal: ApiPrincipal,
+def update_customer(customer_id: IdPath, data: CustomerUpdate, principal: ApiPrincipal,
                     session: SessionDep, response: Response,
                     if_match: Annotated[str | None, Header()] = None) -> CustomerOut:
     require_writer(principal)
@@ -80,7 +80,7 @@ def update_customer(customer_id: int, data: CustomerUpdate, principal: ApiPrinci
 
 @router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Delete a customer (admins; If-Match optional)")
-def delete_customer(customer_id: int, principal: ApiPrincipal, session: SessionDep,
+def delete_customer(customer_id: IdPath, principal: ApiPrincipal, session: SessionDep,
                     if_match: Annotated[str | None, Header()] = None) -> Response:
     require_admin(principal)
     expected = service.parse_if_match(if_match) if if_match is not None else None
@@ -91,7 +91,7 @@ def delete_customer(customer_id: int, principal: ApiPrincipal, session: SessionD
 
 @router.get("/{customer_id}/history", response_model=AuditPage,
             summary="The audit trail of a customer, newest first")
-def customer_history(customer_id: int, principal: ApiPrincipal, session: SessionDep,
+def customer_history(customer_id: IdPath, principal: ApiPrincipal, session: SessionDep,
                      limit: Limit = 50, cursor: Cursor = None) -> AuditPage:
     return service.customer_history(session, tenant_id=principal.tenant_id,
                                     customer_id=customer_id, limit=limit, cursor=cursor)

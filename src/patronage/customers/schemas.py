@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from patronage.types import Email, LicenseNumber, PhoneText
+from patronage.types import Count, Email, Id, LicenseNumber, PhoneText, PlainText
 
 CustomerType = Literal["guest", "registered", "business"]
 RiskLevel = Literal["low", "medium", "high"]
@@ -25,16 +25,18 @@ Blankable = BeforeValidator(_blank_to_none)
 
 def _text(max_length: int) -> Any:
     """Optional trimmed text; an empty string means "no value"."""
-    inner = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
+    inner = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length),
+                      PlainText]
     return Annotated[inner | None, Blankable]
 
 
 Str20, Str50, Str100, Str200, LongText = (_text(n) for n in (20, 50, 100, 200, 10_000))
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+                PlainText]
 Country = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                                     pattern=r"^[A-Za-z]{2}$")] | None,
                     Blankable]
-RefId = Annotated[Annotated[int, Field(ge=1)] | None, Blankable]
+RefId = Annotated[Id | None, Blankable]
 OptDate = Annotated[date | None, Blankable]
 OptDatetime = Annotated[datetime | None, Blankable]
 
@@ -74,7 +76,7 @@ class _CustomerFields(BaseModel):
     notes: LongText = None
     master_store_id: RefId = None
     membership_id: Str100 = None
-    point_balance: Annotated[Annotated[int, Field(ge=0)] | None, Blankable] = None
+    point_balance: Annotated[Count | None, Blankable] = None
     birthday: OptDate = None
     shopper_level: Str50 = None
     risk_level: Annotated[RiskLevel | None, Blankable] = None

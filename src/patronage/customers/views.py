@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from patronage import web
 from patronage.customers import forms, service
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
-from patronage.deps import SessionDep
+from patronage.deps import IdPath, SessionDep
 from patronage.errors import Conflict, PreconditionFailed, ValidationFailed
 from patronage.settings import get_settings
 from patronage.settings_lists import service as lists
@@ -78,7 +78,7 @@ async def create_customer(request: Request, member: web.Member,
 
 
 @router.get("/customers/{customer_id}")
-def customer_detail(request: Request, customer_id: int, member: web.Member,
+def customer_detail(request: Request, customer_id: IdPath, member: web.Member,
                     session: SessionDep) -> Response:
     customer = service.get_customer(session, tenant_id=member.tenant_id,
                                     customer_id=customer_id)
@@ -90,7 +90,7 @@ def customer_detail(request: Request, customer_id: int, member: web.Member,
 
 
 @router.get("/customers/{customer_id}/edit")
-def edit_customer(request: Request, customer_id: int, member: web.Member,
+def edit_customer(request: Request, customer_id: IdPath, member: web.Member,
                   session: SessionDep) -> Response:
     tenancy.require_writer(member)
     customer = service.get_customer(session, tenant_id=member.tenant_id,
@@ -100,7 +100,7 @@ def edit_customer(request: Request, customer_id: int, member: web.Member,
 
 
 @router.post("/customers/{customer_id}/edit", dependencies=[web.CsrfChecked])
-async def update_customer(request: Request, customer_id: int, member: web.Member,
+async def update_customer(request: Request, customer_id: IdPath, member: web.Member,
                           session: SessionDep) -> Response:
     tenancy.require_writer(member)
     form = await request.form()
@@ -121,7 +121,7 @@ async def update_customer(request: Request, customer_id: int, member: web.Member
 
 
 @router.post("/customers/{customer_id}/delete", dependencies=[web.CsrfChecked])
-def delete_customer(request: Request, customer_id: int, member: web.Member,
+def delete_customer(request: Request, customer_id: IdPath, member: web.Member,
                     session: SessionDep) -> Response:
     tenancy.require_admin(member)
     customer = service.get_customer(session, tenant_id=member.tenant_id,

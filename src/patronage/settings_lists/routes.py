@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from patronage.deps import ApiPrincipal, SessionDep
+from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.settings_lists import service
 from patronage.settings_lists.kinds import KINDS, ListKind
 from patronage.tenancy.service import require_admin
@@ -26,16 +26,16 @@ def _register(kind: ListKind) -> None:
         require_admin(principal)
         return service.create_item(session, kind, tenant_id=principal.tenant_id, data=data)
 
-    def get_item(item_id: int, principal: ApiPrincipal, session: SessionDep) -> Any:
+    def get_item(item_id: IdPath, principal: ApiPrincipal, session: SessionDep) -> Any:
         return service.get_item(session, kind, tenant_id=principal.tenant_id, item_id=item_id)
 
-    def update_item(item_id: int, data: update_model,  # type: ignore[valid-type]
+    def update_item(item_id: IdPath, data: update_model,  # type: ignore[valid-type]
                     principal: ApiPrincipal, session: SessionDep) -> Any:
         require_admin(principal)
         return service.update_item(session, kind, tenant_id=principal.tenant_id,
                                    item_id=item_id, data=data)
 
-    def delete_item(item_id: int, principal: ApiPrincipal, session: SessionDep) -> Response:
+    def delete_item(item_id: IdPath, principal: ApiPrincipal, session: SessionDep) -> Response:
         require_admin(principal)
         service.delete_item(session, kind, tenant_id=principal.tenant_id, item_id=item_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)

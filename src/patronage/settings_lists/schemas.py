@@ -4,10 +4,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from patronage.types import PlainText
+
+ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                     PlainText]
 Colour = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                           pattern=r"^#[0-9a-fA-F]{6}$")]
-Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+                     PlainText]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
                                         pattern=r"^[A-Za-z0-9_-]+$")]
 Position = Annotated[int, Field(ge=0, le=10_000)]

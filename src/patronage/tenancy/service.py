@@ -118,6 +118,9 @@ def authenticate_password(session: Session, *, tenant_slug: str, email: str,
                           password: str) -> Principal:
     """Check a login; every failure reads the same so it reveals nothing."""
     failure = Unauthorized("Workspace, email or password is incorrect.")
+    if not _SLUG.match(tenant_slug.strip().lower()):
+        _hasher.hash(password)
+        raise failure
     tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.strip().lower()))
     user = None
     if tenant is not None:
@@ -165,7 +168,8 @@ def authenticate_token(session: Session, token: str) -> Principal:
     failure = Unauthorized("The bearer token is not valid.")
     prefix, _, rest = token.partition("_")
     tenant_part, _, secret = rest.partition("_")
-    if prefix != TOKEN_PREFIX or not tenant_part.isdigit() or not secret:
+    if (prefix != TOKEN_PREFIX or not tenant_part.isdigit() or len(tenant_part) > 9
+            or not secret):
         raise failure
     digest = _token_hash(secret)
     row = session.execute(
