@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
+    JSON,
     Connection,
+    Date,
     DateTime,
     Dialect,
     Engine,
@@ -19,6 +22,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     select,
     text,
 )
@@ -125,3 +129,51 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
         return [r[0] for r in rows]
     start = (conn.scalar(select(func.max(table.c.id))) or 0) + 1
     return list(range(start, start + count))
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    # The same text SQLAlchemy's SQLite DATETIME writes, so both paths sort and parse alike.
+    return value.isoformat(" ", "microseconds")
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _sqlite_json(value: object) -> str | None:
+    return json.dumps(value) if value is not None else None
+
+
+def _sqlite_converter(column_type: object) -> Callable[[object], object] | None:
+    if isinstance(column_type, UTCDateTime | DateTime):
+        return _sqlite_datetime  # type: ignore[return-value]
+    if isinstance(column_type, Date):
+        return _sqlite_date  # type: ignore[return-value]
+    if isinstance(column_type, JSON):
+        return _sqlite_json
+    return None
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
+    """Insert many rows that all carry the same keys, on the hot paths (seed, import).
+
+    On SQLite the rows go straight to the driver's executemany with the few conversions
+    SQLite needs done per column (about twice as fast as Core's per-value bind processing);
+    PostgreSQL takes Core's executemany, which psycopg pipelines.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    converters = [_sqlite_converter(table.c[name].type) for name in names]
+    plan = list(zip(names, converters, strict=True))
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join('?' for _ in names)})")
+    conn.exec_driver_sql(sql, [tuple(row[n] if f is None else f(row[n]) for n, f in plan)
+                               for row in rows])

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
-from patronage.db import reserve_ids
+from patronage.db import bulk_insert, reserve_ids
 from patronage.demo import data
 from patronage.settings_lists.kinds import KINDS
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
@@ -201,12 +201,10 @@ def seed(session: Session, *, customers: int,
             audit_rows.append({"tenant_id": tenant_id, "customer_id": cid,
                                "at": row["created_at"], "actor": "demo seed", "source": "cli",
                                "action": "created"})
-        conn.execute(insert(customers_t), rows)
-        if tag_rows:
-            conn.execute(insert(tags_t), tag_rows)
-        if store_rows:
-            conn.execute(insert(stores_t), store_rows)
-        conn.execute(insert(audit_t), audit_rows)
+        bulk_insert(conn, customers_t, rows)
+        bulk_insert(conn, tags_t, tag_rows)
+        bulk_insert(conn, stores_t, store_rows)
+        bulk_insert(conn, audit_t, audit_rows)
         session.commit()
         conn = session.connection()
         if progress:

@@ -1,0 +1,44 @@
+"""The bulk insert path writes exactly what the ORM path writes, on either engine."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from sqlalchemy import select, text
+
+from patronage.customers.models import AuditEntry, Customer
+from patronage.db import bulk_insert, reserve_ids
+
+
+def test_bulk_rows_read_back_like_orm_rows(factory, session):
+    t = factory.tenant()
+    orm = factory.customer(t, company_name="Via ORM")
+    when = datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=-7)))
+    conn = session.connection()
+    (cid,) = reserve_ids(conn, Customer.__table__, 1)
+    assert cid > orm["id"]
+    row = {c.name: None for c in Customer.__table__.columns}
+    row.update(id=cid, tenant_id=t.id, version=1, type="business", company_name="Via bulk",
+               tax_exempt=False, subscription=True, allow_age_limited_products=False,
+               created_at=when, updated_at=when, order_count=2, total_spent_cents=1050,
+               average_order_value_cents=525, sample_count=0, birthday=date(1990, 1, 31),
+               last_order_at=when)
+    bulk_insert(conn, Customer.__table__, [row])
+    bulk_insert(conn, AuditEntry.__table__, [{
+        "tenant_id": t.id, "customer_id": cid, "at": when, "actor": "bulk", "source": "cli",
+        "action": "created", "new_value": {"company_name": "Via bulk"}}])
+    session.commit()
+
+    got = factory.client.get(f"/api/v1/customers/{cid}", headers=t.headers).json()
+    assert got["created_at"] == "2025-03-04T12:06:07Z"
+    assert got["birthday"] == "1990-01-31"
+    assert got["total_spent"] == "10.50" and got["subscription"] is True
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.customer_id == cid))
+    assert entry.new_value == {"company_name": "Via bulk"}
+    assert entry.at == when.astimezone(UTC)
+    # Bulk and ORM rows sort together by time (same stored text shape on SQLite).
+    newest = session.scalars(select(Customer.id).where(Customer.tenant_id == t.id)
+                             .order_by(Customer.created_at.desc())).first()
+    assert newest == orm["id"]
+    if session.bind.dialect.name == "sqlite":
+        shapes = session.execute(text("SELECT length(created_at) FROM customers "
+                                      "WHERE tenant_id = :t"), {"t": t.id}).scalars().all()
+        assert len(set(shapes)) == 1
