@@ -67,3 +67,16 @@ def test_sign_in_add_fix_and_edit_a_customer(page: Page, live_server, factory):
 
     page.click("button:has-text('Sign out')")
     expect(page.locator("h1")).to_have_text("Sign in")
+
+
+def test_required_markers_follow_the_chosen_type(page: Page, live_server, factory):
+    t = factory.tenant()
+    _sign_in(page, live_server, t)
+    page.goto(f"{live_server}/customers/new?type=business")
+    last_name_mark = page.locator("label:has(input[name=last_name]) abbr")
+    company_mark = page.locator("label:has(input[name=company_name]) abbr")
+    expect(last_name_mark).to_be_hidden()
+    expect(company_mark).to_be_visible()
+    page.select_option("select[name=type]", "registered")
+    expect(last_name_mark).to_be_visible()
+    expect(company_mark).to_be_hidden()

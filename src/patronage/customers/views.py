@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from patronage import web
-from patronage.customers import forms, service
+from patronage.customers import forms, rules, service
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from patronage.deps import IdPath, SessionDep
 from patronage.errors import Conflict, PreconditionFailed, ValidationFailed
@@ -20,6 +20,11 @@ from patronage.tenancy import service as tenancy
 from patronage.tenancy.schemas import Principal
 
 router = APIRouter()
+# field -> the customer types that must have it when added by hand (for the form's markers)
+_REQUIRED_FOR: dict[str, list[str]] = {}
+for _type, _fields in rules.REQUIRED_BY_HAND.items():
+    for _field in _fields:
+        _REQUIRED_FOR.setdefault(_field, []).append(_type)
 
 
 def _choices(session: Session, tenant_id: int) -> dict[str, Any]:
@@ -50,7 +55,8 @@ def _form_page(request: Request, session: Session, member: Principal, *,
     errors = forms.errors_by_field(list(error.errors)) if error else {}
     return web.render(request, "customers/form.html", {
         "principal": member, "customer": customer, "values": values, "errors": errors,
-        "error": error, "choices": _choices(session, member.tenant_id)},
+        "error": error, "choices": _choices(session, member.tenant_id),
+        "required_for": _REQUIRED_FOR},
         status_code=error.status if error else 200)
 
 
