@@ -18,6 +18,7 @@ from rich.progress import (
 
 from patronage.db import session_scope
 from patronage.demo import seed as demo_seed
+from patronage.settings import get_settings
 
 err = Console(stderr=True)
 
@@ -46,7 +47,8 @@ def demo(customers: Annotated[int, typer.Option(min=0, max=10_000_000,
     elapsed = time.perf_counter() - started
     err.print(f"Demo workspace [bold]{demo_seed.DEMO_SLUG}[/bold]: {result.total:,} customers "
               f"({result.created:,} added in {elapsed:.1f}s).")
-    err.print("Sign in at [bold]http://127.0.0.1:8000/login[/bold]")
+    settings = get_settings()
+    err.print(f"Sign in at [bold]http://{settings.host}:{settings.port}/login[/bold]")
     err.print(f"  workspace: {demo_seed.DEMO_SLUG}")
     err.print(f"  email:     {result.admin_email}")
     if result.admin_password:
