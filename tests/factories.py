@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,3 +89,10 @@ class Factory:
             "address1": "1 Market St", "city": "San Francisco", "state": "CA", "zip": "94105"}
         body.update(overrides)
         return self.post(ctx, body)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a rendered admin page carries in its forms."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)

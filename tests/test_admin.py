@@ -1,20 +1,14 @@
 """The admin pages through a plain HTTP client: sign-in, CSRF, forms with inline errors."""
 
-import re
-
 import pytest
 
-from tests.factories import PASSWORD
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from tests.factories import PASSWORD, csrf_of
 
 
 def _login(client, t, password=PASSWORD):
     page = client.get("/login")
     return client.post("/login", data={"workspace": t.slug, "email": t.email.upper(),
-                                       "password": password, "csrf_token": _csrf(page.text),
+                                       "password": password, "csrf_token": csrf_of(page.text),
                                        "next": "/customers"}, follow_redirects=False)
 
 
@@ -62,7 +56,7 @@ def test_empty_list_shows_the_empty_state(client, signed_in):
 def test_adding_a_customer_with_errors_shows_them_inline(client, signed_in):
     form = client.get("/customers/new?type=registered")
     response = client.post("/customers/new", data={
-        "csrf_token": _csrf(form.text), "type": "registered", "first_name": "Ana",
+        "csrf_token": csrf_of(form.text), "type": "registered", "first_name": "Ana",
         "email": "ana@@example", "phone": "123", "tags": "vip, new"})
     assert response.status_code == 422
     html = response.text
@@ -76,7 +70,7 @@ def test_adding_a_customer_with_errors_shows_them_inline(client, signed_in):
 def test_adding_then_editing_a_customer(client, signed_in):
     form = client.get("/customers/new")
     created = client.post("/customers/new", data={
-        "csrf_token": _csrf(form.text), "type": "business", "company_name": "Blacksmith Goods",
+        "csrf_token": csrf_of(form.text), "type": "business", "company_name": "Blacksmith Goods",
         "license_number": "ca-9", "tax_exempt": "1"}, follow_redirects=False)
     assert created.status_code == 303
     detail_url = created.headers["location"]
@@ -85,7 +79,7 @@ def test_adding_then_editing_a_customer(client, signed_in):
     edit = client.get(f"{detail_url}/edit")
     assert 'name="version" value="1"' in edit.text
     saved = client.post(f"{detail_url}/edit", data={
-        "csrf_token": _csrf(edit.text), "version": "1", "type": "business",
+        "csrf_token": csrf_of(edit.text), "version": "1", "type": "business",
         "company_name": "Blacksmith Goods & Co", "license_number": "ca-9", "tax_exempt": "1"},
         follow_redirects=False)
     assert saved.status_code == 303
@@ -100,7 +94,7 @@ def test_stale_edit_is_refused_with_a_clear_message(client, signed_in, factory):
     client.patch(f"/api/v1/customers/{c['id']}", headers={**signed_in.headers, "If-Match": '"1"'},
                  json={"company_name": "Changed elsewhere"})
     response = client.post(f"/customers/{c['id']}/edit", data={
-        "csrf_token": _csrf(edit.text), "version": "1", "type": "business",
+        "csrf_token": csrf_of(edit.text), "version": "1", "type": "business",
         "company_name": "Mine"})
     assert response.status_code == 412
     assert "Someone else changed this customer" in response.text
@@ -123,7 +117,7 @@ def test_viewer_sees_no_add_button_and_cannot_post(client, factory):
                         role="viewer", password=PASSWORD)
     page = client.get("/login")
     client.post("/login", data={"workspace": t.slug, "email": f"v@{t.slug}.example",
-                                "password": PASSWORD, "csrf_token": _csrf(page.text)})
+                                "password": PASSWORD, "csrf_token": csrf_of(page.text)})
     listing = client.get("/customers")
     assert "Add a customer" not in listing.text
     assert client.get("/customers/new").status_code == 403
@@ -131,7 +125,7 @@ def test_viewer_sees_no_add_button_and_cannot_post(client, factory):
 
 def test_logout_ends_the_session(client, signed_in):
     page = client.get("/customers")
-    response = client.post("/logout", data={"csrf_token": _csrf(page.text)},
+    response = client.post("/logout", data={"csrf_token": csrf_of(page.text)},
                            follow_redirects=False)
     assert response.status_code == 303
     assert client.get("/customers", follow_redirects=False).status_code == 303
@@ -141,6 +135,6 @@ def test_open_redirect_is_refused(client, factory):
     t = factory.tenant()
     page = client.get("/login")
     response = client.post("/login", data={"workspace": t.slug, "email": t.email,
-                                           "password": PASSWORD, "csrf_token": _csrf(page.text),
+                                           "password": PASSWORD, "csrf_token": csrf_of(page.text),
                                            "next": "//evil.example/"}, follow_redirects=False)
     assert response.headers["location"] == "/customers"

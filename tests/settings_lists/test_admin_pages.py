@@ -1,19 +1,13 @@
 """Admins keep the lists from the Settings page."""
 
-import re
-
-from tests.factories import PASSWORD
-
-
-def _csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from tests.factories import PASSWORD, csrf_of
 
 
 def _sign_in(client, t, email=None):
     page = client.get("/login")
     client.post("/login", data={"workspace": t.slug, "email": email or t.email,
-                                "password": PASSWORD, "csrf_token": _csrf(page.text)})
-    return _csrf(client.get("/settings").text)
+                                "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+    return csrf_of(client.get("/settings").text)
 
 
 def test_admin_adds_renames_and_deletes_a_status(client, factory):
