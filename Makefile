@@ -23,9 +23,10 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 $(VENDOR)/htmx.min.js: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 
 vendor: $(VENDOR)/htmx.min.js
 

@@ -13,10 +13,12 @@ def test_openapi_document_lists_the_core_routes(client):
         assert path in doc["paths"], path
 
 
-def test_interactive_docs_are_served(client):
+def test_interactive_docs_are_served_without_a_cdn(client):
     response = client.get("/api/docs")
     assert response.status_code == 200
-    assert "swagger" in response.text.lower()
+    assert "/static/vendor/swagger-ui-bundle.js" in response.text
+    assert "cdn" not in response.text.lower()
+    assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
 
 
 def test_unknown_api_path_is_a_problem_document(client):

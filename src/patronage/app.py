@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,6 +21,7 @@ from patronage.errors import (
     MalformedRequest,
     NotFound,
     PatronageError,
+    Problem,
     ValidationFailed,
     from_pydantic,
 )
@@ -29,6 +32,14 @@ from patronage.tenancy import routes as tenancy_routes
 from patronage.tenancy import views as auth_views
 
 STATIC_DIR = Path(__file__).parent / "static"
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": description,
+             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for status, description in [
+        (400, "Malformed request"), (401, "No or invalid bearer token"),
+        (403, "The role may not do this"), (404, "Not found in this tenant"),
+        (409, "Conflicts with existing data"), (412, "Stale If-Match"),
+        (422, "Invalid input"), (428, "If-Match required")]}
 API_PREFIX = "/api/v1"
 
 
@@ -63,8 +74,7 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="Patronage API", version=__version__,
-                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url="/api/docs",
-                  redoc_url=None,
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None,
                   description="Customer directory and light CRM. Authenticate with "
                               "`Authorization: Bearer <token>` (`patronage token create`). "
                               "Errors are RFC 9457 problem details.")
@@ -76,7 +86,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(web.LoginRequired, web.to_login)  # type: ignore[arg-type]
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
 
     @api.get("/health", tags=["health"], summary="Liveness check (no auth)")
     def health() -> dict[str, str]:
@@ -91,6 +101,14 @@ def create_app() -> FastAPI:
     app.include_router(customer_views.router, include_in_schema=False)
     app.include_router(settings_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        # Swagger UI from our own static files: the admin works with no network but ours.
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "", title="Patronage API",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -6,7 +6,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(BaseModel):
+    pointer: str
+    detail: str
+    code: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    errors: list[ProblemError] | None = None
 
 
 @dataclass(frozen=True)
