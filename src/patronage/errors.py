@@ -128,6 +128,7 @@ def from_pydantic(errors: Iterable[dict[str, Any]], *, strip_loc: int = 0) -> li
     """Turn pydantic/FastAPI error dicts into field errors with JSON pointers."""
     out: list[FieldError] = []
     for err in errors:
+        in_query = bool(err.get("loc")) and err["loc"][0] == "query"
         loc = [str(p) for p in err.get("loc", ())][strip_loc:]
         pointer = "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in loc)
         kind = err.get("type", "invalid")
@@ -138,10 +139,13 @@ def from_pydantic(errors: Iterable[dict[str, Any]], *, strip_loc: int = 0) -> li
         elif msg.startswith("Value error, "):
             msg = msg.removeprefix("Value error, ")
         if kind == "extra_forbidden":
-            msg = f"Unknown field '{loc[-1] if loc else ''}'."
+            what = "query parameter" if in_query else "field"
+            msg = f"Unknown {what} '{loc[-1] if loc else ''}'."
         elif kind == "missing":
             msg = "This field is required."
         code = str(ctx.get("code") or _PYDANTIC_CODES.get(kind, kind))
+        if in_query and kind == "extra_forbidden":
+            code = "unknown_parameter"
         out.append(FieldError(pointer if loc else "/", msg, code))
     return out
 

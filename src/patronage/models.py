@@ -1,9 +1,16 @@
 """Imports every area's models so the metadata (and Alembic) sees all tables."""
 
-from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
+from patronage.customers.models import (
+    AuditEntry,
+    Customer,
+    CustomerCount,
+    CustomerStore,
+    CustomerTag,
+)
 from patronage.db import Base
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import ApiToken, Tenant, User
 
-__all__ = ["ApiToken", "AuditEntry", "Base", "Customer", "CustomerStore", "CustomerTag",
+__all__ = ["ApiToken", "AuditEntry", "Base", "Customer", "CustomerCount", "CustomerStore",
+           "CustomerTag",
            "LicenseType", "PaymentTerm", "Status", "Store", "Tenant", "User"]

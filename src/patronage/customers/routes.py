@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from patronage.customers import service
+from patronage.customers.filters import ListParams
 from patronage.customers.schemas import (
     AuditPage,
     CustomerCreate,
@@ -15,32 +16,21 @@ from patronage.customers.schemas import (
     CustomerUpdate,
 )
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
-from patronage.errors import ValidationFailed
-from patronage.settings import get_settings
 from patronage.tenancy.service import require_admin, require_writer
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
-LIST_PARAMS = {"limit", "cursor"}
 
 
-def _reject_unknown_params(request: Request, allowed: set[str]) -> None:
-    unknown = sorted(set(request.query_params) - allowed)
-    if unknown:
-        raise ValidationFailed.of(
-            ValidationFailed.field(name, f"Unknown query parameter '{name}'.",
-                                   "unknown_parameter").errors[0] for name in unknown)
-
-
-@router.get("", response_model=CustomerPage, summary="List customers, newest first")
-def list_customers(request: Request, principal: ApiPrincipal, session: SessionDep,
-                   limit: Limit = 50, cursor: Cursor = None) -> CustomerPage:
-    _reject_unknown_params(request, LIST_PARAMS)
-    limit = min(limit, get_settings().max_page_size)
-    return service.list_customers(session, tenant_id=principal.tenant_id, limit=limit,
-                                  cursor=cursor)
+@router.get("", response_model=CustomerPage,
+            summary="Search, filter, sort and page through customers")
+def list_customers(principal: ApiPrincipal, session: SessionDep,
+                   params: Annotated[ListParams, Query()]) -> CustomerPage:
+    return service.list_customers(session, tenant_id=principal.tenant_id,
+                                  region=principal.tenant_region, filters=params.filters(),
+                                  sort=params.sort, limit=params.limit, cursor=params.cursor)
 
 
 @router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED,

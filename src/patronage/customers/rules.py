@@ -36,6 +36,13 @@ def display_name(company: str | None, first: str | None, last: str | None,
     return company or person or email or phone or "Unnamed customer"
 
 
+def sort_name(company: str | None, first: str | None, last: str | None,
+              email: str | None = None, phone: str | None = None) -> str:
+    """The name sort key; the same rule as migration 0002's backfill."""
+    person = " ".join(p for p in (first, last) if p)
+    return (company or person or email or phone or "").lower()
+
+
 def normalise(values: dict[str, Any], region: str) -> list[FieldError]:
     """Normalise phone and license in place; return the errors found."""
     from pydantic_core import PydanticCustomError

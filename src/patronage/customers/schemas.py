@@ -156,7 +156,9 @@ class CustomerOut(BaseModel):
 
 class CustomerPage(BaseModel):
     items: list[CustomerOut]
-    total: int
+    total: int = Field(description="Matching customers; a lower bound when total_exact is "
+                                   "false (counting stops at 100,000).")
+    total_exact: bool = True
     next_cursor: str | None
 
 

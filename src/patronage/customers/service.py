@@ -7,12 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from patronage.customers import rules
+from patronage.customers import queries, rules
+from patronage.customers.filters import CustomerFilters
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.schemas import (
     EDITABLE_FIELDS,
@@ -105,6 +106,8 @@ def _apply(customer: Customer, values: dict[str, Any]) -> None:
                                  for t in value]
         else:
             setattr(customer, field, value)
+    customer.sort_name = rules.sort_name(customer.company_name, customer.first_name,
+                                         customer.last_name, customer.email, customer.phone)
     if values.get("subscription") and not customer.subscribed_at:
         customer.subscribed_at = utcnow()
     elif values.get("subscription") is False:
@@ -228,19 +231,19 @@ def get_customer(session: Session, *, tenant_id: int, customer_id: int) -> Custo
     return to_out(_load(session, tenant_id, customer_id))
 
 
-def list_customers(session: Session, *, tenant_id: int, limit: int,
-                   cursor: str | None = None) -> CustomerPage:
-    """Newest first, keyset-paged on id (no OFFSET scans)."""
-    query = select(Customer).where(Customer.tenant_id == tenant_id)
-    if cursor:
-        query = query.where(Customer.id < decode_id_cursor(cursor))
-    rows = list(session.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
-    total = session.scalar(select(func.count()).select_from(Customer)
-                           .where(Customer.tenant_id == tenant_id)) or 0
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return CustomerPage(items=[to_out(c) for c in rows], total=total,
-                        next_cursor=encode_cursor([rows[-1].id]) if more else None)
+def list_customers(session: Session, *, tenant_id: int, region: str = "US",
+                   filters: CustomerFilters | None = None, sort: str | None = None,
+                   limit: int = 50, cursor: str | None = None) -> CustomerPage:
+    """The directory: filtered, searched, sorted and keyset-paged, with its total."""
+    filters = filters or CustomerFilters()
+    order = queries.parse_sort(sort, searching=bool(filters.q))
+    page = queries.find(session, tenant_id=tenant_id, region=region, filters=filters,
+                        sort=order, limit=limit, cursor=cursor)
+    by_id = {c.id: c for c in session.scalars(
+        select(Customer).where(Customer.tenant_id == tenant_id, Customer.id.in_(page.ids)))}
+    return CustomerPage(items=[to_out(by_id[i]) for i in page.ids if i in by_id],
+                        total=page.total, total_exact=page.total_exact,
+                        next_cursor=page.next_cursor)
 
 
 def customer_history(session: Session, *, tenant_id: int, customer_id: int, limit: int,

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from patronage.customers import rules
+from patronage.customers.bulk import deferred_search_index
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
 from patronage.db import bulk_insert, reserve_ids
 from patronage.demo import data
@@ -93,6 +95,26 @@ def _refs(session: Session, tenant_id: int) -> _Refs:
     return _Refs(ids(Status), ids(PaymentTerm), ids(LicenseType), ids(Store), reps)
 
 
+def _insert_batch(conn: Connection, tenant_id: int, batch: list) -> None:
+    rows, tag_rows, store_rows, audit_rows = [], [], [], []
+    ids = reserve_ids(conn, Customer.__table__, len(batch))
+    for (row, tags), cid in zip(batch, ids, strict=True):
+        row.update(id=cid, tenant_id=tenant_id,
+                   sort_name=rules.sort_name(row["company_name"], row["first_name"],
+                                             row["last_name"]))
+        rows.append(row)
+        tag_rows += [{"tenant_id": tenant_id, "customer_id": cid, "tag": t} for t in tags]
+        if row.get("master_store_id") and row["order_count"]:
+            store_rows.append({"tenant_id": tenant_id, "customer_id": cid,
+                               "store_id": row["master_store_id"]})
+        audit_rows.append({"tenant_id": tenant_id, "customer_id": cid, "at": row["created_at"],
+                           "actor": "demo seed", "source": "cli", "action": "created"})
+    bulk_insert(conn, Customer.__table__, rows)
+    bulk_insert(conn, CustomerTag.__table__, tag_rows)
+    bulk_insert(conn, CustomerStore.__table__, store_rows)
+    bulk_insert(conn, AuditEntry.__table__, audit_rows)
+
+
 _BLANK = {c.name: None for c in Customer.__table__.columns}
 
 
@@ -162,16 +184,16 @@ def _customer(rng: random.Random, n: int, refs: _Refs, now: datetime) -> tuple[d
     return row, tags
 
 
-def _batches(rng: random.Random, start: int, count: int, refs: _Refs) -> Iterator[list]:
+def _chunk(start: int, count: int, refs: _Refs, now: datetime) -> list:
+    """Customers number start .. start+count-1; the draws depend only on ``start``."""
+    rng = random.Random(start)
+    return [_customer(rng, n, refs, now) for n in range(start, start + count)]
+
+
+def _batches(start: int, count: int, refs: _Refs) -> Iterator[list]:
     now = datetime.now(UTC)
-    batch: list = []
-    for n in range(start, start + count):
-        batch.append(_customer(rng, n, refs, now))
-        if len(batch) == CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    for first in range(start, start + count, CHUNK):
+        yield _chunk(first, min(CHUNK, start + count - first), refs, now)
 
 
 def seed(session: Session, *, customers: int,
@@ -184,30 +206,12 @@ def seed(session: Session, *, customers: int,
     refs = _refs(session, tenant_id)
     if on_start:
         on_start(missing)
-    rng = random.Random(have)  # different, repeatable draws when topping up
-    customers_t, tags_t = Customer.__table__, CustomerTag.__table__
-    stores_t, audit_t = CustomerStore.__table__, AuditEntry.__table__
     conn = session.connection()
-    for batch in _batches(rng, have + 1, missing, refs):
-        rows, tag_rows, store_rows, audit_rows = [], [], [], []
-        for (row, tags), cid in zip(batch, reserve_ids(conn, customers_t, len(batch)),
-                                    strict=True):
-            row.update(id=cid, tenant_id=tenant_id)
-            rows.append(row)
-            tag_rows += [{"tenant_id": tenant_id, "customer_id": cid, "tag": t} for t in tags]
-            if row.get("master_store_id") and row["order_count"]:
-                store_rows.append({"tenant_id": tenant_id, "customer_id": cid,
-                                   "store_id": row["master_store_id"]})
-            audit_rows.append({"tenant_id": tenant_id, "customer_id": cid,
-                               "at": row["created_at"], "actor": "demo seed", "source": "cli",
-                               "action": "created"})
-        bulk_insert(conn, customers_t, rows)
-        bulk_insert(conn, tags_t, tag_rows)
-        bulk_insert(conn, stores_t, store_rows)
-        bulk_insert(conn, audit_t, audit_rows)
-        session.commit()
-        conn = session.connection()
-        if progress:
-            progress(len(rows))
+    # One transaction: the search index is filled in bulk at the end (customers.bulk).
+    with deferred_search_index(conn, expected_rows=missing):
+        for batch in _batches(have + 1, missing, refs):
+            _insert_batch(conn, tenant_id, batch)
+            if progress:
+                progress(len(batch))
     session.commit()
     return DemoResult(tenant_id, DEMO_ADMIN, password, missing, have + missing)

@@ -1,0 +1,158 @@
+"""The directory's filter set: one Pydantic model read from the query string, turned into
+SQL conditions; shared by the API list, the admin list, the export and bulk actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from sqlalchemy import ColumnElement, and_, exists, func, select
+
+from patronage.customers import search
+from patronage.customers.models import Customer, CustomerStore, CustomerTag
+from patronage.customers.schemas import CustomerType
+from patronage.types import MAX_INT, Id, PlainText
+
+
+def _split(value: Any) -> Any:
+    """`a,b` and repeated parameters both make a list; blanks are dropped."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    out = [part.strip() for item in items for part in str(item).split(",")]
+    return [p for p in out if p] or None
+
+
+IdList = Annotated[list[Id] | None, BeforeValidator(_split)]
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                 PlainText]
+WordList = Annotated[list[Word] | None, BeforeValidator(_split)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("10000000000"), decimal_places=2)]
+Amount = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+
+class CustomerFilters(BaseModel):
+    """Every filter of the directory; all optional, all combinable (AND)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    q: Annotated[str, StringConstraints(max_length=200), PlainText] | None = Field(
+        None, description="Search box: names, email, phone, license number, external id.")
+    id: IdList = Field(None, description="Customer ids (comma-separated or repeated).")
+    name: Word | None = Field(None, description="Company or person name contains.")
+    type: Annotated[list[CustomerType] | None, BeforeValidator(_split)] = None
+    store: IdList = Field(None, description="Ordered from any of these stores.")
+    master_store: IdList = None
+    email: Word | None = Field(None, description="Email contains (case-insensitive).")
+    phone: Word | None = Field(None, description="Phone digits contain, however typed.")
+    status: IdList = None
+    sales_rep: IdList = None
+    payment_terms: IdList = None
+    license_type: IdList = None
+    state: WordList = None
+    city: Word | None = Field(None, description="City (case-insensitive).")
+    zip: Word | None = Field(None, description="ZIP code starts with.")
+    tag: WordList = Field(None, description="Has every one of these tags.")
+    tax_exempt: bool | None = None
+    subscription: bool | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    last_login_from: date | None = None
+    last_login_to: date | None = None
+    last_order_from: date | None = None
+    last_order_to: date | None = None
+    last_activity_from: date | None = None
+    last_activity_to: date | None = None
+    order_count_min: Amount | None = None
+    order_count_max: Amount | None = None
+    spent_min: Money | None = None
+    spent_max: Money | None = None
+    has_no_orders: bool | None = None
+    has_no_email: bool | None = None
+
+    def active(self) -> dict[str, Any]:
+        """The filters that are set (q excluded), as given."""
+        return {k: v for k, v in self.model_dump(exclude={"q"}).items()
+                if v is not None and v != []}
+
+
+DATE_RANGES = {"registered": Customer.registered_at, "last_login": Customer.last_login_at,
+               "last_order": Customer.last_order_at, "last_activity": Customer.last_activity_at}
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnElement[bool]]:
+    """SQL conditions for everything but ``q`` (search is ranked separately)."""
+    c = Customer
+    out: list[ColumnElement[bool]] = [c.tenant_id == tenant_id]
+    in_lists = {"id": c.id, "type": c.type, "master_store": c.master_store_id,
+                "status": c.status_id, "sales_rep": c.sales_rep_id,
+                "payment_terms": c.payment_term_id, "license_type": c.license_type_id}
+    for name, column in in_lists.items():
+        values = getattr(f, name)
+        if values:
+            out.append(column.in_(values))
+    if f.state:
+        out.append(c.state.in_([s.upper() for s in f.state] + f.state))
+    if f.city:
+        out.append(func.lower(c.city) == f.city.lower())
+    if f.zip:
+        out.append(and_(c.zip >= f.zip, c.zip < f.zip + "\uffff"))
+    if f.name:
+        out.append(search.column_contains("name", f.name, dialect))
+    if f.email:
+        out.append(search.column_contains("email", f.email, dialect))
+    if f.phone:
+        digits = "".join(ch for ch in f.phone if ch.isdigit())
+        out.append(search.column_contains("phone", digits or f.phone, dialect))
+    for flag in ("tax_exempt", "subscription"):
+        value = getattr(f, flag)
+        if value is not None:
+            out.append(getattr(c, flag).is_(value))
+    for prefix, column in DATE_RANGES.items():
+        start, end = getattr(f, f"{prefix}_from"), getattr(f, f"{prefix}_to")
+        if start:
+            out.append(column >= _day_start(start))
+        if end:
+            out.append(column < _day_start(end + timedelta(days=1)))
+    if f.order_count_min is not None:
+        out.append(c.order_count >= f.order_count_min)
+    if f.order_count_max is not None:
+        out.append(c.order_count <= f.order_count_max)
+    if f.spent_min is not None:
+        out.append(c.total_spent_cents >= int(f.spent_min * 100))
+    if f.spent_max is not None:
+        out.append(c.total_spent_cents <= int(f.spent_max * 100))
+    if f.has_no_orders is not None:
+        out.append((c.order_count == 0) if f.has_no_orders else (c.order_count > 0))
+    if f.has_no_email is not None:
+        out.append(c.email.is_(None) if f.has_no_email else c.email.is_not(None))
+    if f.store:
+        out.append(exists(select(CustomerStore.customer_id).where(
+            CustomerStore.tenant_id == tenant_id, CustomerStore.customer_id == c.id,
+            CustomerStore.store_id.in_(f.store))))
+    for tag in f.tag or []:
+        out.append(exists(select(CustomerTag.customer_id).where(
+            CustomerTag.tenant_id == tenant_id, CustomerTag.customer_id == c.id,
+            func.lower(CustomerTag.tag) == tag.lower())))
+    return out
+
+
+
+class ListParams(CustomerFilters):
+    """The list's query string: the filters plus sort and keyset paging."""
+
+    sort: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        None, description="A column (prefix - for descending); with q, default relevance.")
+    limit: Annotated[int, Field(ge=1, le=500)] = Field(50, description="Page size (1-500).")
+    cursor: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        None, description="next_cursor of the previous page.")
+
+    def filters(self) -> CustomerFilters:
+        return CustomerFilters.model_validate(self.model_dump(exclude={"sort", "limit",
+                                                                       "cursor"}))

@@ -1,0 +1,181 @@
+"""Read-only directory queries: filtered, searched, sorted, keyset-paged, counted.
+
+Plain Core over the ORM table; no ORM objects are built for rows the page does not show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from patronage.customers import filters as flt
+from patronage.customers import search
+from patronage.customers.models import Customer, CustomerCount
+from patronage.customers.tables import SORT_COLUMNS
+from patronage.errors import ValidationFailed
+from patronage.pagination import decode_cursor, encode_cursor
+
+# Filtered totals are counted exactly up to this many matches, beyond it reported as a bound
+# (total_exact = false): counting further costs more than the page itself.
+COUNT_CAP = 100_000
+RELEVANCE = "relevance"
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str  # a SORT_COLUMNS key, "id", or "relevance"
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return ("-" if self.descending else "") + self.key
+
+
+def parse_sort(raw: str | None, searching: bool) -> Sort:
+    if not raw:
+        return Sort(RELEVANCE, False) if searching else Sort("id", True)
+    descending = raw.startswith("-")
+    key = raw.lstrip("-")
+    if key == RELEVANCE and searching and not descending:
+        return Sort(RELEVANCE, False)
+    if key not in SORT_COLUMNS:
+        allowed = ", ".join(sorted(SORT_COLUMNS))
+        raise ValidationFailed.field("sort", f"Cannot sort by '{key}'. Sort by one of: "
+                                     f"{allowed} (prefix - for descending).", "invalid_sort")
+    return Sort(key, descending)
+
+
+@dataclass
+class Page:
+    ids: list[int]
+    total: int
+    total_exact: bool
+    next_cursor: str | None
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed.field("cursor", "The cursor does not belong to this sort or is "
+                                  "damaged; start again from the first page.", "invalid_cursor")
+
+
+def _as_column_value(column: Any, value: Any) -> Any:
+    """A cursor value back in the column's Python type (JSON keeps only strings/numbers)."""
+    if value is None:
+        return None
+    python_type = column.type.python_type
+    try:
+        if python_type is datetime:
+            return datetime.fromisoformat(value)
+        if python_type is date:
+            return date.fromisoformat(value)
+        if python_type is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if python_type is str and isinstance(value, str):
+            return value
+    except (TypeError, ValueError):
+        pass
+    raise _bad_cursor()
+
+
+def _after(column: Any, descending: bool, value: Any, last_id: int) -> ColumnElement[bool]:
+    """Rows after (value, last_id) in the order: NULLs sort as the smallest value."""
+    c_id = Customer.id
+    if column is c_id:
+        return c_id < last_id if descending else c_id > last_id
+    if descending:
+        if value is None:
+            return and_(column.is_(None), c_id < last_id)
+        return or_(tuple_(column, c_id) < tuple_(value, last_id), column.is_(None))
+    if value is None:
+        return or_(and_(column.is_(None), c_id > last_id), column.is_not(None))
+    return tuple_(column, c_id) > tuple_(value, last_id)
+
+
+def _order(column: Any, descending: bool, dialect: str) -> list[Any]:
+    if column is Customer.id:
+        return [Customer.id.desc() if descending else Customer.id.asc()]
+    ordered = column.desc() if descending else column.asc()
+    if dialect != "sqlite":  # PostgreSQL's default puts NULLs the other way round
+        ordered = ordered.nulls_last() if descending else ordered.nulls_first()
+    tie = Customer.id.desc() if descending else Customer.id.asc()
+    return [ordered, tie]
+
+
+def _count(session: Session, where: list[ColumnElement[bool]], tenant_id: int,
+           unfiltered: bool) -> tuple[int, bool]:
+    if unfiltered:
+        total = session.scalar(select(CustomerCount.customers)
+                               .where(CustomerCount.tenant_id == tenant_id))
+        return int(total or 0), True
+    capped = select(Customer.id).where(*where).limit(COUNT_CAP + 1).subquery()
+    found = session.scalar(select(func.count()).select_from(capped)) or 0
+    return min(found, COUNT_CAP), found <= COUNT_CAP
+
+
+def find(session: Session, *, tenant_id: int, region: str, filters: flt.CustomerFilters,
+         sort: Sort, limit: int, cursor: str | None) -> Page:
+    dialect = session.get_bind().dialect.name
+    where = flt.conditions(filters, tenant_id, dialect)
+    terms = search.parse(filters.q) if filters.q else None
+    unfiltered = len(where) == 1 and terms is None
+    priority: list[int] = []
+    if terms is not None:
+        priority = search.priority_ids(session, where, terms, region)
+        if terms.searchable:
+            where = [*where, or_(search.match_ids(terms, dialect), Customer.id.in_(priority))]
+        else:
+            where = [*where, Customer.id.in_(priority)]
+    total, exact = _count(session, where, tenant_id, unfiltered)
+
+    if sort.key == RELEVANCE:
+        return _relevance_page(session, where, priority, limit, cursor, total, exact)
+
+    column = Customer.id if sort.key == "id" else getattr(Customer, SORT_COLUMNS[sort.key])
+    query = select(Customer.id, column).where(*where)
+    if cursor:
+        key = decode_cursor(cursor)
+        if len(key) != 3 or key[0] != sort.param or not isinstance(key[2], int):
+            raise _bad_cursor()
+        query = query.where(_after(column, sort.descending, _as_column_value(column, key[1])
+                                   if column is not Customer.id else None, key[2]))
+    rows = session.execute(query.order_by(*_order(column, sort.descending, dialect))
+                           .limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        last_id, last_value = rows[-1]
+        next_cursor = encode_cursor([sort.param, last_value, last_id])
+    return Page([r[0] for r in rows], total, exact, next_cursor)
+
+
+def _relevance_page(session: Session, where: list[ColumnElement[bool]], priority: list[int],
+                    limit: int, cursor: str | None, total: int, exact: bool) -> Page:
+    """Exact and prefix hits first (the priority list), then the rest newest first."""
+    consumed, last_id = 0, None
+    if cursor:
+        key = decode_cursor(cursor)
+        if len(key) != 3 or key[0] != RELEVANCE or not isinstance(key[1], int):
+            raise _bad_cursor()
+        consumed, last_id = key[1], key[2]
+    ids = priority[consumed:consumed + limit]
+    consumed += len(ids)
+    if len(ids) < limit:
+        query = select(Customer.id).where(*where)
+        if priority:
+            query = query.where(Customer.id.not_in(priority))
+        if last_id is not None:
+            query = query.where(Customer.id < last_id)
+        ids += list(session.scalars(query.order_by(Customer.id.desc())
+                                    .limit(limit - len(ids) + 1)))
+    more = len(ids) > limit
+    ids = ids[:limit]
+    next_cursor = None
+    if more:
+        tail = [i for i in ids if i not in priority]
+        next_cursor = encode_cursor([RELEVANCE, consumed, tail[-1] if tail else None])
+    return Page(ids, total, exact, next_cursor)

@@ -1,0 +1,147 @@
+"""The search box: one query over names, email, phone, license number and external id.
+
+Substring and case-insensitive through a trigram index (SQLite FTS5 ``trigram``, PostgreSQL
+``pg_trgm``); phone digits match however they were typed; license numbers in any spelling.
+Ranked without sorting every match: exact hits, then name-prefix hits (both from B-tree
+indexes), then the other substring hits newest first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session
+
+from patronage.customers.models import Customer
+from patronage.types import email_key
+
+MIN_TERM = 3  # trigram indexes cannot look up shorter fragments
+PRIORITY_CAP = 100  # exact + prefix hits ranked first; the rest follow in id order
+_PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+# The text the PostgreSQL trigram GIN index covers (migration 0002 builds the same text).
+POSTGRES_DOCUMENT = (
+    "lower(coalesce(company_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
+    "coalesce(last_name, '') || ' ' || coalesce(email, '') || ' ' || "
+    "replace(coalesce(phone, ''), '+', '') || ' ' || coalesce(license_number, '') || ' ' || "
+    "coalesce(license_key, '') || ' ' || coalesce(external_id, ''))")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A parsed query: every group must match; a group matches if any variant does."""
+
+    raw: str
+    groups: tuple[tuple[str, ...], ...]
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.groups)
+
+
+def parse(q: str) -> Terms:
+    q = " ".join(q.split())
+    digits = re.sub(r"\D", "", q)
+    if _PHONE_LIKE.match(q) and len(digits) >= MIN_TERM:
+        # "(415) 555", "555-01", "415555": the digits, wherever they were typed.
+        return Terms(q, ((digits,),))
+    groups = []
+    for token in q.lower().split(" "):
+        variants = {token}
+        key = _NOT_KEY.sub("", token)
+        if key != token:
+            variants.add(key)  # license numbers in any spelling: letters and digits only
+        kept = tuple(sorted(v for v in variants if len(v) >= MIN_TERM))
+        if kept:
+            groups.append(kept)
+    return Terms(q, tuple(groups))
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
+    """``customers.id`` is among the substring matches."""
+    if dialect == "sqlite":
+        expression = " AND ".join(
+            "(" + " OR ".join(_fts_phrase(v) for v in group) + ")" for group in terms.groups)
+        matches = select(literal_column("rowid")).select_from(text("customer_search")).where(
+            text("customer_search MATCH :fts").bindparams(fts=expression))
+        return Customer.id.in_(matches)
+    document = literal_column(POSTGRES_DOCUMENT)
+    return and_(*(or_(*(document.like(f"%{_escape_like(v)}%", escape="\\") for v in group))
+                  for group in terms.groups))
+
+
+# The text each search column holds, as SQL over customers (the FTS5 columns of migration 0002).
+_COLUMN_TEXT = {
+    "name": "lower(coalesce(company_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
+            "coalesce(last_name, ''))",
+    "email": "lower(coalesce(email, ''))",
+    "phone": "replace(coalesce(phone, ''), '+', '')",
+}
+
+
+def column_contains(column: str, term: str, dialect: str) -> ColumnElement[bool]:
+    """One search column contains ``term`` (a filter, unranked)."""
+    term = term.lower()
+    own_text = literal_column(_COLUMN_TEXT[column]).like(f"%{_escape_like(term)}%", escape="\\")
+    if len(term) < MIN_TERM:
+        return own_text  # too short for the trigram index: a scan, but a correct one
+    if dialect == "sqlite":
+        matches = select(literal_column("rowid")).select_from(text("customer_search")).where(
+            text(f"customer_search MATCH :{column}_fts").bindparams(
+                **{f"{column}_fts": f"{column} : {_fts_phrase(term)}"}))
+        return Customer.id.in_(matches)
+    # The document's trigram index finds candidates; the column's own text confirms them.
+    document = literal_column(POSTGRES_DOCUMENT).like(f"%{_escape_like(term)}%", escape="\\")
+    return and_(document, own_text)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def exact(terms: Terms, region: str) -> ColumnElement[bool]:
+    """Customers the query names exactly: email, license, phone, external id or full name."""
+    from patronage.types import license_key, normalize_phone
+
+    raw = terms.raw
+    ors: list[ColumnElement[bool]] = [Customer.sort_name == raw.lower(),
+                                      Customer.external_id == raw]
+    if "@" in raw:
+        ors.append(func.lower(Customer.email) == email_key(raw))
+    key = _NOT_KEY.sub("", raw.lower()).upper()
+    if key:
+        ors.append(and_(Customer.license_key == license_key(key),
+                        Customer.type == "business"))
+    try:
+        ors.append(Customer.phone == normalize_phone(raw, region))
+    except Exception:  # noqa: BLE001 - not a phone number: nothing to match exactly
+        pass
+    return or_(*ors)
+
+
+def prefix(terms: Terms) -> ColumnElement[bool]:
+    """Names that start with the query (an index range on sort_name)."""
+    start = terms.raw.lower()
+    return and_(Customer.sort_name >= start, Customer.sort_name < start + "\uffff")
+
+
+def priority_ids(session: Session, where: list[ColumnElement[bool]], terms: Terms,
+                 region: str) -> list[int]:
+    """Ids of exact hits, then name-prefix hits, at most PRIORITY_CAP, in rank order."""
+    ids: list[int] = []
+    ranked = [select(Customer.id).where(*where, exact(terms, region))
+              .order_by(Customer.id.desc()),
+              select(Customer.id).where(*where, prefix(terms))
+              .order_by(Customer.sort_name, Customer.id.desc())]
+    for query in ranked:
+        for cid in session.scalars(query.limit(PRIORITY_CAP)):
+            if cid not in ids:
+                ids.append(cid)
+    return ids[:PRIORITY_CAP]
