@@ -81,6 +81,16 @@ class Factory:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def partial(self, ctx: TenantCtx, **values: Any) -> dict[str, Any]:
+        """A customer as events or imports make them: partial, without the by-hand rules."""
+        from patronage.customers import service
+        from patronage.customers.schemas import CustomerCreate
+
+        actor = service.Actor(tenancy.authenticate_token(self.session, ctx.token), "event")
+        return service.create_customer(self.session, actor=actor, by_hand=False,
+                                       data=CustomerCreate.model_validate(values)).model_dump(
+                                           mode="json")
+
     def shopper(self, ctx: TenantCtx, **overrides: Any) -> dict[str, Any]:
         n = next(_seq)
         body: dict[str, Any] = {

@@ -1,0 +1,77 @@
+"""SQLite query plans for the directory's main shapes: a lost index fails the build."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from patronage.customers import service
+from patronage.customers.filters import CustomerFilters
+from patronage.db import get_engine
+
+
+@pytest.fixture
+def plans(factory, session):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans depend on statistics")
+    t = factory.tenant()
+    factory.customer(t, company_name="Plan Co", state="CA")
+
+    def run(sort: str | None = None, **filters):
+        captured: list[tuple[str, tuple]] = []
+
+        def grab(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT") and "customers" in statement:
+                captured.append((statement, parameters))
+
+        engine = get_engine()
+        event.listen(engine, "before_cursor_execute", grab)
+        try:
+            service.list_customers(session, tenant_id=t.id, sort=sort, limit=50,
+                                   filters=CustomerFilters(**filters))
+        finally:
+            event.remove(engine, "before_cursor_execute", grab)
+        raw = session.connection().connection.driver_connection
+        out: dict[str, str] = {}
+        for sql, params in captured:
+            kind = ("count" if "count(*)" in sql else
+                    "page" if "ORDER BY" in sql and sql.startswith("SELECT customers.id")
+                    else "other")
+            plan = " | ".join(row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            out[kind] = (out.get(kind, "") + " || " + plan).strip(" |")
+        return out
+    return run
+
+
+def _no_table_scan(plan: str) -> None:
+    assert "SCAN customers" not in plan.replace("SCAN customers USING", ""), plan
+
+
+@pytest.mark.parametrize("sort,filters,page_index,count_index", [
+    (None, {}, "sqlite_autoindex_customers_1", None),  # UNIQUE (tenant_id, id)
+    ("-last_order_at", {}, "ix_customers_sort_last_order_at", None),
+    ("name", {}, "ix_customers_sort_sort_name", None),
+    ("-total_spent", {}, "ix_customers_sort_total_spent_cents", None),
+    (None, {"status": [1]}, "ix_customers_sort_status_id", "ix_customers_sort_status_id"),
+    (None, {"type": ["business"]}, "ix_customers_sort_type", "ix_customers_sort_type"),
+    ("-last_order_at", {"state": ["CA"], "spent_min": 100}, "ix_customers_sort_last_order_at",
+     "ix_customers_state_spent"),
+])
+def test_list_queries_use_their_index_and_never_sort_the_table(plans, sort, filters,
+                                                               page_index, count_index):
+    got = plans(sort, **filters)
+    assert page_index in got["page"], got["page"]
+    assert "TEMP B-TREE" not in got["page"], got["page"]
+    _no_table_scan(got["page"])
+    if count_index:
+        assert count_index in got["count"], got["count"]
+        _no_table_scan(got["count"])
+    else:
+        assert "count" not in got  # the unfiltered total comes from the counter
+
+
+def test_search_goes_through_the_trigram_index(plans):
+    got = plans(None, q="plan co")
+    for kind in ("page", "count"):
+        assert "customer_search VIRTUAL TABLE" in got[kind], got[kind]
+        _no_table_scan(got[kind])
