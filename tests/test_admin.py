@@ -1,5 +1,7 @@
 """The admin pages through a plain HTTP client: sign-in, CSRF, forms with inline errors."""
 
+import re
+
 import pytest
 
 from tests.factories import PASSWORD, csrf_of
@@ -138,3 +140,39 @@ def test_open_redirect_is_refused(client, factory):
                                            "password": PASSWORD, "csrf_token": csrf_of(page.text),
                                            "next": "//evil.example/"}, follow_redirects=False)
     assert response.headers["location"] == "/customers"
+
+
+def test_directory_page_keeps_its_state_in_the_url(client, signed_in, factory):
+    factory.customer(signed_in, company_name="Blacksmith Goods", state="CA")
+    factory.customer(signed_in, company_name="Green Leaf", state="OR")
+    page = client.get("/customers?q=smith&state=CA&sort=name")
+    assert page.status_code == 200
+    assert "Blacksmith Goods" in page.text and "Green Leaf" not in page.text
+    assert "1 customer matches" in page.text
+    assert "Search: “smith”" in page.text and "State: CA" in page.text
+    # each chip links to the same view without that filter
+    assert 'href="/customers?q=smith&amp;sort=name"' in page.text
+    assert 'href="/customers?state=CA&amp;sort=name"' in page.text
+
+
+def test_search_as_you_type_gets_only_the_results(client, signed_in, factory):
+    factory.customer(signed_in, company_name="Blacksmith Goods")
+    partial = client.get("/customers?q=black", headers={"HX-Request": "true"})
+    assert partial.text.lstrip().startswith('<div id="results">')
+    assert "<html" not in partial.text and "Blacksmith Goods" in partial.text
+
+
+def test_no_match_says_which_filter_excluded_everything(client, signed_in, factory):
+    factory.customer(signed_in, company_name="Blacksmith Goods", state="CA")
+    page = client.get("/customers?state=CA&type=guest")
+    assert "No customers match" in page.text
+    assert re.search(r"Without <strong>Type: guest</strong></a>\s*<span class=\"muted\">— 1 "
+                     r"customer</span>", page.text)
+
+
+def test_a_bad_filter_is_reported_and_ignored(client, signed_in, factory):
+    factory.customer(signed_in, company_name="Blacksmith Goods")
+    page = client.get("/customers?spent_min=lots&sort=nonsense")
+    assert page.status_code == 200
+    assert "spent_min" in page.text and "(ignored)" in page.text
+    assert "Blacksmith Goods" in page.text

@@ -7,13 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 
 from patronage import web
-from patronage.customers import forms, rules, service
-from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from patronage.customers import forms, listing, rules, service
+from patronage.customers.filters import ListParams
+from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
+from patronage.customers.tables import COLUMNS, DEFAULT_COLUMNS, Column
 from patronage.deps import IdPath, SessionDep
 from patronage.errors import Conflict, PreconditionFailed, ValidationFailed
-from patronage.settings import get_settings
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
 from patronage.tenancy import service as tenancy
@@ -40,13 +42,36 @@ def _choices(session: Session, tenant_id: int) -> dict[str, Any]:
 
 
 @router.get("/customers")
-def customer_list(request: Request, member: web.Member, session: SessionDep,
-                  cursor: str | None = None) -> Response:
-    page = service.list_customers(session, tenant_id=member.tenant_id,
-                                  limit=get_settings().default_page_size, cursor=cursor)
-    return web.render(request, "customers/list.html", {
-        "principal": member, "page": page, "cursor": cursor,
-        "choices": _choices(session, member.tenant_id)})
+def customer_list(request: Request, member: web.Member, session: SessionDep) -> Response:
+    params, errors = listing.read(request.query_params)
+    choices = _choices(session, member.tenant_id)
+
+    def find(p: ListParams) -> CustomerPage:
+        return service.list_customers(session, tenant_id=member.tenant_id,
+                                      region=member.tenant_region, filters=p.filters(),
+                                      sort=p.sort, limit=p.limit, cursor=p.cursor)
+    try:
+        page = find(params)
+    except ValidationFailed as exc:  # a stale cursor or unknown sort: show page one instead
+        errors += list(exc.errors)
+        params = params.model_copy(update={"cursor": None, "sort": None})
+        page = find(params)
+    chips = listing.chips(params, choices)
+    # Nothing matched: say which filter excluded everything, with what removing it gives.
+    relax = [(chip, find(listing.read(QueryParams(chip.remove_url.partition("?")[2]))[0]
+                         .model_copy(update={"limit": 1})).total)
+             for chip in chips] if not page.items and chips else []
+    template = ("customers/_results.html" if request.headers.get("HX-Request")
+                else "customers/list.html")
+    return web.render(request, template, {
+        "principal": member, "page": page, "params": params, "errors": errors,
+        "chips": chips, "relax": relax, "choices": choices, "columns": _columns(),
+        "sort_links": listing.sort_links(params), "url": listing.url,
+        "lists": listing})
+
+
+def _columns() -> list[Column]:
+    return [COLUMNS[key] for key in DEFAULT_COLUMNS]
 
 
 def _form_page(request: Request, session: Session, member: Principal, *,

@@ -1,0 +1,110 @@
+"""The admin directory page's state: the query string <-> ListParams, chips, sort links.
+
+The URL always holds the whole state (search, filters, sort), so a view can be bookmarked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+from starlette.datastructures import QueryParams
+
+from patronage.customers.filters import CustomerFilters, ListParams
+from patronage.customers.tables import COLUMNS
+from patronage.errors import FieldError, from_pydantic
+
+LIST_FIELDS = {"id", "type", "store", "master_store", "status", "sales_rep", "payment_terms",
+               "license_type", "state", "tag"}
+LABELS = {
+    "id": "ID", "name": "Name", "type": "Type", "store": "Store", "master_store": "Master store",
+    "email": "Email", "phone": "Phone", "status": "Status", "sales_rep": "Sales rep",
+    "payment_terms": "Payment terms", "license_type": "License type", "state": "State",
+    "city": "City", "zip": "ZIP", "tag": "Tag", "tax_exempt": "Tax exempt",
+    "subscription": "Subscribed", "registered_from": "Registered from",
+    "registered_to": "Registered to", "last_login_from": "Last login from",
+    "last_login_to": "Last login to", "last_order_from": "Last order from",
+    "last_order_to": "Last order to", "last_activity_from": "Last activity from",
+    "last_activity_to": "Last activity to", "order_count_min": "Orders ≥",
+    "order_count_max": "Orders ≤", "spent_min": "Spent ≥", "spent_max": "Spent ≤",
+    "has_no_orders": "No orders", "has_no_email": "No email",
+}
+# filter -> the choices list whose names label its ids
+NAMED_BY = {"status": "statuses", "sales_rep": "users", "payment_terms": "payment_terms",
+            "license_type": "license_types", "store": "stores", "master_store": "stores"}
+
+
+@dataclass
+class Chip:
+    key: str
+    label: str
+    remove_url: str
+
+
+def read(query: QueryParams) -> tuple[ListParams, list[FieldError]]:
+    """The page's parameters; a bad one is reported and left out, never a dead page."""
+    raw: dict[str, Any] = {}
+    for key in query:
+        values = [v for v in query.getlist(key) if v.strip()]
+        if key in ListParams.model_fields and values:
+            raw[key] = values if key in LIST_FIELDS else values[-1]
+    try:
+        return ListParams.model_validate(raw), []
+    except ValidationError as exc:
+        errors = from_pydantic(exc.errors())
+        for name in {e.name for e in errors}:
+            raw.pop(name, None)
+        return ListParams.model_validate(raw), errors
+
+
+def url(params: ListParams, **changes: Any) -> str:
+    """/customers with the same state but ``changes`` (None removes a key)."""
+    state = params.model_dump(exclude_none=True, exclude_defaults=True)
+    state.pop("cursor", None)
+    for key, value in changes.items():
+        if value is None:
+            state.pop(key, None)
+        else:
+            state[key] = value
+    pairs = []
+    for key, value in state.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, str(item).lower() if isinstance(item, bool) else str(item)))
+    return "/customers" + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def chips(params: ListParams, choices: dict[str, Any]) -> list[Chip]:
+    out = []
+    if params.q:
+        out.append(Chip("q", f"Search: “{params.q}”", url(params, q=None)))
+    for key, value in CustomerFilters.model_validate(params.filters()).active().items():
+        names = choices["by_id"].get(NAMED_BY.get(key, ""), {})
+        if isinstance(value, list):
+            for item in value:
+                shown = getattr(names.get(item), "name", item)
+                rest = [v for v in value if v != item] or None
+                out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: rest})))
+        else:
+            shown = (("yes" if value else "no") if isinstance(value, bool)
+                     else f"${value:,}" if key.startswith("spent") else value)
+            out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: None})))
+    return out
+
+
+def sort_links(params: ListParams) -> dict[str, tuple[str, str]]:
+    """Per sortable column: the URL that sorts by it, and the current direction (or '')."""
+    current = params.sort or ("" if params.q else "-id")
+    links = {}
+    for key, column in COLUMNS.items():
+        if not column.sort:
+            continue
+        if current == key:
+            links[key] = (url(params, sort=f"-{key}"), "asc")
+        elif current == f"-{key}":
+            links[key] = (url(params, sort=key), "desc")
+        else:
+            first = f"-{key}" if column.numeric or key.endswith("_at") else key
+            links[key] = (url(params, sort=first), "")
+    return links
