@@ -26,7 +26,7 @@ def test_business_is_created_with_etag_and_location(client, factory):
     assert response.headers["ETag"] == '"1"'
     assert response.headers["Location"] == f"/api/v1/customers/{body['id']}"
     assert body["license_number"] == "ca-123 45"
-    assert body["tags"] == ["VIP", "wholesale"]
+    assert body["tags"] == ["vip", "wholesale"]
     assert body["total_spent"] == "0.00"
 
 

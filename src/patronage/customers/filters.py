@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from patronage.customers import search
 from patronage.customers.models import Customer, CustomerStore, CustomerTag
+from patronage.customers.rules import normalise_tag
 from patronage.customers.schemas import CustomerType
 from patronage.types import MAX_INT, Id, PlainText
 
@@ -132,14 +133,13 @@ def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnE
         out.append((c.order_count == 0) if f.has_no_orders else (c.order_count > 0))
     if f.has_no_email is not None:
         out.append(c.email.is_(None) if f.has_no_email else c.email.is_not(None))
+    # Set membership through the (tenant_id, value, customer_id) indexes, not a probe per row.
     if f.store:
-        out.append(exists(select(CustomerStore.customer_id).where(
-            CustomerStore.tenant_id == tenant_id, CustomerStore.customer_id == c.id,
-            CustomerStore.store_id.in_(f.store))))
+        out.append(c.id.in_(select(CustomerStore.customer_id).where(
+            CustomerStore.tenant_id == tenant_id, CustomerStore.store_id.in_(f.store))))
     for tag in f.tag or []:
-        out.append(exists(select(CustomerTag.customer_id).where(
-            CustomerTag.tenant_id == tenant_id, CustomerTag.customer_id == c.id,
-            func.lower(CustomerTag.tag) == tag.lower())))
+        out.append(c.id.in_(select(CustomerTag.customer_id).where(
+            CustomerTag.tenant_id == tenant_id, CustomerTag.tag == normalise_tag(tag))))
     return out
 
 

@@ -43,6 +43,11 @@ def sort_name(company: str | None, first: str | None, last: str | None,
     return (company or person or email or phone or "").lower()
 
 
+def normalise_tag(tag: str) -> str:
+    """Tags are case-insensitive labels: stored lower-case, single-spaced."""
+    return " ".join(tag.split()).lower()
+
+
 def normalise(values: dict[str, Any], region: str) -> list[FieldError]:
     """Normalise phone and license in place; return the errors found."""
     from pydantic_core import PydanticCustomError
@@ -57,11 +62,7 @@ def normalise(values: dict[str, Any], region: str) -> list[FieldError]:
         number = values["license_number"]
         values["license_key"] = license_key(number) if number else None
     if "tags" in values and values["tags"] is not None:
-        seen: dict[str, str] = {}
-        for tag in values["tags"]:
-            tag = " ".join(tag.split())
-            seen.setdefault(tag.lower(), tag)
-        values["tags"] = sorted(seen.values(), key=str.lower)
+        values["tags"] = sorted({normalise_tag(t) for t in values["tags"]} - {""})
     return errors
 
 

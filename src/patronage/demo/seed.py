@@ -46,10 +46,10 @@ class _Refs:
     reps: list[int]
 
 
-def _ensure_workspace(session: Session) -> tuple[int, str | None]:
-    tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == DEMO_SLUG))
+def _ensure_workspace(session: Session, slug: str) -> tuple[int, str | None]:
+    tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == slug))
     if tenant_id is None:
-        tenant_id = tenancy.create_tenant(session, slug=DEMO_SLUG, name="Demo Seller").id
+        tenant_id = tenancy.create_tenant(session, slug=slug, name="Demo Seller").id
     password = None
     if session.scalar(select(User.id).where(User.tenant_id == tenant_id,
                                             User.email == DEMO_ADMIN)) is None:
@@ -196,10 +196,10 @@ def _batches(start: int, count: int, refs: _Refs) -> Iterator[list]:
         yield _chunk(first, min(CHUNK, start + count - first), refs, now)
 
 
-def seed(session: Session, *, customers: int,
+def seed(session: Session, *, customers: int, slug: str = DEMO_SLUG,
          progress: Callable[[int], None] | None = None,
          on_start: Callable[[int], None] | None = None) -> DemoResult:
-    tenant_id, password = _ensure_workspace(session)
+    tenant_id, password = _ensure_workspace(session, slug)
     have = session.scalar(select(func.count()).select_from(Customer)
                           .where(Customer.tenant_id == tenant_id)) or 0
     missing = max(0, customers - have)

@@ -1,0 +1,191 @@
+"""Directory benchmark: list, filter, sort, search and deep pages at scale, through HTTP and
+in-process, next to the bare SQL the service runs, on the same SQLite file.
+
+Usage: .venv/bin/python bench/directory.py [--customers 1000000] [--other 100000]
+                                             [--requests 200] [--db PATH]
+
+Seeds (or reuses) a database with CUSTOMERS in tenant `demo` and OTHER in tenant `neighbour`,
+starts `patronage serve` on a free loopback port, and prints p50/p95 per query shape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+
+def _pcts(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _prepare(db: Path, customers: int, other: int) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    cli = [sys.executable, "-m", "patronage.cli"]
+    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
+    os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    from patronage.db import session_scope
+    from patronage.demo.seed import seed
+
+    with session_scope() as session:
+        for slug, n in (("demo", customers), ("neighbour", other)):
+            started = time.perf_counter()
+            result = seed(session, customers=n, slug=slug)
+            if result.created:
+                print(f"seeded {result.created:,} customers into {slug} "
+                      f"in {time.perf_counter() - started:.1f}s", flush=True)
+    con = sqlite3.connect(db)
+    con.execute("ANALYZE")
+    con.close()
+
+
+def _shapes(db: Path) -> dict[str, list[dict]]:
+    """Query strings per shape, drawn from the data so searches find real rows."""
+    con = sqlite3.connect(db)
+    tenant = con.execute("SELECT id FROM tenants WHERE slug = 'demo'").fetchone()[0]
+    status = [r[0] for r in con.execute("SELECT id FROM statuses WHERE tenant_id = ? "
+                                        "ORDER BY position", (tenant,))]
+    reps = [r[0] for r in con.execute("SELECT id FROM users WHERE tenant_id = ? "
+                                      "AND role = 'sales_rep'", (tenant,))]
+    rng = random.Random(7)
+    sample = con.execute("SELECT last_name, license_number, phone FROM customers "
+                         "WHERE tenant_id = ? AND license_number IS NOT NULL "
+                         "ORDER BY id LIMIT 2000", (tenant,)).fetchall()
+    con.close()
+    common = ["smi", "son", "ann", "mar", "lee", "gold", "green", "john", "mill", "wood"]
+    return {
+        "default page": [{}],
+        "state + spent, by last order": [
+            {"state": s, "spent_min": lo, "spent_max": lo * 10, "sort": "-last_order_at"}
+            for s in ("CA", "OR", "WA", "CO") for lo in (100, 500, 1000)],
+        "status, by name": [{"status": s, "sort": "name"} for s in status],
+        "business + sales rep": [{"type": "business", "sales_rep": r} for r in reps],
+        "tag + subscribed, by spent": [{"tag": t, "subscription": "true", "sort": "-total_spent"}
+                                       for t in ("vip", "loyalty", "events")],
+        "search, common 3-5 letters": [{"q": q} for q in common],
+        "search, rare": [{"q": lic.split("-")[1][2:]} for _, lic, _ in
+                         rng.sample(sample, 20)],
+        "phone fragment": [{"q": f"{ph[2:5]}-{ph[5:8]}"} for _, _, ph in rng.sample(sample, 20)],
+    }
+
+
+class SqlTimer:
+    """Records the statements the service runs, to time them bare in sqlite3 afterwards."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple]] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.statements.append((statement, parameters))
+
+
+def run(args: argparse.Namespace) -> None:
+    db = Path(args.db)
+    _prepare(db, args.customers, args.other)
+    shapes = _shapes(db)
+
+    from sqlalchemy import event
+
+    from patronage.customers.filters import ListParams
+    from patronage.customers.service import list_customers
+    from patronage.db import get_engine, new_session
+    from patronage.tenancy import service as tenancy
+
+    session = new_session()
+    tenant = tenancy.get_tenant(session, "demo")
+    token = tenancy.create_token(session, tenant_id=tenant.id, email="admin@demo.example",
+                                 label="bench")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "patronage.app:create_app",
+                               "--factory", "--port", str(port), "--log-level", "warning"],
+                              env={**os.environ})
+    base = f"http://127.0.0.1:{port}"
+    client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                          timeout=30)
+    for _ in range(100):
+        try:
+            client.get("/api/v1/health")
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+
+    raw = sqlite3.connect(db)
+
+    def in_process(params: dict) -> Callable[[], object]:
+        p = ListParams.model_validate(params)
+        return lambda: list_customers(session, tenant_id=tenant.id, filters=p.filters(),
+                                      sort=p.sort, limit=p.limit, cursor=p.cursor)
+
+    # A page deep in the cursor chain: follow next_cursor 200 pages (10,000 rows) down.
+    cursor = None
+    for _ in range(min(200, args.customers // 50 - 1)):
+        cursor = client.get("/api/v1/customers", params={"limit": 50,
+                                                         **({"cursor": cursor} if cursor
+                                                            else {})}).json()["next_cursor"]
+    shapes["page 201 (row 10,000) by cursor"] = [{"cursor": cursor}]
+
+    print(f"\n{args.customers:,} customers in the tenant, {args.other:,} next door; "
+          f"{args.requests} requests per shape (p50 / p95 ms)\n")
+    header = f"{'shape':34} {'HTTP':>15} {'in-process':>15} {'bare SQL':>15} {'ratio':>6}  total"
+    print(header)
+    print("-" * len(header))
+    for name, variants in shapes.items():
+        http_t, proc_t, sql_t = [], [], []
+        total = None
+        for i in range(args.requests):
+            params = variants[i % len(variants)]
+            started = time.perf_counter()
+            response = client.get(f"/api/v1/customers?{urlencode(params)}")
+            http_t.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            total = (f"{body['total']:,}" + ("" if body["total_exact"] else "+"))
+            timer = SqlTimer()
+            event.listen(get_engine(), "before_cursor_execute", timer)
+            started = time.perf_counter()
+            in_process(params)()
+            proc_t.append((time.perf_counter() - started) * 1000)
+            event.remove(get_engine(), "before_cursor_execute", timer)
+            started = time.perf_counter()
+            for sql, sql_params in timer.statements:
+                raw.execute(sql, sql_params).fetchall()
+            sql_t.append((time.perf_counter() - started) * 1000)
+        h, p, s = _pcts(http_t), _pcts(proc_t), _pcts(sql_t)
+        print(f"{name:34} {h[0]:6.1f} / {h[1]:6.1f} {p[0]:6.1f} / {p[1]:6.1f} "
+              f"{s[0]:6.1f} / {s[1]:6.1f} {h[1] / max(s[1], 0.01):5.1f}x  {total}")
+    server.terminate()
+    server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--other", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--db", default=str(Path(tempfile.gettempdir()) /
+                                              "patronage-directory-bench.db"))
+    run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
