@@ -2,15 +2,19 @@
 
 from patronage.customers.models import (
     AuditEntry,
+    ColumnPreference,
     Customer,
     CustomerCount,
     CustomerStore,
     CustomerTag,
+    SavedView,
 )
 from patronage.db import Base
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import ApiToken, Tenant, User
 
-__all__ = ["ApiToken", "AuditEntry", "Base", "Customer", "CustomerCount", "CustomerStore",
-           "CustomerTag",
-           "LicenseType", "PaymentTerm", "Status", "Store", "Tenant", "User"]
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "ColumnPreference", "Customer", "CustomerCount",
+    "CustomerStore", "CustomerTag", "LicenseType", "PaymentTerm", "SavedView", "Status", "Store",
+    "Tenant", "User",
+]

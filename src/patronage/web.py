@@ -75,9 +75,20 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            status_code: int = 200) -> HTMLResponse:
     ctx = dict(context or {})
     ctx.setdefault("principal", None)
+    if ctx["principal"] is not None and "sidebar_views" not in ctx:
+        ctx["sidebar_views"] = _sidebar_views(ctx["principal"])
     ctx["csrf_token"] = csrf_token(request)
     ctx["flashes"] = request.session.pop("flash", [])
     return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def _sidebar_views(principal: Principal) -> list[Any]:
+    """The saved views every signed-in page lists under Customers."""
+    from patronage.customers import saved
+    from patronage.db import session_scope
+
+    with session_scope() as session:
+        return saved.list_views(session, principal)
 
 
 def error_page(request: Request, error: PatronageError) -> Response:

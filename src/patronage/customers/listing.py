@@ -61,7 +61,7 @@ def read(query: QueryParams) -> tuple[ListParams, list[FieldError]]:
 
 def url(params: ListParams, **changes: Any) -> str:
     """/customers with the same state but ``changes`` (None removes a key)."""
-    state = params.model_dump(exclude_none=True, exclude_defaults=True)
+    state = params.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     state.pop("cursor", None)
     for key, value in changes.items():
         if value is None:

@@ -209,3 +209,41 @@ class CustomerCount(Base):
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customers: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ColumnPreference(Base):
+    """Which directory columns a team member shows, in their order."""
+
+    __tablename__ = "column_preferences"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"],
+                             ondelete="CASCADE"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SavedView(Base):
+    """A named directory view (filters + sort as a query string, and columns)."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "user_id", "name"),
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"],
+                             ondelete="CASCADE"),
+        CheckConstraint("length(name) BETWEEN 1 AND 80", name="name_length"),
+        Index("ix_saved_views_tenant_shared", "tenant_id", "shared"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(2000), default="")
+    columns: Mapped[list[str] | None] = mapped_column(JSON)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

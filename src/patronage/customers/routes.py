@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from patronage.customers import service
+from patronage.customers import saved, service
 from patronage.customers.filters import ListParams
 from patronage.customers.schemas import (
     AuditPage,
@@ -85,3 +85,53 @@ def customer_history(customer_id: IdPath, principal: ApiPrincipal, session: Sess
                      limit: Limit = 50, cursor: Cursor = None) -> AuditPage:
     return service.customer_history(session, tenant_id=principal.tenant_id,
                                     customer_id=customer_id, limit=limit, cursor=cursor)
+
+
+views_router = APIRouter(tags=["saved views and columns"])
+
+
+@views_router.get("/me/columns", response_model=saved.ColumnsOut,
+                  summary="The directory columns this member shows, in order")
+def get_columns(principal: ApiPrincipal, session: SessionDep) -> saved.ColumnsOut:
+    return saved.ColumnsOut(columns=saved.get_columns(session, principal))
+
+
+@views_router.put("/me/columns", response_model=saved.ColumnsOut,
+                  summary="Choose and order the directory columns")
+def put_columns(data: saved.ColumnsIn, principal: ApiPrincipal,
+                session: SessionDep) -> saved.ColumnsOut:
+    return saved.ColumnsOut(columns=saved.set_columns(session, principal, data))
+
+
+@views_router.get("/views", response_model=list[saved.SavedViewOut],
+                  summary="My saved views and the team's shared ones")
+def list_views(principal: ApiPrincipal, session: SessionDep) -> list[saved.SavedViewOut]:
+    return saved.list_views(session, principal)
+
+
+@views_router.post("/views", response_model=saved.SavedViewOut, status_code=201,
+                   summary="Save a view: filters and sort (a query string) and columns")
+def create_view(data: saved.SavedViewIn, principal: ApiPrincipal,
+                session: SessionDep) -> saved.SavedViewOut:
+    return saved.create_view(session, principal, data)
+
+
+@views_router.get("/views/{view_id}", response_model=saved.SavedViewOut,
+                  summary="Read a saved view")
+def get_view(view_id: IdPath, principal: ApiPrincipal,
+             session: SessionDep) -> saved.SavedViewOut:
+    return saved.get_view(session, principal, view_id)
+
+
+@views_router.patch("/views/{view_id}", response_model=saved.SavedViewOut,
+                    summary="Rename or (un)share a view (its owner or an admin)")
+def update_view(view_id: IdPath, data: saved.SavedViewUpdate, principal: ApiPrincipal,
+                session: SessionDep) -> saved.SavedViewOut:
+    return saved.update_view(session, principal, view_id, data)
+
+
+@views_router.delete("/views/{view_id}", status_code=204,
+                     summary="Delete a view (its owner or an admin)")
+def delete_view(view_id: IdPath, principal: ApiPrincipal, session: SessionDep) -> Response:
+    saved.delete_view(session, principal, view_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,16 +10,17 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from patronage import web
-from patronage.customers import forms, listing, rules, service
+from patronage.customers import forms, listing, rules, saved, service
 from patronage.customers.filters import ListParams
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
-from patronage.customers.tables import COLUMNS, DEFAULT_COLUMNS, Column
+from patronage.customers.tables import COLUMNS
 from patronage.deps import IdPath, SessionDep
-from patronage.errors import Conflict, PreconditionFailed, ValidationFailed
+from patronage.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.schemas import Principal
+from patronage.types import MAX_INT
 
 router = APIRouter()
 # field -> the customer types that must have it when added by hand (for the form's markers)
@@ -44,6 +45,12 @@ def _choices(session: Session, tenant_id: int) -> dict[str, Any]:
 @router.get("/customers")
 def customer_list(request: Request, member: web.Member, session: SessionDep) -> Response:
     params, errors = listing.read(request.query_params)
+    canonical = listing.url(params, cursor=params.cursor)
+    if request.query_params.get("view"):
+        canonical += ("&" if "?" in canonical else "?") + f"view={request.query_params['view']}"
+    htmx = bool(request.headers.get("HX-Request"))
+    if not htmx and any(not v.strip() for _, v in request.query_params.multi_items()):
+        return RedirectResponse(canonical, status_code=303)  # a submitted filter form: tidy URL
     choices = _choices(session, member.tenant_id)
 
     def find(p: ListParams) -> CustomerPage:
@@ -61,17 +68,70 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
     relax = [(chip, find(listing.read(QueryParams(chip.remove_url.partition("?")[2]))[0]
                          .model_copy(update={"limit": 1})).total)
              for chip in chips] if not page.items and chips else []
-    template = ("customers/_results.html" if request.headers.get("HX-Request")
-                else "customers/list.html")
-    return web.render(request, template, {
+    view = _current_view(session, member, request.query_params.get("view"))
+    columns = [COLUMNS[k] for k in (view.columns if view and view.columns
+                                    else saved.get_columns(session, member))]
+    template = "customers/_results.html" if htmx else "customers/list.html"
+    response = web.render(request, template, {
         "principal": member, "page": page, "params": params, "errors": errors,
-        "chips": chips, "relax": relax, "choices": choices, "columns": _columns(),
-        "sort_links": listing.sort_links(params), "url": listing.url,
-        "lists": listing})
+        "chips": chips, "relax": relax, "choices": choices, "columns": columns,
+        "all_columns": COLUMNS, "view": view, "sort_links": listing.sort_links(params),
+        "url": listing.url, "state_query": listing.url(params).partition("?")[2]})
+    if htmx:
+        response.headers["HX-Push-Url"] = canonical
+    return response
 
 
-def _columns() -> list[Column]:
-    return [COLUMNS[key] for key in DEFAULT_COLUMNS]
+def _current_view(session: Session, member: Principal,
+                  raw: str | None) -> saved.SavedViewOut | None:
+    if not raw or not raw.isdigit() or int(raw) > MAX_INT:
+        return None
+    try:
+        return saved.get_view(session, member, int(raw))
+    except NotFound:
+        return None
+
+
+def _back(target: str) -> str:
+    return target if target.startswith("/customers") else "/customers"
+
+
+@router.post("/customers/columns", dependencies=[web.CsrfChecked])
+async def save_columns(request: Request, member: web.Member, session: SessionDep) -> Response:
+    form = await request.form()
+    chosen = [str(c) for c in form.getlist("columns")]
+    try:
+        saved.set_columns(session, member, forms.parse(saved.ColumnsIn, {"columns": chosen},
+                                                       member.tenant_region))
+        web.flash(request, "Columns saved.")
+    except ValidationFailed as exc:
+        web.flash(request, exc.detail, "error")
+    return RedirectResponse(_back(str(form.get("next", ""))), status_code=303)
+
+
+@router.post("/customers/views", dependencies=[web.CsrfChecked])
+async def save_view(request: Request, member: web.Member, session: SessionDep) -> Response:
+    form = await request.form()
+    query = str(form.get("query", ""))
+    try:
+        view = saved.create_view(session, member, forms.parse(saved.SavedViewIn, {
+            "name": form.get("name", ""), "query": query, "shared": "shared" in form,
+            "columns": saved.get_columns(session, member)}, member.tenant_region))
+    except (ValidationFailed, Conflict) as exc:
+        web.flash(request, f"The view was not saved: {exc.detail}", "error")
+        return RedirectResponse(f"/customers?{query}", status_code=303)
+    web.flash(request, f"Saved view '{view.name}'" + (" for the team." if view.shared else "."))
+    return RedirectResponse(f"/customers?{view.query}{'&' if view.query else ''}view={view.id}",
+                            status_code=303)
+
+
+@router.post("/customers/views/{view_id}/delete", dependencies=[web.CsrfChecked])
+def delete_view(request: Request, view_id: IdPath, member: web.Member,
+                session: SessionDep) -> Response:
+    view = saved.get_view(session, member, view_id)
+    saved.delete_view(session, member, view_id)
+    web.flash(request, f"Deleted view '{view.name}'.")
+    return RedirectResponse("/customers", status_code=303)
 
 
 def _form_page(request: Request, session: Session, member: Principal, *,

@@ -1,0 +1,186 @@
+"""Each member's directory columns, and saved views (private or shared with the team)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from patronage.customers.filters import ListParams
+from patronage.customers.models import ColumnPreference, SavedView
+from patronage.customers.tables import COLUMNS, DEFAULT_COLUMNS
+from patronage.db import utcnow
+from patronage.errors import Conflict, FieldError, Forbidden, NotFound
+from patronage.tenancy.schemas import Principal
+from patronage.types import PlainText
+
+ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=80), PlainText]
+
+
+def _check_columns(columns: list[str]) -> list[str]:
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise ValueError(f"Unknown column(s): {', '.join(unknown)}. Known: "
+                         f"{', '.join(COLUMNS)}.")
+    if "name" not in columns:
+        columns = ["name", *columns]  # a row must say who it is
+    return list(dict.fromkeys(columns))
+
+
+class ColumnsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    columns: list[str] = Field(min_length=1, max_length=len(COLUMNS))
+
+    @field_validator("columns")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        return _check_columns(value)
+
+
+class ColumnsOut(BaseModel):
+    columns: list[str]
+    available: dict[str, str] = Field(default_factory=lambda: {k: c.label
+                                                              for k, c in COLUMNS.items()})
+
+
+class SavedViewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: ViewName
+    query: Annotated[str, StringConstraints(max_length=2000)] = Field(
+        "", description="The list's query string (filters and sort), e.g. state=CA&sort=name.")
+    columns: list[str] | None = None
+    shared: bool = False
+
+    @field_validator("query")
+    @classmethod
+    def _valid_query(cls, value: str) -> str:
+        pairs = [(k, v) for k, v in parse_qsl(value.lstrip("?")) if k != "cursor" and v]
+        raw: dict[str, object] = {}
+        for key, val in pairs:
+            raw.setdefault(key, []).append(val)  # type: ignore[union-attr]
+        try:
+            ListParams.model_validate({k: v if len(v) > 1 else v[0]  # type: ignore[arg-type]
+                                       for k, v in raw.items()})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
+        return urlencode(pairs)
+
+    @field_validator("columns")
+    @classmethod
+    def _known(cls, value: list[str] | None) -> list[str] | None:
+        return _check_columns(value) if value else None
+
+
+class SavedViewUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: ViewName | None = None
+    shared: bool | None = None
+
+
+class SavedViewOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    query: str
+    columns: list[str] | None
+    shared: bool
+    user_id: int
+    mine: bool = False
+
+
+def get_columns(session: Session, principal: Principal) -> list[str]:
+    pref = session.get(ColumnPreference, (principal.tenant_id, principal.user_id))
+    columns = [c for c in (pref.columns if pref else DEFAULT_COLUMNS) if c in COLUMNS]
+    return columns or list(DEFAULT_COLUMNS)
+
+
+def set_columns(session: Session, principal: Principal, data: ColumnsIn) -> list[str]:
+    pref = session.get(ColumnPreference, (principal.tenant_id, principal.user_id))
+    if pref is None:
+        pref = ColumnPreference(tenant_id=principal.tenant_id, user_id=principal.user_id,
+                                columns=data.columns)
+        session.add(pref)
+    pref.columns = data.columns
+    pref.updated_at = utcnow()
+    session.commit()
+    return list(data.columns)
+
+
+def _out(view: SavedView, principal: Principal) -> SavedViewOut:
+    out = SavedViewOut.model_validate(view)
+    out.mine = view.user_id == principal.user_id
+    return out
+
+
+def list_views(session: Session, principal: Principal) -> list[SavedViewOut]:
+    rows = session.scalars(select(SavedView).where(
+        SavedView.tenant_id == principal.tenant_id,
+        or_(SavedView.user_id == principal.user_id, SavedView.shared.is_(True)))
+        .order_by(SavedView.name, SavedView.id))
+    return [_out(v, principal) for v in rows]
+
+
+def _visible(session: Session, principal: Principal, view_id: int) -> SavedView:
+    view = session.scalar(select(SavedView).where(SavedView.tenant_id == principal.tenant_id,
+                                                  SavedView.id == view_id))
+    if view is None or not (view.shared or view.user_id == principal.user_id):
+        raise NotFound(f"No saved view with id {view_id}.")
+    return view
+
+
+def get_view(session: Session, principal: Principal, view_id: int) -> SavedViewOut:
+    return _out(_visible(session, principal, view_id), principal)
+
+
+def _owned(session: Session, principal: Principal, view_id: int) -> SavedView:
+    view = _visible(session, principal, view_id)
+    if view.user_id != principal.user_id and not principal.is_admin:
+        raise Forbidden("Only the member who saved this view (or an admin) may change it.")
+    return view
+
+
+def _commit(session: Session, name: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"You already have a view called '{name}'.",
+                       errors=[FieldError("/name", "Already used by one of your views.",
+                                          "duplicate")]) from exc
+
+
+def create_view(session: Session, principal: Principal, data: SavedViewIn) -> SavedViewOut:
+    view = SavedView(tenant_id=principal.tenant_id, user_id=principal.user_id,
+                     **data.model_dump())
+    session.add(view)
+    _commit(session, data.name)
+    return _out(view, principal)
+
+
+def update_view(session: Session, principal: Principal, view_id: int,
+                data: SavedViewUpdate) -> SavedViewOut:
+    view = _owned(session, principal, view_id)
+    for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(view, key, value)
+    _commit(session, view.name)
+    return _out(view, principal)
+
+
+def delete_view(session: Session, principal: Principal, view_id: int) -> None:
+    session.delete(_owned(session, principal, view_id))
+    session.commit()
+

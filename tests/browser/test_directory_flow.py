@@ -1,0 +1,46 @@
+"""The directory in Chromium: search as you type, chips, dragging columns, reload."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_admin_flow import _shot, _sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_chips_and_column_order_survive_a_reload(page: Page, live_server, factory):
+    t = factory.tenant()
+    factory.customer(t, company_name="Blacksmith Goods", state="CA", email="b@smith.example")
+    factory.customer(t, company_name="Green Leaf Market", state="OR")
+    factory.shopper(t, first_name="Anna", last_name="Smithers", state="CA")
+    _sign_in(page, live_server, t)
+    expect(page.locator("#result-count")).to_have_text("3 customers")
+
+    page.fill("#q", "smi")  # search as you type: no submit
+    expect(page.locator("#result-count")).to_have_text("2 customers match")
+    expect(page).to_have_url(f"{live_server}/customers?q=smi")
+
+    page.goto(f"{live_server}/customers?q=smi&state=CA&type=business")
+    expect(page.locator("#result-count")).to_have_text("1 customer matches")
+    page.click("a.chip:has-text('Type: business')")
+    expect(page.locator("#result-count")).to_have_text("2 customers match")
+    page.click("a.chip:has-text('Search')")
+    expect(page.locator("#result-count")).to_have_text("2 customers match")
+    expect(page.locator(".chip")).to_have_count(1)
+    _shot(page, "directory-chips")
+
+    page.click("#column-chooser summary")
+    email = page.locator("#column-list li[data-key=email]")
+    first_after_name = page.locator("#column-list li").nth(1)
+    email.drag_to(first_after_name)
+    expect(page.locator("#column-list li").nth(1)).to_have_attribute("data-key", "email")
+    page.uncheck("#column-list input[value=phone]")
+    _shot(page, "column-chooser")
+    page.click("#column-chooser button:has-text('Save columns')")
+    expect(page.locator(".flash")).to_contain_text("Columns saved")
+
+    page.reload()
+    headers = page.locator("thead th").all_inner_texts()
+    assert headers[:2] == ["NAME", "EMAIL"] or headers[:2] == ["Name", "Email"], headers
+    assert not any(h.lower().startswith("phone") for h in headers)
+    expect(page).to_have_url(f"{live_server}/customers?state=CA")
