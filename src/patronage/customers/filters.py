@@ -83,6 +83,12 @@ DATE_RANGES = {"registered": Customer.registered_at, "last_login": Customer.last
                "last_order": Customer.last_order_at, "last_activity": Customer.last_activity_at}
 
 
+def _one_of(column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """Equality for one value: SQLite then walks a (tenant_id, column, id) index in order."""
+    distinct = list(dict.fromkeys(values))
+    return column == distinct[0] if len(distinct) == 1 else column.in_(distinct)
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -97,9 +103,9 @@ def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnE
     for name, column in in_lists.items():
         values = getattr(f, name)
         if values:
-            out.append(column.in_(values))
+            out.append(_one_of(column, values))
     if f.state:
-        out.append(c.state.in_([s.upper() for s in f.state] + f.state))
+        out.append(_one_of(c.state, [s.upper() for s in f.state] + f.state))
     if f.city:
         out.append(func.lower(c.city) == f.city.lower())
     if f.zip:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import Column, ColumnElement, and_, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from patronage.customers import filters as flt
 from patronage.customers import search
@@ -21,7 +22,9 @@ from patronage.pagination import decode_cursor, encode_cursor
 
 # Filtered totals are counted exactly up to this many matches, beyond it reported as a bound
 # (total_exact = false): counting further costs more than the page itself.
-COUNT_CAP = 100_000
+COUNT_CAP = 10_000
+# A text search counts fewer: each match costs an index probe and a row lookup.
+SEARCH_COUNT_CAP = 2_000
 RELEVANCE = "relevance"
 
 
@@ -105,6 +108,16 @@ def _order(column: Any, descending: bool, dialect: str) -> list[Any]:
     return [ordered, tie]
 
 
+def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    table = Customer.__table__
+
+    def plus(element: Any) -> Any:
+        if isinstance(element, Column) and element.table is table:
+            return literal_column(f"+{table.name}.{element.name}", type_=element.type)
+        return None
+    return replacement_traverse(condition, {}, plus)
+
+
 def _count(session: Session, where: list[ColumnElement[bool]], tenant_id: int,
            unfiltered: bool) -> tuple[int, bool]:
     if unfiltered:
@@ -125,16 +138,20 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
     priority: list[int] = []
     if terms is not None:
         priority = search.priority_ids(session, where, terms, region)
+        if sort.key == RELEVANCE:
+            return _relevance_page(session, where, terms, priority, dialect, limit, cursor)
         if terms.searchable:
             where = [*where, or_(search.match_ids(terms, dialect), Customer.id.in_(priority))]
         else:
             where = [*where, Customer.id.in_(priority)]
     total, exact = _count(session, where, tenant_id, unfiltered)
 
-    if sort.key == RELEVANCE:
-        return _relevance_page(session, where, priority, limit, cursor, total, exact)
-
     column = Customer.id if sort.key == "id" else getattr(Customer, SORT_COLUMNS[sort.key])
+    if dialect == "sqlite" and not exact and column is not Customer.id:
+        # Many matches: walking the sort column's index finds a page within a few thousand
+        # rows, where SQLite's planner would fetch every match through a filter index and
+        # sort them all. A unary + on a column keeps a filter but hides it from the planner.
+        where = [where[0], *(_unindexed(condition) for condition in where[1:])]
     query = select(Customer.id, column).where(*where)
     if cursor:
         key = decode_cursor(cursor)
@@ -153,29 +170,40 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
     return Page([r[0] for r in rows], total, exact, next_cursor)
 
 
-def _relevance_page(session: Session, where: list[ColumnElement[bool]], priority: list[int],
-                    limit: int, cursor: str | None, total: int, exact: bool) -> Page:
-    """Exact and prefix hits first (the priority list), then the rest newest first."""
+def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: search.Terms,
+                    priority: list[int], dialect: str, limit: int, cursor: str | None) -> Page:
+    """Exact and prefix hits first (the priority list), then the other matches newest first.
+
+    One read of the matches, newest first and capped, gives both the total and the page.
+    """
     consumed, last_id = 0, None
     if cursor:
         key = decode_cursor(cursor)
-        if len(key) != 3 or key[0] != RELEVANCE or not isinstance(key[1], int):
+        if (len(key) != 3 or key[0] != RELEVANCE or not isinstance(key[1], int)
+                or not (key[2] is None or isinstance(key[2], int))):
             raise _bad_cursor()
         consumed, last_id = key[1], key[2]
+    matches: list[int] = []
+    if terms.searchable:
+        matches = list(session.scalars(search.newest_matches(terms, where, dialect)
+                                       .limit(SEARCH_COUNT_CAP + 1)))
+    exact = len(matches) <= SEARCH_COUNT_CAP
+    total = len(set(matches) | set(priority)) if exact else SEARCH_COUNT_CAP
+    skip = set(priority)
+    wanted = limit + 1
+    rest = [i for i in matches if i not in skip and (last_id is None or i < last_id)]
+    if len(rest) < wanted and not exact:  # deeper than the capped read: continue from there
+        before = min(matches[-1], last_id) if last_id is not None else matches[-1]
+        rest += [i for i in session.scalars(search.newest_matches(terms, where, dialect, before)
+                                            .limit(wanted + len(skip)))
+                 if i not in skip]
     ids = priority[consumed:consumed + limit]
     consumed += len(ids)
-    if len(ids) < limit:
-        query = select(Customer.id).where(*where)
-        if priority:
-            query = query.where(Customer.id.not_in(priority))
-        if last_id is not None:
-            query = query.where(Customer.id < last_id)
-        ids += list(session.scalars(query.order_by(Customer.id.desc())
-                                    .limit(limit - len(ids) + 1)))
+    ids += rest[:limit - len(ids) + 1]
     more = len(ids) > limit
     ids = ids[:limit]
     next_cursor = None
     if more:
-        tail = [i for i in ids if i not in priority]
-        next_cursor = encode_cursor([RELEVANCE, consumed, tail[-1] if tail else None])
+        tail = [i for i in ids if i not in skip]
+        next_cursor = encode_cursor([RELEVANCE, consumed, tail[-1] if tail else last_id])
     return Page(ids, total, exact, next_cursor)
