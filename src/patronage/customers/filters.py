@@ -160,5 +160,15 @@ class ListParams(CustomerFilters):
         None, description="next_cursor of the previous page.")
 
     def filters(self) -> CustomerFilters:
-        return CustomerFilters.model_validate(self.model_dump(exclude={"sort", "limit",
-                                                                       "cursor"}))
+        return CustomerFilters.model_validate(
+            self.model_dump(include=set(CustomerFilters.model_fields)))
+
+
+ColumnList = Annotated[list[Annotated[str, StringConstraints(max_length=40)]] | None,
+                       BeforeValidator(_split)]
+
+
+class ExportParams(ListParams):
+    """The list's query string plus the columns to write (default: the member's columns)."""
+
+    columns: ColumnList = Field(None, description="Column keys, comma-separated, in order.")

@@ -130,7 +130,9 @@ def _count(session: Session, where: list[ColumnElement[bool]], tenant_id: int,
 
 
 def find(session: Session, *, tenant_id: int, region: str, filters: flt.CustomerFilters,
-         sort: Sort, limit: int, cursor: str | None) -> Page:
+         sort: Sort, limit: int, cursor: str | None,
+         known_total: tuple[int, bool] | None = None) -> Page:
+    """One page of ids. ``known_total`` (total, exact) skips recounting on later pages."""
     dialect = session.get_bind().dialect.name
     where = flt.conditions(filters, tenant_id, dialect)
     terms = search.parse(filters.q) if filters.q else None
@@ -144,7 +146,7 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
             where = [*where, or_(search.match_ids(terms, dialect), Customer.id.in_(priority))]
         else:
             where = [*where, Customer.id.in_(priority)]
-    total, exact = _count(session, where, tenant_id, unfiltered)
+    total, exact = known_total or _count(session, where, tenant_id, unfiltered)
 
     column = Customer.id if sort.key == "id" else getattr(Customer, SORT_COLUMNS[sort.key])
     if dialect == "sqlite" and not exact and column is not Customer.id:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import StreamingResponse
 
-from patronage.customers import saved, service
-from patronage.customers.filters import ListParams
+from patronage.customers import export, saved, service
+from patronage.customers.filters import ExportParams, ListParams
 from patronage.customers.schemas import (
     AuditPage,
     CustomerCreate,
@@ -31,6 +32,15 @@ def list_customers(principal: ApiPrincipal, session: SessionDep,
     return service.list_customers(session, tenant_id=principal.tenant_id,
                                   region=principal.tenant_region, filters=params.filters(),
                                   sort=params.sort, limit=params.limit, cursor=params.cursor)
+
+
+@router.get("/export", summary="The current view as CSV (every page, streamed)",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}},
+                             "description": "CSV; formula-like cells are neutralised"}})
+def export_customers(principal: ApiPrincipal,
+                     params: Annotated[ExportParams, Query()]) -> StreamingResponse:
+    return export.response(principal, params, params.columns)
 
 
 @router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from patronage import web
-from patronage.customers import forms, listing, rules, saved, service
+from patronage.customers import export, forms, listing, rules, saved, service
 from patronage.customers.filters import ListParams
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from patronage.customers.tables import COLUMNS
@@ -80,6 +80,15 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
     if htmx:
         response.headers["HX-Push-Url"] = canonical
     return response
+
+
+@router.get("/customers/export")
+def export_view(request: Request, member: web.Member, session: SessionDep) -> Response:
+    params, errors = listing.read(request.query_params)
+    if errors:
+        raise ValidationFailed.of(errors)
+    view = _current_view(session, member, request.query_params.get("view"))
+    return export.response(member, params, view.columns if view and view.columns else None)
 
 
 def _current_view(session: Session, member: Principal,
