@@ -67,6 +67,8 @@ def test_unfiltered_total_is_the_tenants_count(client, world):
     ("c10-0000123", {"blacksmith"}),
     ("walkin@example.org", {"guest"}),
     ("leaf market", {"green"}),                  # every word must match
+    ("green le", {"green"}),                     # short words still have to appear
+    ("green zz", set()),
     ("nobody-matches-this", set()),
 ])
 def test_search_semantics(client, world, q, expected):

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from patronage.customers import export, saved, service
-from patronage.customers.filters import ExportParams, ListParams
+from patronage.customers import bulk_edit, export, saved, service
+from patronage.customers.filters import CustomerFilters, ExportParams, ListParams
 from patronage.customers.schemas import (
     AuditPage,
     CustomerCreate,
@@ -41,6 +41,13 @@ def list_customers(principal: ApiPrincipal, session: SessionDep,
 def export_customers(principal: ApiPrincipal,
                      params: Annotated[ExportParams, Query()]) -> StreamingResponse:
     return export.response(principal, params, params.columns)
+
+
+@router.post(":bulk", response_model=bulk_edit.BulkResult,
+             summary="Change every customer the filters match (or the ids given)")
+def bulk_change(change: bulk_edit.BulkChange, principal: ApiPrincipal, session: SessionDep,
+                filters: Annotated[CustomerFilters, Query()]) -> bulk_edit.BulkResult:
+    return bulk_edit.apply(session, principal, filters, change)
 
 
 @router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED,

@@ -47,6 +47,7 @@ class Terms:
 
     raw: str
     groups: tuple[tuple[str, ...], ...]
+    short: tuple[str, ...] = ()  # words under 3 characters: checked on the candidates only
 
     @property
     def searchable(self) -> bool:
@@ -59,7 +60,7 @@ def parse(q: str) -> Terms:
     if _PHONE_LIKE.match(q) and len(digits) >= MIN_TERM:
         # "(415) 555", "555-01", "415555": the digits, wherever they were typed.
         return Terms(q, ((digits,),))
-    groups = []
+    groups, short = [], []
     for token in q.lower().split(" "):
         variants = {token}
         key = _NOT_KEY.sub("", token)
@@ -68,7 +69,19 @@ def parse(q: str) -> Terms:
         kept = tuple(sorted(v for v in variants if len(v) >= MIN_TERM))
         if kept:
             groups.append(kept)
-    return Terms(q, tuple(groups))
+        elif token:
+            short.append(token)
+    return Terms(q, tuple(groups), tuple(short))
+
+
+# The same text with qualified columns, usable next to the FTS5 table (which has an `email`).
+_QUALIFIED_DOCUMENT = re.sub(r"coalesce\((\w+),", r"coalesce(customers.\1,", POSTGRES_DOCUMENT)
+
+
+def _short_words(terms: Terms) -> list[ColumnElement[bool]]:
+    """Words too short for the trigram index must still appear (checked per candidate)."""
+    document = literal_column(_QUALIFIED_DOCUMENT)
+    return [document.like(f"%{_escape_like(w)}%", escape="\\") for w in terms.short]
 
 
 _FTS = table("customer_search", column("rowid"))
@@ -90,12 +103,12 @@ def newest_matches(terms: Terms, where: list[ColumnElement[bool]], dialect: str,
         query = (select(Customer.id)
                  .select_from(_FTS.join(Customer, Customer.id == _FTS.c.rowid))
                  .where(text("customer_search MATCH :fts_all").bindparams(
-                     fts_all=_fts_expression(terms)), *where)
+                     fts_all=_fts_expression(terms)), *where, *_short_words(terms))
                  .order_by(_FTS.c.rowid.desc()))
         if before_id is not None:
             query = query.where(_FTS.c.rowid < before_id)
         return query
-    query = select(Customer.id).where(*where, match_ids(terms, dialect))
+    query = select(Customer.id).where(*where, match_ids(terms, dialect), *_short_words(terms))
     if before_id is not None:
         query = query.where(Customer.id < before_id)
     return query.order_by(Customer.id.desc())
@@ -110,10 +123,10 @@ def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
     if dialect == "sqlite":
         matches = select(literal_column("rowid")).select_from(text("customer_search")).where(
             text("customer_search MATCH :fts").bindparams(fts=_fts_expression(terms)))
-        return Customer.id.in_(matches)
+        return and_(Customer.id.in_(matches), *_short_words(terms))
     document = literal_column(POSTGRES_DOCUMENT)
     return and_(*(or_(*(document.like(f"%{_escape_like(v)}%", escape="\\") for v in group))
-                  for group in terms.groups))
+                  for group in terms.groups), *_short_words(terms))
 
 
 # The text each search column holds, as SQL over customers (the FTS5 columns of migration 0002).

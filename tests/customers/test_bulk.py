@@ -1,0 +1,86 @@
+"""Bulk actions: the list's filters plus one change, set-based, every change audited."""
+
+import pytest
+
+URL = "/api/v1/customers:bulk"
+
+
+@pytest.fixture
+def shops(factory):
+    t = factory.tenant()
+    made = [factory.customer(t, company_name=f"Shop {i}", state="CA" if i < 3 else "OR")
+            for i in range(5)]
+    other = factory.tenant()
+    theirs = factory.customer(other, company_name="Theirs", state="CA")
+    return t, made, other, theirs
+
+
+def _get(client, t, cid):
+    return client.get(f"/api/v1/customers/{cid}", headers=t.headers).json()
+
+
+def test_set_status_on_everything_the_filters_match(client, shops):
+    t, made, other, theirs = shops
+    lead = t.refs["statuses"][1]
+    result = client.post(URL, params={"state": "CA"}, headers=t.headers,
+                         json={"action": "set_status", "value": lead})
+    assert result.status_code == 200, result.text
+    assert result.json() == {"matched": 3, "changed": 3}
+    assert [_get(client, t, c["id"])["status_id"] for c in made] == [lead] * 3 + [None] * 2
+    assert _get(client, t, made[0]["id"])["version"] == 2
+    history = client.get(f"/api/v1/customers/{made[0]['id']}/history",
+                         headers=t.headers).json()["items"]
+    assert (history[0]["field"], history[0]["old"], history[0]["new"]) == ("status_id", None,
+                                                                           lead)
+    assert _get(client, other, theirs["id"])["status_id"] is None
+    again = client.post(URL, params={"state": "CA"}, headers=t.headers,
+                        json={"action": "set_status", "value": lead})
+    assert again.json() == {"matched": 3, "changed": 0}
+
+
+def test_selected_ids_narrow_the_scope(client, shops):
+    t, made, _, theirs = shops
+    result = client.post(URL, headers=t.headers, json={
+        "action": "add_tags", "tags": ["VIP"], "ids": [made[0]["id"], theirs["id"]]})
+    assert result.json() == {"matched": 1, "changed": 1}
+    assert _get(client, t, made[0]["id"])["tags"] == ["vip"]
+    removed = client.post(URL, params={"tag": "vip"}, headers=t.headers,
+                          json={"action": "remove_tags", "tags": ["vip"]})
+    assert removed.json() == {"matched": 1, "changed": 1}
+    assert _get(client, t, made[0]["id"])["tags"] == []
+
+
+def test_delete_needs_an_admin_and_the_expected_count(client, shops, factory):
+    t, made, other, theirs = shops
+    rep = factory.member(t, "sales_rep")
+    assert client.post(URL, params={"state": "OR"}, headers=rep,
+                       json={"action": "delete"}).status_code == 403
+    stale = client.post(URL, params={"state": "OR"}, headers=t.headers,
+                        json={"action": "delete", "expected": 5})
+    assert stale.status_code == 409 and stale.json()["matched"] == 2
+    done = client.post(URL, params={"state": "OR"}, headers=t.headers,
+                       json={"action": "delete", "expected": 2})
+    assert done.json() == {"matched": 2, "changed": 2}
+    assert client.get("/api/v1/customers", headers=t.headers).json()["total"] == 3
+    assert client.get("/api/v1/customers", params={"q": "shop 4"},
+                      headers=t.headers).json()["total"] == 0
+    assert _get(client, other, theirs["id"])["company_name"] == "Theirs"
+
+
+def test_unknown_reference_and_bad_action_are_422(client, shops):
+    t, _, other, _ = shops
+    foreign = client.post(URL, headers=t.headers,
+                          json={"action": "set_status", "value": other.refs["statuses"][0]})
+    assert foreign.status_code == 422
+    assert foreign.json()["errors"][0]["pointer"] == "/value"
+    assert client.post(URL, headers=t.headers,
+                       json={"action": "paint"}).status_code == 422
+    assert client.post(URL, headers=t.headers,
+                       json={"action": "add_tags"}).status_code == 422
+
+
+def test_search_scopes_a_bulk_change(client, shops):
+    t, made, _, _ = shops
+    result = client.post(URL, params={"q": "shop 4"}, headers=t.headers,
+                         json={"action": "set_payment_terms", "value": t.refs["payment-terms"][0]})
+    assert result.json() == {"matched": 1, "changed": 1}
