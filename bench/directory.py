@@ -2,7 +2,7 @@
 in-process, next to the bare SQL the service runs, on the same SQLite file.
 
 Usage: .venv/bin/python bench/directory.py [--customers 1000000] [--other 100000]
-                                             [--requests 200] [--db PATH]
+                                             [--requests 200] [--db PATH | --database-url URL]
 
 Seeds (or reuses) a database with CUSTOMERS in tenant `demo` and OTHER in tenant `neighbour`,
 starts `patronage serve` on a free loopback port, and prints p50/p95 per query shape.
@@ -11,10 +11,11 @@ starts `patronage serve` on a free loopback port, and prints p50/p95 per query s
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import random
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -38,8 +39,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _prepare(db: Path, customers: int, other: int) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+def _prepare(url: str, customers: int, other: int) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
     cli = [sys.executable, "-m", "patronage.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
@@ -53,24 +54,28 @@ def _prepare(db: Path, customers: int, other: int) -> None:
             if result.created:
                 print(f"seeded {result.created:,} customers into {slug} "
                       f"in {time.perf_counter() - started:.1f}s", flush=True)
-    con = sqlite3.connect(db)
-    con.execute("ANALYZE")
-    con.close()
+    from patronage.db import get_engine
+
+    with get_engine().begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
 
 
-def _shapes(db: Path) -> dict[str, list[dict]]:
+def _shapes() -> dict[str, list[dict]]:
     """Query strings per shape, drawn from the data so searches find real rows."""
-    con = sqlite3.connect(db)
-    tenant = con.execute("SELECT id FROM tenants WHERE slug = 'demo'").fetchone()[0]
-    status = [r[0] for r in con.execute("SELECT id FROM statuses WHERE tenant_id = ? "
-                                        "ORDER BY position", (tenant,))]
-    reps = [r[0] for r in con.execute("SELECT id FROM users WHERE tenant_id = ? "
-                                      "AND role = 'sales_rep'", (tenant,))]
+    from sqlalchemy import text
+
+    from patronage.db import get_engine
+
+    with get_engine().connect() as con:
+        tenant = con.scalar(text("SELECT id FROM tenants WHERE slug = 'demo'"))
+        status = list(con.scalars(text("SELECT id FROM statuses WHERE tenant_id = :t "
+                                       "ORDER BY position"), {"t": tenant}))
+        reps = list(con.scalars(text("SELECT id FROM users WHERE tenant_id = :t "
+                                     "AND role = 'sales_rep'"), {"t": tenant}))
+        sample = con.execute(text("SELECT last_name, license_number, phone FROM customers "
+                                  "WHERE tenant_id = :t AND license_number IS NOT NULL "
+                                  "ORDER BY id LIMIT 2000"), {"t": tenant}).all()
     rng = random.Random(7)
-    sample = con.execute("SELECT last_name, license_number, phone FROM customers "
-                         "WHERE tenant_id = ? AND license_number IS NOT NULL "
-                         "ORDER BY id LIMIT 2000", (tenant,)).fetchall()
-    con.close()
     common = ["smi", "son", "ann", "mar", "lee", "gold", "green", "john", "mill", "wood"]
     return {
         "default page": [{}],
@@ -100,9 +105,9 @@ class SqlTimer:
 
 
 def run(args: argparse.Namespace) -> None:
-    db = Path(args.db)
-    _prepare(db, args.customers, args.other)
-    shapes = _shapes(db)
+    url = args.database_url or f"sqlite:///{Path(args.db)}"
+    _prepare(url, args.customers, args.other)
+    shapes = _shapes()
 
     from sqlalchemy import event
 
@@ -129,7 +134,14 @@ def run(args: argparse.Namespace) -> None:
         except httpx.TransportError:
             time.sleep(0.2)
 
-    raw = sqlite3.connect(db)
+    raw = get_engine().raw_connection()  # the bare driver: sqlite3 or psycopg
+
+    def bare(sql: str, params: object) -> list:
+        cur = raw.cursor()
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        cur.close()
+        return rows
 
     def in_process(params: dict) -> Callable[[], object]:
         p = ListParams.model_validate(params)
@@ -168,7 +180,7 @@ def run(args: argparse.Namespace) -> None:
             event.remove(get_engine(), "before_cursor_execute", timer)
             started = time.perf_counter()
             for sql, sql_params in timer.statements:
-                raw.execute(sql, sql_params).fetchall()
+                bare(sql, sql_params)
             sql_t.append((time.perf_counter() - started) * 1000)
         h, p, s = _pcts(http_t), _pcts(proc_t), _pcts(sql_t)
         print(f"{name:34} {h[0]:6.1f} / {h[1]:6.1f} {p[0]:6.1f} / {p[1]:6.1f} "
@@ -186,16 +198,15 @@ def run(args: argparse.Namespace) -> None:
         print(f"export {urlencode(params)}: {rows - 1:,} rows in {seconds:.2f}s "
               f"= {(rows - 1) / seconds:,.0f} rows/s")
     started = time.perf_counter()
-    bare = raw.execute("SELECT id, company_name, first_name, last_name, email, phone, state, "
-                       "status_id, total_spent_cents FROM customers WHERE tenant_id = ? "
-                       "AND type = 'business' ORDER BY id DESC", (tenant.id,)).fetchall()
-    import csv
-    import io
+    placeholder = "?" if url.startswith("sqlite") else "%s"
+    found = bare("SELECT id, company_name, first_name, last_name, email, phone, state, "
+                 "status_id, total_spent_cents FROM customers WHERE tenant_id = "
+                 f"{placeholder} AND type = 'business' ORDER BY id DESC", (tenant.id,))
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(bare)
+    csv.writer(buffer).writerows(found)
     seconds = time.perf_counter() - started
-    print(f"bare sqlite3 + csv of the same rows: {len(bare):,} rows in {seconds:.2f}s "
-          f"= {len(bare) / seconds:,.0f} rows/s")
+    print(f"bare driver + csv of the same rows: {len(found):,} rows in {seconds:.2f}s "
+          f"= {len(found) / seconds:,.0f} rows/s")
     server.terminate()
     server.wait()
 
@@ -207,6 +218,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--db", default=str(Path(tempfile.gettempdir()) /
                                               "patronage-directory-bench.db"))
+    parser.add_argument("--database-url", help="Run against this database instead "
+                                               "(e.g. PostgreSQL); --db is then ignored.")
     run(parser.parse_args())
 
 

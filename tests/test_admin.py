@@ -176,3 +176,38 @@ def test_a_bad_filter_is_reported_and_ignored(client, signed_in, factory):
     assert page.status_code == 200
     assert "spent_min" in page.text and "(ignored)" in page.text
     assert "Blacksmith Goods" in page.text
+
+
+def test_bulk_change_from_the_list_confirms_the_count_first(client, signed_in, factory):
+    shops = [factory.customer(signed_in, company_name=f"Shop {i}", state="CA") for i in range(3)]
+    factory.customer(signed_in, company_name="Elsewhere", state="OR")
+    lead = signed_in.refs["statuses"][1]
+    token = csrf_of(client.get("/customers?state=CA").text)
+    confirm = client.post("/customers/bulk", data={
+        "csrf_token": token, "query": "state=CA", "action": "set_status",
+        "value_status": str(lead), "scope": "all"})
+    assert confirm.status_code == 200
+    assert "Set status to Lead" in confirm.text and "<strong>3</strong>" in confirm.text
+    assert client.get(f"/api/v1/customers/{shops[0]['id']}",
+                      headers=signed_in.headers).json()["status_id"] is None  # not yet
+    done = client.post("/customers/bulk", data={
+        "csrf_token": token, "query": "state=CA", "action": "set_status",
+        "value_status": str(lead), "scope": "all", "expected": "3", "confirmed": "1"},
+        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/customers?state=CA"
+    assert "3 of 3 customers changed" in client.get(done.headers["location"]).text
+    statuses = [client.get(f"/api/v1/customers/{s['id']}", headers=signed_in.headers)
+                .json()["status_id"] for s in shops]
+    assert statuses == [lead] * 3
+
+
+def test_bulk_on_selected_rows_only(client, signed_in, factory):
+    a = factory.customer(signed_in, company_name="Alpha")
+    factory.customer(signed_in, company_name="Beta")
+    token = csrf_of(client.get("/customers").text)
+    client.post("/customers/bulk", data={
+        "csrf_token": token, "query": "", "action": "add_tags", "tags": "vip",
+        "scope": "selected", "ids": [str(a["id"])], "expected": "1", "confirmed": "1"})
+    tagged = client.get("/api/v1/customers", params={"tag": "vip"},
+                        headers=signed_in.headers).json()
+    assert [c["id"] for c in tagged["items"]] == [a["id"]]

@@ -78,6 +78,24 @@ def _scope(session: Session, principal: Principal, filters: flt.CustomerFilters,
     return select(Customer.id).where(*where)
 
 
+def count(session: Session, principal: Principal, filters: flt.CustomerFilters,
+          ids: list[int] | None) -> int:
+    """How many customers a bulk change would touch (exact: it is what the user confirms)."""
+    return session.scalar(select(func.count()).select_from(
+        _scope(session, principal, filters, ids).subquery())) or 0
+
+
+def describe(change: BulkChange, value_name: str | None) -> str:
+    """The change in words, for the confirmation."""
+    what = change.action.removeprefix("set_").replace("_", " ")
+    if change.action.startswith("set_"):
+        return f"Set {what} to {value_name}" if change.value else f"Clear the {what}"
+    if change.action == "delete":
+        return "Delete"
+    verb = "Add" if change.action == "add_tags" else "Remove"
+    return f"{verb} tag{'s' if len(change.tags) > 1 else ''} {', '.join(change.tags)}"
+
+
 def _json(dialect: str, value: ColumnElement) -> ColumnElement:
     return func.json_quote(value) if dialect == "sqlite" else func.to_json(value)
 
@@ -91,8 +109,7 @@ def apply(session: Session, principal: Principal, filters: flt.CustomerFilters,
     tenant = principal.tenant_id
     dialect = session.get_bind().dialect.name
     in_scope = _scope(session, principal, filters, change.ids).scalar_subquery()
-    matched = session.scalar(select(func.count()).select_from(
-        _scope(session, principal, filters, change.ids).subquery())) or 0
+    matched = count(session, principal, filters, change.ids)
     if change.expected is not None and change.expected != matched:
         raise Conflict(f"{matched} customers match now, not {change.expected}; the view "
                        "changed. Review it and try again.", extra={"matched": matched})

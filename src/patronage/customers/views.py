@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from patronage import web
-from patronage.customers import export, forms, listing, rules, saved, service
+from patronage.customers import bulk_edit, export, forms, listing, rules, saved, service
 from patronage.customers.filters import ListParams
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from patronage.customers.tables import COLUMNS
@@ -103,6 +103,43 @@ def _current_view(session: Session, member: Principal,
 
 def _back(target: str) -> str:
     return target if target.startswith("/customers") else "/customers"
+
+
+@router.post("/customers/bulk", dependencies=[web.CsrfChecked])
+async def bulk_change(request: Request, member: web.Member, session: SessionDep) -> Response:
+    """Two steps: the first post shows what will change and to how many; the second does it."""
+    form = await request.form()
+    query = str(form.get("query", ""))
+    back = RedirectResponse(f"/customers{'?' + query if query else ''}", status_code=303)
+    params, errors = listing.read(QueryParams(query))
+    action = str(form.get("action", ""))
+    kind = action.removeprefix("set_")
+    selected = [int(i) for i in form.getlist("ids") if str(i).isdigit() and len(str(i)) < 10]
+    if form.get("scope") == "selected" and not selected:
+        web.flash(request, "Select some customers first, or apply to all that match.", "error")
+        return back
+    raw = {"action": action, "value": form.get(f"value_{kind}") or None,
+           "tags": [t for t in str(form.get("tags", "")).split(",") if t.strip()],
+           "ids": selected if form.get("scope") == "selected" else None,
+           "expected": form.get("expected") or None}
+    try:
+        change = forms.parse(bulk_edit.BulkChange, raw, member.tenant_region)
+        filters = params.filters()
+        if not form.get("confirmed"):
+            choices = _choices(session, member.tenant_id)
+            names = choices["by_id"].get(listing.NAMED_BY.get(kind, ""), {})
+            value_name = getattr(names.get(change.value), "name", None)
+            return web.render(request, "customers/bulk_confirm.html", {
+                "principal": member, "change": change, "raw": raw, "query": query,
+                "matched": bulk_edit.count(session, member, filters, change.ids),
+                "summary": bulk_edit.describe(change, value_name),
+                "chips": listing.chips(params, choices)})
+        result = bulk_edit.apply(session, member, filters, change, source="admin")
+    except (ValidationFailed, Conflict) as exc:
+        web.flash(request, exc.detail, "error")
+        return back
+    web.flash(request, f"Done: {result.changed:,} of {result.matched:,} customers changed.")
+    return back
 
 
 @router.post("/customers/columns", dependencies=[web.CsrfChecked])
