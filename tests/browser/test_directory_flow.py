@@ -48,3 +48,22 @@ def test_search_chips_and_column_order_survive_a_reload(page: Page, live_server,
     assert headers[:2] == ["name", "email"], headers
     assert not any(h.lower().startswith("phone") for h in headers)
     expect(page).to_have_url(f"{live_server}/customers?state=CA")
+
+
+def test_bulk_bar_survives_search_as_you_type(page: Page, live_server, factory):
+    t = factory.tenant()
+    for i in range(3):
+        factory.customer(t, company_name=f"Smith Shop {i}")
+    _sign_in(page, live_server, t)
+    page.fill("#q", "smith shop")
+    expect(page.locator("#result-count")).to_have_text("3 customers match")
+    expect(page.locator("select[name=value_sales_rep]")).to_be_hidden()  # re-initialised
+    page.check("input.row-select >> nth=0")
+    page.check("input.row-select >> nth=1")
+    expect(page.locator("#selected-count")).to_have_text("2")
+    page.select_option("#bulk-action", "add_tags")
+    page.fill("#bulk-form input[name=tags]", "vip")
+    page.click("#bulk-selected")
+    expect(page.locator("h1")).to_have_text("Add tag vip?")
+    page.click("button:has-text('Add tag vip on 2 customers')")
+    expect(page.locator(".flash")).to_contain_text("2 of 2 customers changed")

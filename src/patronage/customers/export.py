@@ -49,14 +49,29 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, datetime | date):
+        return value.isoformat(timespec="seconds") if isinstance(value, datetime) \
+            else value.isoformat()
     return neutralise(str(value))
 
 
-def _formatters(session: Session, tenant_id: int) -> dict[str, Callable[[Any, list[str]], Any]]:
+def _plain_column(key: str) -> Callable[[Any, list[str]], str]:
+    """A formatter for a column exported as stored, chosen once by its type."""
+    column = Customer.__table__.c[key]
+    python_type = column.type.python_type
+    if python_type is int:
+        return lambda r, _t: "" if (v := getattr(r, key)) is None else str(v)
+    if python_type is bool:
+        return lambda r, _t: "yes" if getattr(r, key) else "no"
+    if python_type is datetime:
+        return lambda r, _t: "" if (v := getattr(r, key)) is None else \
+            v.isoformat(timespec="seconds")
+    if python_type is str:
+        return lambda r, _t: neutralise(v) if (v := getattr(r, key)) else ""
+    return lambda r, _t: _text(getattr(r, key))
+
+
+def _formatters(session: Session, tenant_id: int) -> dict[str, Callable[[Any, list[str]], str]]:
     names = {slug: names_by_id(session, kind, tenant_id=tenant_id)
              for slug, kind in KINDS.items()}
     reps = {u.id: u.name for u in list_users(session, tenant_id=tenant_id)}
@@ -64,18 +79,19 @@ def _formatters(session: Session, tenant_id: int) -> dict[str, Callable[[Any, li
     def cents(field: str) -> Callable[[Any, list[str]], str]:
         return lambda r, _t: f"{getattr(r, field) / 100:.2f}"
 
-    def named(lookup: dict[int, str], field: str) -> Callable[[Any, list[str]], Any]:
-        return lambda r, _t: lookup.get(getattr(r, field))
+    def named(lookup: dict[int, str], field: str) -> Callable[[Any, list[str]], str]:
+        safe = {key: neutralise(name) for key, name in lookup.items()}
+        return lambda r, _t: safe.get(getattr(r, field), "")
 
     return {
-        "name": lambda r, _t: rules.display_name(r.company_name, r.first_name, r.last_name,
-                                                 r.email, r.phone),
+        "name": lambda r, _t: neutralise(rules.display_name(r.company_name, r.first_name,
+                                                            r.last_name, r.email, r.phone)),
         "status": named(names["statuses"], "status_id"),
         "license_type": named(names["license-types"], "license_type_id"),
         "payment_terms": named(names["payment-terms"], "payment_term_id"),
         "master_store": named(names["stores"], "master_store_id"),
         "sales_rep": named(reps, "sales_rep_id"),
-        "tags": lambda _r, tags: ", ".join(tags),
+        "tags": lambda _r, tags: neutralise(", ".join(tags)),
         "total_spent": cents("total_spent_cents"),
         "average_order_value": cents("average_order_value_cents"),
     }
@@ -86,7 +102,7 @@ def rows(session: Session, *, tenant_id: int, region: str, filters: CustomerFilt
     """CSV text, a batch at a time: the header, then every customer of the view."""
     order = queries.parse_sort(sort, searching=bool(filters.q))
     special = _formatters(session, tenant_id)
-    plan = [(key, special.get(key)) for key in columns]
+    plan = [special.get(key) or _plain_column(key) for key in columns]
     table = Customer.__table__
     needed = {"id"} | {c for key in columns for c in _NEEDS.get(key, (key,))}
     selected = [table.c[name] for name in sorted(needed)]
@@ -101,12 +117,13 @@ def rows(session: Session, *, tenant_id: int, region: str, filters: CustomerFilt
         known = (page.total, page.total_exact)
         if not page.ids:
             break
-        by_id = {r.id: r for r in session.execute(
+        conn = session.connection()  # Core rows: no ORM result processing on the hot path
+        by_id = {r.id: r for r in conn.execute(
             select(*selected).where(Customer.tenant_id == tenant_id,
                                     Customer.id.in_(page.ids)))}
         tags: dict[int, list[str]] = {}
         if "tags" in columns:
-            for cid, tag in session.execute(
+            for cid, tag in conn.execute(
                     select(CustomerTag.customer_id, CustomerTag.tag).where(
                         CustomerTag.tenant_id == tenant_id,
                         CustomerTag.customer_id.in_(page.ids)).order_by(CustomerTag.tag)):
@@ -117,8 +134,8 @@ def rows(session: Session, *, tenant_id: int, region: str, filters: CustomerFilt
             row = by_id.get(cid)
             if row is None:
                 continue
-            writer.writerow([_text(f(row, tags.get(cid, [])) if f else getattr(row, key))
-                             for key, f in plan])
+            row_tags = tags.get(cid, [])
+            writer.writerow([f(row, row_tags) for f in plan])
         yield out.getvalue()
         if not page.next_cursor:
             break

@@ -1,23 +1,30 @@
 // Bulk bar: show the value input the chosen action needs, count the selected rows.
+// Runs on page load and again whenever htmx swaps in new results.
 (() => {
-  const form = document.getElementById("bulk-form");
-  if (!form || form.dataset.ready) return;
-  form.dataset.ready = "1";
-  const action = form.querySelector("select[name=action]");
-  const showInputs = () => {
-    form.querySelectorAll("[data-for]").forEach((input) => {
-      input.hidden = !input.dataset.for.split(" ").includes(action.value);
-    });
-  };
   const rows = () => Array.from(document.querySelectorAll("input.row-select"));
+
   const recount = () => {
+    const counter = document.getElementById("selected-count");
+    if (!counter) return;
     const n = rows().filter((box) => box.checked).length;
-    document.getElementById("selected-count").textContent = n;
+    counter.textContent = n;
     document.getElementById("bulk-selected").disabled = n === 0;
   };
-  action.addEventListener("change", showInputs);
-  if (window.patronageBulkListening) { showInputs(); recount(); return; }
-  window.patronageBulkListening = true;
+
+  const init = () => {
+    const form = document.getElementById("bulk-form");
+    if (!form) return;
+    const action = form.querySelector("select[name=action]");
+    const showInputs = () => {
+      form.querySelectorAll("[data-for]").forEach((input) => {
+        input.hidden = !input.dataset.for.split(" ").includes(action.value);
+      });
+    };
+    action.addEventListener("change", showInputs);
+    showInputs();
+    recount();
+  };
+
   document.addEventListener("change", (event) => {
     if (event.target.id === "select-page") {
       rows().forEach((box) => { box.checked = event.target.checked; });
@@ -26,6 +33,6 @@
       recount();
     }
   });
-  showInputs();
-  recount();
+  document.addEventListener("DOMContentLoaded", init);
+  document.addEventListener("htmx:afterSwap", init);
 })();
