@@ -52,9 +52,12 @@ def _cents(value: int) -> Decimal:
     return (Decimal(value) / 100).quantize(Decimal("0.01"))
 
 
+# CustomerOut fields read straight off the model (the rest are computed below).
+_DIRECT = tuple(f for f in CustomerOut.model_fields if hasattr(Customer, f) and f != "tags")
+
+
 def to_out(c: Customer) -> CustomerOut:
-    data = {col: getattr(c, col) for col in CustomerOut.model_fields
-            if hasattr(Customer, col) and col != "tags"}
+    data = {col: getattr(c, col) for col in _DIRECT}
     data.update(
         display_name=rules.display_name(c.company_name, c.first_name, c.last_name, c.email,
                                         c.phone),
