@@ -211,3 +211,28 @@ def test_bulk_on_selected_rows_only(client, signed_in, factory):
     tagged = client.get("/api/v1/customers", params={"tag": "vip"},
                         headers=signed_in.headers).json()
     assert [c["id"] for c in tagged["items"]] == [a["id"]]
+
+
+@pytest.mark.parametrize("data", [
+    {"action": "add_tags", "tags": "", "scope": "all"},          # tags box left empty
+    {"action": "set_status", "scope": "selected", "ids": "²"},   # not a real id
+])
+def test_bad_bulk_forms_come_back_with_a_message(client, signed_in, data):
+    token = csrf_of(client.get("/customers").text)
+    response = client.post("/customers/bulk", data={"csrf_token": token, "query": "", **data})
+    assert response.status_code == 200
+    assert 'class="flash flash-error"' in response.text
+
+
+def test_blank_view_name_and_unknown_column_are_messages_not_errors(client, signed_in):
+    token = csrf_of(client.get("/customers").text)
+    view = client.post("/customers/views", data={"csrf_token": token, "name": "   "})
+    assert view.status_code == 200 and "The view was not saved" in view.text
+    cols = client.post("/customers/columns", data={"csrf_token": token, "columns": ["bogus"],
+                                                   "next": "/customers"})
+    assert cols.status_code == 200 and "Unknown column" in cols.text
+
+
+def test_odd_view_parameter_is_ignored(client, signed_in):
+    assert client.get("/customers?view=%C3%A9", headers={"HX-Request": "true"}).status_code == 200
+    assert client.get("/customers?view=²").status_code == 200

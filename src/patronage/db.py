@@ -90,7 +90,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No server-side prepared statements: a generic plan for `LIKE $1` cannot use the
+    # trigram index, and psycopg would switch to one after five runs of the same query.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         connect_args={"prepare_threshold": None})
 
 
 @lru_cache

@@ -84,3 +84,18 @@ def test_search_scopes_a_bulk_change(client, shops):
     result = client.post(URL, params={"q": "shop 4"}, headers=t.headers,
                          json={"action": "set_payment_terms", "value": t.refs["payment-terms"][0]})
     assert result.json() == {"matched": 1, "changed": 1}
+
+
+def test_tag_changes_count_customers_and_leave_untouched_ones_alone(client, shops):
+    t, made, _, _ = shops
+    both = client.post(URL, params={"state": "CA"}, headers=t.headers,
+                       json={"action": "add_tags", "tags": ["a", "b"]})
+    assert both.json() == {"matched": 3, "changed": 3}
+    again = client.post(URL, params={"state": "CA"}, headers=t.headers,
+                        json={"action": "add_tags", "tags": ["a", "b"]})
+    assert again.json() == {"matched": 3, "changed": 0}
+    nobody = client.post(URL, params={"state": "OR"}, headers=t.headers,
+                         json={"action": "remove_tags", "tags": ["a"]})
+    assert nobody.json() == {"matched": 2, "changed": 0}
+    assert _get(client, t, made[4]["id"])["version"] == 1  # no false 412 for its editors
+    assert _get(client, t, made[0]["id"])["version"] == 2

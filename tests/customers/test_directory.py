@@ -250,3 +250,40 @@ def test_edits_are_searchable_at_once(client, factory):
                  json={"company_name": "Zanzibar Traders"})
     assert _ids(client, t, q="zanzibar") == [c["id"]]
     assert _ids(client, t, q="before") == []
+
+
+def test_relevance_pages_reach_every_priority_hit(client, factory):
+    t = factory.tenant()
+    ids = {factory.customer(t, company_name=f"Zeta {i:03d}")["id"] for i in range(7)}
+    seen, cursor = [], None
+    while True:
+        params = {"q": "zeta", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = client.get(URL, params=params, headers=t.headers).json()
+        assert page["total"] == 7
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 7 and set(seen) == ids
+
+
+@pytest.mark.parametrize("params", [
+    {"registered_to": "9999-12-31"},
+    {"cursor": "WyItaWQiLDEsMTAwMDAwMDAwMDAwMDAwMDAwMDAwXQ"},  # ["-id",1,100000000000000000000]
+    {"sort": "-order_count", "cursor": "WyItb3JkZXJfY291bnQiLDEwMDAwMDAwMDAwMDAwMDAwMDAwMCwxXQ"},
+])
+def test_extreme_values_are_422_not_500(client, factory, params):
+    t = factory.tenant()
+    factory.customer(t)
+    assert client.get(URL, params=params, headers=t.headers).status_code == 422
+
+
+def test_unicode_digits_are_refused_cleanly(client, factory):
+    t = factory.tenant()
+    c = factory.customer(t)
+    latin1 = {"If-Match": '"²"'.encode("latin-1")}
+    response = client.patch(f"{URL}/{c['id']}", headers={**t.headers, **latin1},
+                            json={"city": "X"})
+    assert response.status_code == 412
+    bearer = {"Authorization": "Bearer pat_²_x".encode("latin-1")}
+    assert client.get(URL, headers=bearer).status_code == 401

@@ -32,6 +32,7 @@ Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 WordList = Annotated[list[Word] | None, BeforeValidator(_split)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("10000000000"), decimal_places=2)]
 Amount = Annotated[int, Field(ge=0, le=MAX_INT)]
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9998, 12, 31))]
 
 
 class CustomerFilters(BaseModel):
@@ -58,14 +59,14 @@ class CustomerFilters(BaseModel):
     tag: WordList = Field(None, description="Has every one of these tags.")
     tax_exempt: bool | None = None
     subscription: bool | None = None
-    registered_from: date | None = None
-    registered_to: date | None = None
-    last_login_from: date | None = None
-    last_login_to: date | None = None
-    last_order_from: date | None = None
-    last_order_to: date | None = None
-    last_activity_from: date | None = None
-    last_activity_to: date | None = None
+    registered_from: Day | None = None
+    registered_to: Day | None = None
+    last_login_from: Day | None = None
+    last_login_to: Day | None = None
+    last_order_from: Day | None = None
+    last_order_to: Day | None = None
+    last_activity_from: Day | None = None
+    last_activity_to: Day | None = None
     order_count_min: Amount | None = None
     order_count_max: Amount | None = None
     spent_min: Money | None = None

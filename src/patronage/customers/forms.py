@@ -34,7 +34,7 @@ def parse(model: type[BaseModel], values: dict[str, Any], region: str) -> BaseMo
         errors = from_pydantic(exc.errors())
         draft = dict(values)
         more = rules.normalise(draft, region)
-        adding = model.model_fields["type"].is_required()
+        adding = "type" in model.model_fields and model.model_fields["type"].is_required()
         if adding and draft.get("type") in rules.REQUIRED_BY_HAND:
             more += rules.check_required(draft, draft["type"])
         named = {e.name for e in errors}

@@ -19,6 +19,7 @@ from patronage.customers.models import Customer, CustomerCount
 from patronage.customers.tables import SORT_COLUMNS
 from patronage.errors import ValidationFailed
 from patronage.pagination import decode_cursor, encode_cursor
+from patronage.types import MAX_INT
 
 # Filtered totals are counted exactly up to this many matches, beyond it reported as a bound
 # (total_exact = false): counting further costs more than the page itself.
@@ -65,6 +66,11 @@ def _bad_cursor() -> ValidationFailed:
                                   "damaged; start again from the first page.", "invalid_cursor")
 
 
+def _is_id(value: Any, low: int = 1) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and low <= value <= MAX_INT)
+
+
 def _as_column_value(column: Any, value: Any) -> Any:
     """A cursor value back in the column's Python type (JSON keeps only strings/numbers)."""
     if value is None:
@@ -75,7 +81,8 @@ def _as_column_value(column: Any, value: Any) -> Any:
             return datetime.fromisoformat(value)
         if python_type is date:
             return date.fromisoformat(value)
-        if python_type is int and isinstance(value, int) and not isinstance(value, bool):
+        if (python_type is int and isinstance(value, int) and not isinstance(value, bool)
+                and -(2**63) <= value < 2**63):
             return value
         if python_type is str and isinstance(value, str):
             return value
@@ -157,7 +164,7 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
     query = select(Customer.id, column).where(*where)
     if cursor:
         key = decode_cursor(cursor)
-        if len(key) != 3 or key[0] != sort.param or not isinstance(key[2], int):
+        if len(key) != 3 or key[0] != sort.param or not _is_id(key[2]):
             raise _bad_cursor()
         query = query.where(_after(column, sort.descending, _as_column_value(column, key[1])
                                    if column is not Customer.id else None, key[2]))
@@ -181,8 +188,8 @@ def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: s
     consumed, last_id = 0, None
     if cursor:
         key = decode_cursor(cursor)
-        if (len(key) != 3 or key[0] != RELEVANCE or not isinstance(key[1], int)
-                or not (key[2] is None or isinstance(key[2], int))):
+        if (len(key) != 3 or key[0] != RELEVANCE or not _is_id(key[1], low=0)
+                or not (key[2] is None or _is_id(key[2]))):
             raise _bad_cursor()
         consumed, last_id = key[1], key[2]
     matches: list[int] = []
@@ -199,11 +206,11 @@ def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: s
         rest += [i for i in session.scalars(search.newest_matches(terms, where, dialect, before)
                                             .limit(wanted + len(skip)))
                  if i not in skip]
-    ids = priority[consumed:consumed + limit]
-    consumed += len(ids)
-    ids += rest[:limit - len(ids) + 1]
-    more = len(ids) > limit
-    ids = ids[:limit]
+    # One row beyond the page, from the priority list first, tells whether there is more.
+    window = (priority[consumed:consumed + limit + 1] + rest)[:limit + 1]
+    more = len(window) > limit
+    ids = window[:limit]
+    consumed += sum(1 for i in ids if i in skip)
     next_cursor = None
     if more:
         tail = [i for i in ids if i not in skip]

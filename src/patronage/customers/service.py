@@ -164,7 +164,7 @@ def parse_if_match(header: str | None) -> int | None:
     if tag == "*":
         return None
     tag = tag.removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not (tag.isascii() and tag.isdigit()) or len(tag) > 10:
         raise PreconditionFailed(f"If-Match {header!r} is not an ETag this server issued.")
     return int(tag)
 

@@ -46,8 +46,9 @@ def _choices(session: Session, tenant_id: int) -> dict[str, Any]:
 def customer_list(request: Request, member: web.Member, session: SessionDep) -> Response:
     params, errors = listing.read(request.query_params)
     canonical = listing.url(params, cursor=params.cursor)
-    if request.query_params.get("view"):
-        canonical += ("&" if "?" in canonical else "?") + f"view={request.query_params['view']}"
+    view = _current_view(session, member, request.query_params.get("view"))
+    if view:
+        canonical += ("&" if "?" in canonical else "?") + f"view={view.id}"
     htmx = bool(request.headers.get("HX-Request"))
     if not htmx and any(not v.strip() for _, v in request.query_params.multi_items()):
         return RedirectResponse(canonical, status_code=303)  # a submitted filter form: tidy URL
@@ -68,7 +69,6 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
     relax = [(chip, find(listing.read(QueryParams(chip.remove_url.partition("?")[2]))[0]
                          .model_copy(update={"limit": 1})).total)
              for chip in chips] if not page.items and chips else []
-    view = _current_view(session, member, request.query_params.get("view"))
     columns = [COLUMNS[k] for k in (view.columns if view and view.columns
                                     else saved.get_columns(session, member))]
     template = "customers/_results.html" if htmx else "customers/list.html"
@@ -93,12 +93,17 @@ def export_view(request: Request, member: web.Member, session: SessionDep) -> Re
 
 def _current_view(session: Session, member: Principal,
                   raw: str | None) -> saved.SavedViewOut | None:
-    if not raw or not raw.isdigit() or int(raw) > MAX_INT:
+    if not raw or not _digits(raw) or len(raw) > 10 or int(raw) > MAX_INT:
         return None
     try:
         return saved.get_view(session, member, int(raw))
     except NotFound:
         return None
+
+
+def _digits(raw: str) -> bool:
+    """ASCII digits only ("²".isdigit() is true, int("²") is not)."""
+    return raw.isascii() and raw.isdigit()
 
 
 def _back(target: str) -> str:
@@ -114,7 +119,7 @@ async def bulk_change(request: Request, member: web.Member, session: SessionDep)
     params, errors = listing.read(QueryParams(query))
     action = str(form.get("action", ""))
     kind = action.removeprefix("set_")
-    selected = [int(i) for i in form.getlist("ids") if str(i).isdigit() and len(str(i)) < 10]
+    selected = [int(i) for i in form.getlist("ids") if _digits(str(i)) and len(str(i)) < 10]
     if form.get("scope") == "selected" and not selected:
         web.flash(request, "Select some customers first, or apply to all that match.", "error")
         return back
@@ -249,7 +254,7 @@ async def update_customer(request: Request, customer_id: IdPath, member: web.Mem
         data = forms.parse(CustomerUpdate, values, member.tenant_region)
         customer = service.update_customer(
             session, actor=service.Actor(member, "admin"), customer_id=customer_id,
-            data=data, expected_version=int(version) if version.isdigit() else -1)  # type: ignore[arg-type]
+            data=data, expected_version=int(version) if _digits(version) else -1)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict, PreconditionFailed) as exc:
         return _form_page(request, session, member, customer=current, values=values,
                           error=exc)

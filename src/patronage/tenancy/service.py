@@ -168,7 +168,8 @@ def authenticate_token(session: Session, token: str) -> Principal:
     failure = Unauthorized("The bearer token is not valid.")
     prefix, _, rest = token.partition("_")
     tenant_part, _, secret = rest.partition("_")
-    if (prefix != TOKEN_PREFIX or not tenant_part.isdigit() or len(tenant_part) > 9
+    if (prefix != TOKEN_PREFIX or not tenant_part.isascii() or not tenant_part.isdigit()
+            or len(tenant_part) > 9
             or not secret):
         raise failure
     digest = _token_hash(secret)
