@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -173,8 +174,8 @@ def exact(terms: Terms, region: str) -> ColumnElement[bool]:
                         Customer.type == "business"))
     try:
         ors.append(Customer.phone == normalize_phone(raw, region))
-    except Exception:  # noqa: BLE001 - not a phone number: nothing to match exactly
-        pass
+    except PydanticCustomError:
+        pass  # not a phone number: nothing to match exactly
     return or_(*ors)
 
 

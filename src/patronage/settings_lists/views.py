@@ -67,34 +67,36 @@ def settings_page(request: Request, member: web.Member, session: SessionDep) -> 
     return _page(request, session, member)
 
 
+async def _save(request: Request, session: Session, member: Principal, slug: str,
+                item_id: int | None) -> Response:
+    """Add (item_id None) or change a list item from its form; errors re-render inline."""
+    tenancy.require_admin(member)
+    kind = _kind(slug)
+    values = _values(kind, await request.form(), partial=item_id is not None)
+    try:
+        if item_id is None:
+            item = service.create_item(session, kind, tenant_id=member.tenant_id,
+                                       data=_parse(kind.create, values))
+        else:
+            item = service.update_item(session, kind, tenant_id=member.tenant_id,
+                                       item_id=item_id, data=_parse(kind.update, values))
+    except (ValidationFailed, Conflict) as exc:
+        return _page(request, session, member, _failed(slug, item_id, values, exc), exc.status)
+    web.flash(request, f"{'Added' if item_id is None else 'Saved'} {kind.singular} "
+                       f"'{item.name}'.")
+    return RedirectResponse(f"/settings#{slug}", status_code=303)
+
+
 @router.post("/settings/{slug}", dependencies=[web.CsrfChecked])
 async def add_item(request: Request, slug: str, member: web.Member,
                    session: SessionDep) -> Response:
-    tenancy.require_admin(member)
-    kind = _kind(slug)
-    values = _values(kind, await request.form(), partial=False)
-    try:
-        item = service.create_item(session, kind, tenant_id=member.tenant_id,
-                                   data=_parse(kind.create, values))
-    except (ValidationFailed, Conflict) as exc:
-        return _page(request, session, member, _failed(slug, None, values, exc), exc.status)
-    web.flash(request, f"Added {kind.singular} '{item.name}'.")
-    return RedirectResponse(f"/settings#{slug}", status_code=303)
+    return await _save(request, session, member, slug, None)
 
 
 @router.post("/settings/{slug}/{item_id}", dependencies=[web.CsrfChecked])
 async def update_item(request: Request, slug: str, item_id: IdPath, member: web.Member,
                       session: SessionDep) -> Response:
-    tenancy.require_admin(member)
-    kind = _kind(slug)
-    values = _values(kind, await request.form(), partial=True)
-    try:
-        item = service.update_item(session, kind, tenant_id=member.tenant_id, item_id=item_id,
-                                   data=_parse(kind.update, values))
-    except (ValidationFailed, Conflict) as exc:
-        return _page(request, session, member, _failed(slug, item_id, values, exc), exc.status)
-    web.flash(request, f"Saved {kind.singular} '{item.name}'.")
-    return RedirectResponse(f"/settings#{slug}", status_code=303)
+    return await _save(request, session, member, slug, item_id)
 
 
 @router.post("/settings/{slug}/{item_id}/delete", dependencies=[web.CsrfChecked])
