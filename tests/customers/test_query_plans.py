@@ -91,3 +91,12 @@ def test_search_reads_the_trigram_index_newest_first_without_sorting(plans):
     got = plans(None, q="plan co")
     assert "customer_search VIRTUAL TABLE" in got["page"], got["page"]
     assert "TEMP B-TREE" not in got["page"], got["page"]
+
+
+def test_subscribers_by_spend_walk_their_composite_index(plans, monkeypatch):
+    from patronage.customers import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 0)
+    got = plans("-total_spent", subscription=True, tag=["vip"])
+    assert "ix_customers_subscription_spent" in got["page"], got["page"]
+    assert "TEMP B-TREE" not in got["page"], got["page"]

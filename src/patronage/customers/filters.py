@@ -121,7 +121,7 @@ def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnE
     for flag in ("tax_exempt", "subscription"):
         value = getattr(f, flag)
         if value is not None:
-            out.append(getattr(c, flag).is_(value))
+            out.append(getattr(c, flag) == value)  # NOT NULL columns: = is indexable
     for prefix, column in DATE_RANGES.items():
         start, end = getattr(f, f"{prefix}_from"), getattr(f, f"{prefix}_to")
         if start:

@@ -22,6 +22,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from patronage.db import Base, UTCDateTime, utcnow
 
 CUSTOMER_TYPES = ("guest", "registered", "business")
+# Filters users combine with a sort, indexed (tenant_id, filter column, sort column, id):
+# an equality on the first column keeps the second column's order.
+COMPOSITE_INDEXES = {
+    "ix_customers_state_spent": ("state", "total_spent_cents"),
+    "ix_customers_subscription_spent": ("subscription", "total_spent_cents"),
+}
 # Columns with a (tenant_id, column, id) index: sortable, and filterable in id order.
 SORT_INDEXED = (
     "sort_name", "type", "status_id", "email", "license_key", "license_type_id", "city",
@@ -75,7 +81,8 @@ class Customer(Base):
         Index("ix_customers_tenant_email", "tenant_id", func.lower(text("email"))),
         Index("ix_customers_tenant_phone", "tenant_id", "phone"),
         *(Index(f"ix_customers_sort_{c}", "tenant_id", c, "id") for c in SORT_INDEXED),
-        Index("ix_customers_state_spent", "tenant_id", "state", "total_spent_cents", "id"),
+        *(Index(name, "tenant_id", *columns, "id")
+          for name, columns in COMPOSITE_INDEXES.items()),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

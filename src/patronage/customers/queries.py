@@ -11,11 +11,13 @@ from typing import Any
 
 from sqlalchemy import Column, ColumnElement, and_, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from patronage.customers import filters as flt
 from patronage.customers import search
-from patronage.customers.models import Customer, CustomerCount
+from patronage.customers.models import COMPOSITE_INDEXES, Customer, CustomerCount
 from patronage.customers.tables import SORT_COLUMNS
 from patronage.errors import ValidationFailed
 from patronage.pagination import decode_cursor, encode_cursor
@@ -115,6 +117,15 @@ def _order(column: Any, descending: bool, dialect: str) -> list[Any]:
     return [ordered, tie]
 
 
+def _equality_on(condition: ColumnElement[bool]) -> str | None:
+    """The customers column a `column = value` condition tests, if that is what it is."""
+    if (isinstance(condition, BinaryExpression) and condition.operator is operators.eq
+            and isinstance(condition.left, Column)
+            and condition.left.table is Customer.__table__):
+        return condition.left.name
+    return None
+
+
 def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     table = Customer.__table__
 
@@ -159,8 +170,11 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
     if dialect == "sqlite" and not exact and column is not Customer.id:
         # Many matches: walking the sort column's index finds a page within a few thousand
         # rows, where SQLite's planner would fetch every match through a filter index and
-        # sort them all. A unary + on a column keeps a filter but hides it from the planner.
-        where = [where[0], *(_unindexed(condition) for condition in where[1:])]
+        # sort them all. A unary + on a column keeps a filter but hides it from the planner,
+        # except an equality that leads a composite index ending in the sort column.
+        keep = {first for first, then in COMPOSITE_INDEXES.values() if then == column.key}
+        where = [where[0], *(c if _equality_on(c) in keep else _unindexed(c)
+                             for c in where[1:])]
     query = select(Customer.id, column).where(*where)
     if cursor:
         key = decode_cursor(cursor)
