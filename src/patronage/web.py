@@ -75,7 +75,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            status_code: int = 200) -> HTMLResponse:
     ctx = dict(context or {})
     ctx.setdefault("principal", None)
-    if ctx["principal"] is not None and "sidebar_views" not in ctx:
+    partial = "/_" in template  # htmx fragments carry no sidebar
+    if ctx["principal"] is not None and not partial and "sidebar_views" not in ctx:
         ctx["sidebar_views"] = _sidebar_views(ctx["principal"])
     ctx["csrf_token"] = csrf_token(request)
     ctx["flashes"] = request.session.pop("flash", [])

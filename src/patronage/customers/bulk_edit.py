@@ -78,11 +78,14 @@ def _scope(session: Session, principal: Principal, filters: flt.CustomerFilters,
     return select(Customer.id).where(*where)
 
 
+def _count(session: Session, scope: Select[tuple[int]]) -> int:
+    return session.scalar(select(func.count()).select_from(scope.subquery())) or 0
+
+
 def count(session: Session, principal: Principal, filters: flt.CustomerFilters,
           ids: list[int] | None) -> int:
     """How many customers a bulk change would touch (exact: it is what the user confirms)."""
-    return session.scalar(select(func.count()).select_from(
-        _scope(session, principal, filters, ids).subquery())) or 0
+    return _count(session, _scope(session, principal, filters, ids))
 
 
 def describe(change: BulkChange, value_name: str | None) -> str:
@@ -108,8 +111,9 @@ def apply(session: Session, principal: Principal, filters: flt.CustomerFilters,
         require_writer(principal)
     tenant = principal.tenant_id
     dialect = session.get_bind().dialect.name
-    in_scope = _scope(session, principal, filters, change.ids).scalar_subquery()
-    matched = count(session, principal, filters, change.ids)
+    scope = _scope(session, principal, filters, change.ids)  # search ranks run once
+    in_scope = scope.scalar_subquery()
+    matched = _count(session, scope)
     if change.expected is not None and change.expected != matched:
         raise Conflict(f"{matched} customers match now, not {change.expected}; the view "
                        "changed. Review it and try again.", extra={"matched": matched})

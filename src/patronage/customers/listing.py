@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from patronage.customers.filters import CustomerFilters, ListParams
+from patronage.customers.filters import ListParams
 from patronage.customers.tables import COLUMNS
 from patronage.errors import FieldError, from_pydantic
 
@@ -79,7 +79,7 @@ def chips(params: ListParams, choices: dict[str, Any]) -> list[Chip]:
     out = []
     if params.q:
         out.append(Chip("q", f"Search: “{params.q}”", url(params, q=None)))
-    for key, value in CustomerFilters.model_validate(params.filters()).active().items():
+    for key, value in params.filters().active().items():
         names = choices["by_id"].get(NAMED_BY.get(key, ""), {})
         if isinstance(value, list):
             for item in value:

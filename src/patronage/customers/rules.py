@@ -30,17 +30,22 @@ REQUIRED_BY_HAND = {
 }
 
 
+def _name(company: str | None, first: str | None, last: str | None, email: str | None,
+          phone: str | None) -> str:
+    """Company, else the person's name, else email, else phone ('' when none)."""
+    person = " ".join(p for p in (first, last) if p)
+    return company or person or email or phone or ""
+
+
 def display_name(company: str | None, first: str | None, last: str | None,
                  email: str | None = None, phone: str | None = None) -> str:
-    person = " ".join(p for p in (first, last) if p)
-    return company or person or email or phone or "Unnamed customer"
+    return _name(company, first, last, email, phone) or "Unnamed customer"
 
 
 def sort_name(company: str | None, first: str | None, last: str | None,
               email: str | None = None, phone: str | None = None) -> str:
     """The name sort key; the same rule as migration 0002's backfill."""
-    person = " ".join(p for p in (first, last) if p)
-    return (company or person or email or phone or "").lower()
+    return _name(company, first, last, email, phone).lower()
 
 
 def normalise_tag(tag: str) -> str:

@@ -47,4 +47,3 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
 DEFAULT_COLUMNS = ("name", "type", "status", "email", "phone", "state", "sales_rep",
                    "order_count", "total_spent", "last_order_at")
 SORT_COLUMNS = {c.key: c.sort for c in COLUMNS.values() if c.sort}
-DEFAULT_SORT = "-id"

@@ -91,7 +91,3 @@ class StoreUpdate(_In):
 class StoreOut(_Out):
     code: str
 
-
-class ListPage(BaseModel):
-    items: list
-    total: int
