@@ -1,11 +1,13 @@
 """The bulk insert path writes exactly what the ORM path writes, on either engine."""
 
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select, text
 
 from patronage.customers.models import AuditEntry, Customer
-from patronage.db import bulk_insert, reserve_ids
+from patronage.db import QueryTimeout, bulk_insert, reserve_ids, time_limit
 
 
 def test_bulk_rows_read_back_like_orm_rows(factory, session):
@@ -42,3 +44,23 @@ def test_bulk_rows_read_back_like_orm_rows(factory, session):
         shapes = session.execute(text("SELECT length(created_at) FROM customers "
                                       "WHERE tenant_id = :t"), {"t": t.id}).scalars().all()
         assert len(set(shapes)) == 1
+
+
+SLOW_COUNT = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+              "WHERE i < 100000000) SELECT count(*) FROM n")
+
+
+def test_time_limit_stops_a_slow_read_and_leaves_the_session_usable(factory, session):
+    t = factory.tenant()
+    factory.customer(t, company_name="Still here")
+    started = time.perf_counter()
+    with pytest.raises(QueryTimeout), time_limit(session, 0.05):
+        session.execute(text(SLOW_COUNT))
+    assert time.perf_counter() - started < 5
+    # The transaction goes on, and later statements have no deadline.
+    assert session.scalar(select(Customer.company_name).where(Customer.tenant_id == t.id)) \
+        == "Still here"
+    with time_limit(session, 5):
+        assert session.scalar(text("SELECT 1")) == 1
+    assert session.scalar(text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                               "FROM n WHERE i < 300000) SELECT count(*) FROM n")) == 300000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -26,6 +27,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from patronage.settings import get_settings
@@ -118,6 +120,45 @@ def session_scope() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+class QueryTimeout(Exception):
+    """A read ran past the deadline ``time_limit`` gave it (and was stopped)."""
+
+
+@contextmanager
+def time_limit(session: Session, seconds: float) -> Iterator[None]:
+    """Stop the reads inside if they run longer than ``seconds``: raises QueryTimeout.
+
+    For reads whose answer can be replaced by a cheaper one (a count by a bound). SQLite
+    checks a deadline every thousand VM steps (an interrupted SELECT leaves the transaction
+    as it was); PostgreSQL sets statement_timeout inside a savepoint.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.dbapi_connection
+        deadline = time.perf_counter() + seconds
+        raw.set_progress_handler(lambda: time.perf_counter() > deadline, 1000)
+        try:
+            yield
+        except OperationalError as exc:
+            if "interrupted" in str(exc.orig):
+                raise QueryTimeout from exc
+            raise
+        finally:
+            raw.set_progress_handler(None, 0)
+        return
+    savepoint = session.begin_nested()
+    try:
+        session.execute(text(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}"))
+        yield
+        session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
+    except OperationalError as exc:
+        savepoint.rollback()
+        if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled
+            raise QueryTimeout from exc
+        raise
+    savepoint.commit()
 
 
 def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:

@@ -5,7 +5,12 @@ The same tests run on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm) with the sa
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
+
+from patronage.customers import queries
+from patronage.db import QueryTimeout
 
 URL = "/api/v1/customers"
 
@@ -287,3 +292,25 @@ def test_unicode_digits_are_refused_cleanly(client, factory):
     assert response.status_code == 412
     bearer = {"Authorization": "Bearer pat_²_x".encode("latin-1")}
     assert client.get(URL, headers=bearer).status_code == 401
+
+
+def test_a_count_out_of_time_gives_the_page_as_a_bound(client, factory, monkeypatch):
+    """When counting would cost more than the page, the total is a marked lower bound."""
+    t = factory.tenant()
+    ids = [factory.customer(t, company_name=f"Vip {i}", tags=["vip"])["id"] for i in range(5)]
+
+    @contextmanager
+    def out_of_time(session, seconds):
+        raise QueryTimeout
+        yield
+
+    monkeypatch.setattr(queries, "time_limit", out_of_time)
+    first = client.get(URL, params={"tag": "vip", "limit": 2}, headers=t.headers).json()
+    assert (first["total"], first["total_exact"]) == (2, False)  # more than 2
+    assert [c["id"] for c in first["items"]] == ids[::-1][:2]
+    # Every page is still reachable, and a page holding every match is an exact total.
+    second = client.get(URL, params={"tag": "vip", "limit": 2, "cursor": first["next_cursor"]},
+                        headers=t.headers).json()
+    assert [c["id"] for c in second["items"]] == ids[::-1][2:4]
+    whole = client.get(URL, params={"tag": "vip"}, headers=t.headers).json()
+    assert (whole["total"], whole["total_exact"]) == (5, True)

@@ -33,8 +33,11 @@ REQUIRED_BY_HAND = {
 def _name(company: str | None, first: str | None, last: str | None, email: str | None,
           phone: str | None) -> str:
     """Company, else the person's name, else email, else phone ('' when none)."""
-    person = " ".join(p for p in (first, last) if p)
-    return company or person or email or phone or ""
+    if company:
+        return company
+    if first and last:
+        return f"{first} {last}"
+    return first or last or email or phone or ""
 
 
 def display_name(company: str | None, first: str | None, last: str | None,

@@ -157,7 +157,9 @@ class CustomerOut(BaseModel):
 class CustomerPage(BaseModel):
     items: list[CustomerOut]
     total: int = Field(description="Matching customers; a lower bound when total_exact is "
-                                   "false (counting stops at 100,000).")
+                                   "false (exact counting stops at 10,000 matches, 2,000 "
+                                   "for a text search, or when it would cost more than "
+                                   "the page).")
     total_exact: bool = True
     next_cursor: str | None
 

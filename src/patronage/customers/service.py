@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -12,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from patronage.customers import queries, rules
+from patronage.customers import queries, records, rules
 from patronage.customers.filters import CustomerFilters
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
+from patronage.customers.records import to_out
 from patronage.customers.schemas import (
     EDITABLE_FIELDS,
     AuditEntryOut,
@@ -46,27 +46,6 @@ class Actor:
     @property
     def tenant_id(self) -> int:
         return self.principal.tenant_id
-
-
-def _cents(value: int) -> Decimal:
-    return (Decimal(value) / 100).quantize(Decimal("0.01"))
-
-
-# CustomerOut fields read straight off the model (the rest are computed below).
-_DIRECT = tuple(f for f in CustomerOut.model_fields if hasattr(Customer, f) and f != "tags")
-
-
-def to_out(c: Customer) -> CustomerOut:
-    data = {col: getattr(c, col) for col in _DIRECT}
-    data.update(
-        display_name=rules.display_name(c.company_name, c.first_name, c.last_name, c.email,
-                                        c.phone),
-        tags=[t.tag for t in c.tag_rows],
-        store_ids=[s.store_id for s in c.store_rows],
-        total_spent=_cents(c.total_spent_cents),
-        average_order_value=_cents(c.average_order_value_cents),
-    )
-    return CustomerOut.model_validate(data)
 
 
 def _jsonable(value: Any) -> Any:
@@ -242,9 +221,7 @@ def list_customers(session: Session, *, tenant_id: int, region: str = "US",
     order = queries.parse_sort(sort, searching=bool(filters.q))
     page = queries.find(session, tenant_id=tenant_id, region=region, filters=filters,
                         sort=order, limit=limit, cursor=cursor)
-    by_id = {c.id: c for c in session.scalars(
-        select(Customer).where(Customer.tenant_id == tenant_id, Customer.id.in_(page.ids)))}
-    return CustomerPage(items=[to_out(by_id[i]) for i in page.ids if i in by_id],
+    return CustomerPage(items=records.read_many(session, tenant_id, page.ids),
                         total=page.total, total_exact=page.total_exact,
                         next_cursor=page.next_cursor)
 
