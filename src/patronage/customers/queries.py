@@ -222,8 +222,8 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
             raise _bad_cursor()
         query = query.where(_after(column, sort.descending, _as_column_value(column, key[1])
                                    if column is not Customer.id else None, key[2]))
-    rows = session.execute(query.order_by(*_order(column, sort.descending, dialect))
-                           .limit(limit + 1)).all()
+    query = query.order_by(*_order(column, sort.descending, dialect)).limit(limit + 1)
+    rows = session.connection().execute(query).all()  # Core rows: no ORM loading
     more = len(rows) > limit
     if not exact and not cursor:  # a bound is never below what the first page shows
         total, exact = (max(total, limit), False) if more else (len(rows), True)
@@ -250,8 +250,8 @@ def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: s
         consumed, last_id = key[1], key[2]
     matches: list[int] = []
     if terms.searchable:
-        matches = list(session.scalars(search.newest_matches(terms, where, dialect)
-                                       .limit(SEARCH_COUNT_CAP + 1)))
+        newest = search.newest_matches(terms, where, dialect).limit(SEARCH_COUNT_CAP + 1)
+        matches = list(session.connection().scalars(newest))
     exact = len(matches) <= SEARCH_COUNT_CAP
     total = len(set(matches) | set(priority)) if exact else SEARCH_COUNT_CAP
     skip = set(priority)
