@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from patronage.customers import service
+from patronage.customers import queries, service
 from patronage.customers.filters import CustomerFilters
 from patronage.db import get_engine
 
@@ -15,7 +15,7 @@ def plans(factory, session):
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans depend on statistics")
     t = factory.tenant()
-    factory.customer(t, company_name="Plan Co", state="CA")
+    factory.customer(t, company_name="Plan Co", state="CA", tags=["vip"], subscription=True)
 
     def run(sort: str | None = None, **filters):
         captured: list[tuple[str, tuple]] = []
@@ -100,3 +100,13 @@ def test_subscribers_by_spend_walk_their_composite_index(plans, monkeypatch):
     got = plans("-total_spent", subscription=True, tag=["vip"])
     assert "ix_customers_subscription_spent" in got["page"], got["page"]
     assert "TEMP B-TREE" not in got["page"], got["page"]
+
+
+def test_many_matches_walk_the_sort_index_and_probe_tags_per_row(plans, monkeypatch):
+    """Past the count cap the page walks the sort's index (here the subscription composite)
+    and checks each row's tag with one probe, never listing every member of a big tag."""
+    monkeypatch.setattr(queries, "COUNT_CAP", 0)  # as if there were more than the cap
+    got = plans("-total_spent", tag=["vip"], subscription=True)
+    assert "ix_customers_subscription_spent" in got["page"], got["page"]
+    assert "customer_tags" in got["page"] and "customer_id=?" in got["page"], got["page"]
+    assert "LIST SUBQUERY" not in got["page"] and "TEMP B-TREE" not in got["page"], got["page"]
