@@ -25,6 +25,7 @@ from patronage.errors import (
     ValidationFailed,
     from_pydantic,
 )
+from patronage.events import routes as event_routes
 from patronage.settings import get_settings
 from patronage.settings_lists import routes as settings_routes
 from patronage.settings_lists import views as settings_views
@@ -94,6 +95,7 @@ def create_app() -> FastAPI:
 
     api.include_router(customer_routes.router)
     api.include_router(customer_routes.views_router)
+    api.include_router(event_routes.router)
     api.include_router(settings_routes.router)
     api.include_router(tenancy_routes.router)
     app.include_router(api)

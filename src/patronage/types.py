@@ -7,6 +7,7 @@ Each is written once here and used by the API schemas, the admin forms, the CLI 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated
 
 import phonenumbers
@@ -17,6 +18,7 @@ from pydantic_core import PydanticCustomError
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
 
 
+@lru_cache(maxsize=65_536)  # events and imports repeat the same addresses
 def normalize_email(raw: str) -> str:
     """Validate syntax and return the normalised form (domain lower-cased)."""
     try:
@@ -31,6 +33,7 @@ def email_key(email: str) -> str:
     return email.lower()
 
 
+@lru_cache(maxsize=65_536)
 def normalize_phone(raw: str, region: str = "US") -> str:
     """Parse a phone number as typed (national numbers in ``region``) and return E.164."""
     try:

@@ -1,0 +1,137 @@
+"""Derived customer state: the metrics every event keeps current, and the recount from the
+stored history that proves them (``patronage recompute``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from patronage.customers.models import Customer, CustomerStore
+from patronage.events.models import Activity, Event, Order, Sample
+
+METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "first_order_at",
+           "last_order_at", "sample_count", "last_activity_at", "last_login_at")
+
+
+def empty() -> dict[str, Any]:
+    return {"order_count": 0, "total_spent_cents": 0, "average_order_value_cents": 0,
+            "first_order_at": None, "last_order_at": None, "sample_count": 0,
+            "last_activity_at": None, "last_login_at": None}
+
+
+def utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def later(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or utc(candidate) > utc(current) else current
+
+
+def earlier(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or utc(candidate) < utc(current) else current
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def average(total_cents: int, count: int) -> int:
+    """Average order value in cents, rounded half up (the same rule everywhere)."""
+    return (2 * total_cents + count) // (2 * count) if count else 0
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def add_order(values: dict[str, Any], total_cents: int, placed_at: datetime) -> None:
+    """An order that counts (not cancelled) joins the spend metrics."""
+    values["order_count"] = values.get("order_count", 0) + 1
+    values["total_spent_cents"] = values.get("total_spent_cents", 0) + total_cents
+    values["average_order_value_cents"] = average(values["total_spent_cents"],
+                                                  values["order_count"])
+    values["first_order_at"] = earlier(values.get("first_order_at"), placed_at)
+    values["last_order_at"] = later(values.get("last_order_at"), placed_at)
+
+
+def add_stores(conn: Connection, tenant_id: int, pairs: Iterable[tuple[int, int]]) -> None:
+    """Stores a customer ordered from (the derived ``stores`` field); known pairs are kept."""
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    rows = [{"tenant_id": tenant_id, "customer_id": c, "store_id": s} for c, s in pairs]
+    conn.execute(dialect.insert(CustomerStore.__table__).on_conflict_do_nothing(), rows)
+
+
+def _order_metrics(customer: Any) -> dict[str, Any]:
+    """Correlated aggregates over a customer's orders that count."""
+    counted = and_(Order.tenant_id == customer.c.tenant_id,
+                   Order.customer_id == customer.c.id, Order.cancelled.is_(False))
+    count = select(func.count()).where(counted).scalar_subquery()
+    total = select(cast(func.coalesce(func.sum(Order.total_cents), 0), BigInteger)
+                   ).where(counted).scalar_subquery()
+    return {
+        "order_count": count,
+        "total_spent_cents": total,
+        "average_order_value_cents": case(
+            (count > 0, (2 * total + count) // (2 * count)), else_=0),
+        "first_order_at": select(func.min(Order.placed_at)).where(counted).scalar_subquery(),
+        "last_order_at": select(func.max(Order.placed_at)).where(counted).scalar_subquery(),
+    }
+
+
+def recount_orders(conn: Connection, tenant_id: int, customer_ids: list[int]) -> None:
+    """Order metrics from the stored orders, for customers whose orders changed state."""
+    table = Customer.__table__
+    conn.execute(update(table).where(table.c.tenant_id == tenant_id,
+                                     table.c.id.in_(customer_ids))
+                 .values(**_order_metrics(table)))
+
+
+def recompute(session: Session, tenant_id: int) -> int:
+    """Rebuild every derived column from the stored history, for each customer that has
+    any (customers with none keep the figures they were imported with). Returns how many."""
+    conn = session.connection()
+    table = Customer.__table__
+    has_history = exists().where(Event.tenant_id == table.c.tenant_id,
+                                 Event.customer_id == table.c.id)
+    scope = and_(table.c.tenant_id == tenant_id, has_history)
+    mine = and_(Activity.tenant_id == table.c.tenant_id, Activity.customer_id == table.c.id,
+                Activity.event_id.is_not(None))
+    values = _order_metrics(table) | {
+        "sample_count": select(func.count()).where(
+            Sample.tenant_id == table.c.tenant_id, Sample.customer_id == table.c.id
+        ).scalar_subquery(),
+        "last_activity_at": select(func.max(Activity.occurred_at)).where(mine)
+        .scalar_subquery(),
+        "last_login_at": select(func.max(Activity.occurred_at)).where(
+            mine, Activity.kind == "login").scalar_subquery(),
+    }
+    changed = conn.execute(update(table).where(scope).values(**values)).rowcount
+    # The stores each customer ordered from, again from the orders.
+    store = CustomerStore.__table__
+    conn.execute(store.delete().where(store.c.tenant_id == tenant_id, exists().where(
+        Event.tenant_id == tenant_id, Event.customer_id == store.c.customer_id)))
+    conn.execute(insert(store).from_select(
+        ["tenant_id", "customer_id", "store_id"],
+        select(Order.tenant_id, Order.customer_id, Order.store_id).distinct().where(
+            Order.tenant_id == tenant_id, Order.store_id.is_not(None))))
+    session.commit()
+    return changed

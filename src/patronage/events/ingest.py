@@ -1,0 +1,554 @@
+"""Event ingestion, a batch at a time: parse every event, load what they name in a few set
+queries, apply them in order in memory (a bad event fails alone and changes nothing), then
+write everything set-based in the caller's transaction: customers created or enriched,
+orders and lines, samples, the timeline, derived metrics, audit entries and the events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from patronage.customers import rules
+from patronage.customers.models import AuditEntry, Customer, CustomerTag
+from patronage.customers.service import Actor
+from patronage.db import utcnow
+from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
+from patronage.events import derived
+from patronage.events.models import (
+    CANCELLED_STATUSES,
+    EVENT_KINDS,
+    Activity,
+    Event,
+    Order,
+    OrderLine,
+    Sample,
+)
+from patronage.events.schemas import DATA_MODELS, EventIn, EventResult
+from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
+from patronage.tenancy.models import User
+from patronage.types import email_key
+
+# Customer columns an event may fill in when the customer lacks them.
+ENRICHABLE = ("external_id", "company_name", "first_name", "last_name", "email", "phone",
+              "address1", "address2", "city", "state", "zip", "country", "license_type_id",
+              "license_expires_on", "payment_term_id", "sales_rep_id", "status_id",
+              "master_store_id", "membership_id", "point_balance", "birthday",
+              "shopper_level", "risk_level")
+_LOADED = ("id", "type", "license_key", "allow_age_limited_products", "registered_at",
+           "version", *ENRICHABLE, *derived.METRICS)
+_REFERENCES = {"license_type_id": LicenseType, "payment_term_id": PaymentTerm,
+               "sales_rep_id": User, "status_id": Status, "master_store_id": Store}
+
+
+@dataclass
+class Outcome:
+    """One event's answer: 201 recorded, 200 a repeated key, else a problem."""
+
+    status: int
+    result: EventResult | None = None
+    problem: PatronageError | None = None
+
+
+@dataclass
+class _Parsed:
+    index: int
+    event: EventIn
+    data: Any
+    key: str | None
+    fingerprint: str
+    values: dict[str, Any]  # the customer fields sent, normalised
+
+
+@dataclass
+class _Customer:
+    """A customer as the batch sees it: loaded, or to be created (id < 0 until written)."""
+
+    values: dict[str, Any]
+    new: bool = False
+    changed: set[str] = field(default_factory=set)  # enriched or retyped fields
+    old: dict[str, Any] = field(default_factory=dict)
+    touched: bool = False  # metrics to write
+    recount: bool = False  # an existing order changed state: recount from the orders
+    stores: set[int] = field(default_factory=set)
+
+    @property
+    def id(self) -> int:
+        return self.values["id"]
+
+
+@dataclass
+class _Pending:
+    """An event accepted in this batch; its ids are known once written."""
+
+    row: dict[str, Any]
+    customer: _Customer
+    matched_by: str
+    fingerprint: str
+
+    def result(self) -> EventResult:
+        return EventResult(event_id=self.row["id"], customer_id=self.customer.id,
+                           matched_by=self.matched_by)
+
+
+def fingerprint(event: EventIn) -> str:
+    """The event's identity for idempotency: its validated content, however it was spelled."""
+    canonical = json.dumps(event.model_dump(mode="json", exclude_none=True), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _parse(index: int, raw: Any, key: str | None, region: str) -> _Parsed:
+    if not isinstance(raw, dict):
+        raise ValidationFailed.field("", "An event is a JSON object.", "invalid_type")
+    try:
+        event = EventIn.model_validate({k: v for k, v in raw.items()
+                                        if k != "idempotency_key"})
+    except ValidationError as exc:
+        raise ValidationFailed.of(from_pydantic(exc.errors())) from exc
+    try:
+        data = DATA_MODELS[event.type].model_validate(event.data)
+    except ValidationError as exc:
+        raise ValidationFailed.of(FieldError("/data" + e.pointer.rstrip("/"), e.detail, e.code)
+                                  for e in from_pydantic(exc.errors())) from exc
+    values = event.customer.model_dump(exclude_none=True)
+    errors = rules.normalise(values, region)
+    if errors:
+        raise ValidationFailed.of(FieldError("/customer" + e.pointer, e.detail, e.code)
+                                  for e in errors)
+    if not any(values.get(k) for k in ("license_key", "external_id", "email", "phone")):
+        raise ValidationFailed.field(
+            "customer", "The event names nobody: send a license_number, external_id, email "
+            "or phone.", "no_customer_key")
+    return _Parsed(index, event, data, key, fingerprint(event), values)
+
+
+class _Batch:
+    """What a batch's events name, loaded once, and what applying them changes."""
+
+    def __init__(self, session: Session, actor: Actor, parsed: list[_Parsed]) -> None:
+        self.session, self.actor, self.tenant = session, actor, actor.tenant_id
+        self.now = utcnow()
+        self.customers: dict[int, _Customer] = {}
+        self.by = {rule: {} for rule in ("license_number", "external_id", "email", "phone")}
+        self.pending: list[_Pending] = []
+        self.by_key: dict[str, _Pending] = {}
+        self.orders: dict[str, dict[str, Any]] = {}  # number -> order (loaded or new)
+        self.new_orders: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        self.status_updates: dict[int, dict[str, Any]] = {}
+        self.samples: list[dict[str, Any]] = []
+        self.activities: list[tuple[_Pending, dict[str, Any]]] = []
+        self.new_tags: list[tuple[_Customer, list[str]]] = []
+        self._next_new = -1
+        self._load(parsed)
+
+    # -- loading ------------------------------------------------------------------------
+    def _load(self, parsed: list[_Parsed]) -> None:
+        s, t = self.session, self.tenant
+        keys = {p.key for p in parsed if p.key}
+        self.stored = {row.idempotency_key: row for row in s.execute(
+            select(Event.idempotency_key, Event.id, Event.customer_id, Event.matched_by,
+                   Event.fingerprint).where(Event.tenant_id == t,
+                                            Event.idempotency_key.in_(keys)))} if keys else {}
+        wanted = {
+            "license_number": {p.values["license_key"] for p in parsed
+                               if p.values.get("license_key")},
+            "external_id": {p.values["external_id"] for p in parsed
+                            if p.values.get("external_id")},
+            "email": {email_key(p.values["email"]) for p in parsed if p.values.get("email")},
+            "phone": {p.values["phone"] for p in parsed if p.values.get("phone")},
+        }
+        columns = [Customer.__table__.c[c] for c in _LOADED]
+        probes = {
+            "license_number": (Customer.license_key, Customer.type == "business"),
+            "external_id": (Customer.external_id, None),
+            "email": (func.lower(Customer.email), None),
+            "phone": (Customer.phone, None),
+        }
+        for rule, (column, extra) in probes.items():
+            if not wanted[rule]:
+                continue
+            query = select(*columns).where(Customer.tenant_id == t, column.in_(wanted[rule]))
+            if extra is not None:
+                query = query.where(extra)
+            for row in s.execute(query.order_by(Customer.id)).mappings():
+                self._remember(self.customers.get(row["id"]) or _Customer(dict(row)))
+        numbers = {p.data.number for p in parsed if hasattr(p.data, "number")}
+        if numbers:
+            for row in s.execute(select(Order.id, Order.number, Order.customer_id,
+                                        Order.status, Order.cancelled)
+                                 .where(Order.tenant_id == t, Order.number.in_(numbers))
+                                 ).mappings():
+                self.orders[row["number"]] = dict(row)
+        self.license_types = {lt.id: (lt.name, {c.lower() for c in lt.product_categories})
+                              for lt in s.scalars(select(LicenseType)
+                                                  .where(LicenseType.tenant_id == t))}
+        self.stores = dict(s.execute(select(Store.code, Store.id).where(Store.tenant_id == t)
+                                     ).all())
+        self.refs = {name: set(s.scalars(select(model.id).where(model.tenant_id == t)))
+                     for name, model in _REFERENCES.items()}
+
+    def _remember(self, c: _Customer) -> None:
+        self.customers[c.id] = c
+        v = c.values
+        if v.get("type") == "business" and v.get("license_key"):
+            self.by["license_number"].setdefault(v["license_key"], c)
+        for rule, key in (("external_id", v.get("external_id")),
+                          ("email", email_key(v["email"]) if v.get("email") else None),
+                          ("phone", v.get("phone"))):
+            if key:
+                self.by[rule].setdefault(key, c)
+
+    # -- matching -----------------------------------------------------------------------
+    def _match(self, p: _Parsed) -> tuple[_Customer | None, str]:
+        v = p.values
+        if v.get("license_key"):  # a business, by its license in any spelling
+            found = self.by["license_number"].get(v["license_key"])
+            return found, "license_number" if found else "created"
+        for rule, key in (("external_id", v.get("external_id")),
+                          ("email", email_key(v["email"]) if v.get("email") else None),
+                          ("phone", v.get("phone"))):
+            if key and key in self.by[rule]:
+                return self.by[rule][key], rule
+        return None, "created"
+
+    def _check_references(self, values: dict[str, Any]) -> None:
+        errors = [FieldError(f"/customer/{name}", f"No such {name.removesuffix('_id')} "
+                             f"with id {values[name]} in this tenant.", "unknown_reference")
+                  for name in _REFERENCES if values.get(name) is not None
+                  and values[name] not in self.refs[name]]
+        if errors:
+            raise ValidationFailed.of(errors)
+
+    def _new_customer(self, p: _Parsed) -> _Customer:
+        v = dict(p.values)
+        self._check_references(v)
+        if v.get("license_key"):
+            kind = "business"
+        elif p.event.type == "shopper.signed_up":
+            kind = "registered"
+        else:
+            kind = "guest"
+        other = self.by["external_id"].get(v.get("external_id") or "")
+        if other is not None:
+            raise Conflict(f"Customer #{other.id} already has external id {v['external_id']}.",
+                           errors=[FieldError("/customer/external_id",
+                                              "Held by another customer.", "duplicate")])
+        if v.get("external_id"):  # not loaded yet: one probe
+            held = self.session.scalar(select(Customer.id).where(
+                Customer.tenant_id == self.tenant, Customer.external_id == v["external_id"]))
+            if held is not None:
+                raise Conflict(f"Customer #{held} already has external id {v['external_id']}.",
+                               errors=[FieldError("/customer/external_id",
+                                                  "Held by another customer.", "duplicate")])
+        v.update(id=self._next_new, type=kind, version=1,
+                 registered_at=p.event.occurred_at if kind == "registered" else None,
+                 **derived.empty())
+        v.setdefault("allow_age_limited_products", False)
+        self._next_new -= 1
+        return _Customer(v, new=True)
+
+    # -- rules --------------------------------------------------------------------------
+    def _check_order(self, c: _Customer | None, p: _Parsed) -> None:
+        data = p.data
+        if data.number in self.orders:
+            raise Conflict(f"Order {data.number} is already recorded (send the same "
+                           "Idempotency-Key to repeat an event).",
+                           errors=[FieldError("/data/number", "Already recorded.",
+                                              "duplicate_order")])
+        if data.store is not None and data.store not in self.stores:
+            raise ValidationFailed.field("data/store", f"No store with code '{data.store}'.",
+                                         "unknown_store")
+        values = c.values if c is not None else p.values
+        license_type = self.license_types.get(values.get("license_type_id"))
+        allow_age = values.get("allow_age_limited_products") or False
+        errors = []
+        for i, line in enumerate(data.lines):
+            if license_type is not None and line.category.lower() not in license_type[1]:
+                errors.append(FieldError(
+                    f"/data/lines/{i}/category",
+                    f"Line {i + 1} ({line.sku}): category '{line.category}' is not allowed "
+                    f"for license type '{license_type[0]}'.", "category_not_allowed"))
+            if line.age_limited and not allow_age:
+                errors.append(FieldError(
+                    f"/data/lines/{i}/age_limited",
+                    f"Line {i + 1} ({line.sku}) is age-limited and this customer is not "
+                    "allowed age-limited products.", "age_limited_not_allowed"))
+        if errors:
+            raise ValidationFailed.of(errors)
+
+    def _known_order(self, c: _Customer | None, p: _Parsed) -> dict[str, Any]:
+        order = self.orders.get(p.data.number)
+        if order is None or c is None or order["customer_id"] != c.id:
+            raise ValidationFailed.field("data/number",
+                                         f"This customer has no order {p.data.number}.",
+                                         "unknown_order")
+        return order
+
+    # -- applying -----------------------------------------------------------------------
+    def apply(self, p: _Parsed) -> Outcome | _Pending:
+        if p.key and (earlier := self.by_key.get(p.key)) is not None:
+            return self._repeat(p, earlier.fingerprint, earlier)
+        if p.key and (row := self.stored.get(p.key)) is not None:
+            return self._repeat(p, row.fingerprint, row)
+        c, matched_by = self._match(p)
+        kind = p.event.type
+        # Every check first: a refused event leaves nothing behind.
+        order = None
+        if kind == "order.placed":
+            self._check_order(c, p)
+        elif kind == "order.status_changed":
+            order = self._known_order(c, p)
+        if c is None:
+            c = self._new_customer(p)
+            self._remember(c)
+            if p.values.get("tags"):
+                self.new_tags.append((c, p.values["tags"]))
+        else:
+            self._enrich(c, p.values)
+        pending = _Pending({"tenant_id": self.tenant, "idempotency_key": p.key,
+                            "fingerprint": p.fingerprint, "type": kind,
+                            "occurred_at": p.event.occurred_at, "received_at": self.now,
+                            "matched_by": matched_by}, c, matched_by, p.fingerprint)
+        self.pending.append(pending)
+        if p.key:
+            self.by_key[p.key] = pending
+        self._effect(c, p, order, pending)
+        return pending
+
+    def _repeat(self, p: _Parsed, original: str, earlier: Any) -> Outcome | _Pending:
+        if original != p.fingerprint:
+            raise Conflict(f"Idempotency-Key '{p.key}' was already used for a different "
+                           "event.", errors=[FieldError("/idempotency_key",
+                                                        "Reused for a different event.",
+                                                        "idempotency_key_reused")])
+        if isinstance(earlier, _Pending):  # earlier in this batch: answered once written
+            return earlier
+        return Outcome(200, EventResult(event_id=earlier.id, customer_id=earlier.customer_id,
+                                        matched_by=earlier.matched_by))
+
+    def _enrich(self, c: _Customer, values: dict[str, Any]) -> None:
+        fill = {k: values[k] for k in ENRICHABLE
+                if values.get(k) is not None and c.values.get(k) in (None, "")}
+        if "external_id" in fill and fill["external_id"] in self.by["external_id"]:
+            del fill["external_id"]  # held by another customer: not ours to take
+        try:
+            self._check_references(fill)
+        except ValidationFailed:
+            fill = {k: v for k, v in fill.items() if k not in _REFERENCES}
+        for k, v in fill.items():
+            c.old.setdefault(k, c.values.get(k))
+            c.values[k] = v
+            c.changed.add(k)
+        if fill:
+            self._remember(c)
+
+    def _effect(self, c: _Customer, p: _Parsed, order: dict[str, Any] | None,
+                pending: _Pending) -> None:
+        kind, at, data = p.event.type, p.event.occurred_at, p.data
+        v = c.values
+        c.touched = True
+        v["last_activity_at"] = derived.later(v.get("last_activity_at"), at)
+        activity: dict[str, Any] = {"kind": EVENT_KINDS[kind], "occurred_at": at}
+        if kind == "order.placed":
+            placed = data.placed_at and derived.utc(data.placed_at) or at
+            lines = [{"sku": ln.sku, "name": ln.name, "category": ln.category,
+                      "quantity": ln.quantity, "unit_price_cents": derived.cents(ln.unit_price),
+                      "age_limited": ln.age_limited} for ln in data.lines]
+            total = (derived.cents(data.total) if data.total is not None
+                     else sum(ln["quantity"] * ln["unit_price_cents"] for ln in lines))
+            cancelled = data.status.lower() in CANCELLED_STATUSES
+            store_id = self.stores.get(data.store) if data.store else None
+            row = {"tenant_id": self.tenant, "customer": c, "number": data.number,
+                   "store_id": store_id, "status": data.status, "cancelled": cancelled,
+                   "placed_at": placed, "total_cents": total,
+                   "item_count": sum(ln["quantity"] for ln in lines)}
+            self.orders[data.number] = row
+            self.new_orders.append((row, lines))
+            if not cancelled:
+                derived.add_order(v, total, placed)
+            if store_id is not None:
+                c.stores.add(store_id)
+            activity.update(occurred_at=placed, subject=f"Order {data.number}",
+                            data={"number": data.number, "total_cents": total,
+                                  "status": data.status, "store": data.store,
+                                  "items": row["item_count"]})
+        elif kind == "order.status_changed":
+            assert order is not None
+            was, now_cancelled = order["cancelled"], data.status.lower() in CANCELLED_STATUSES
+            order["status"], order["cancelled"] = data.status, now_cancelled
+            if "id" in order:  # stored earlier: update it, and recount if it left or came back
+                self.status_updates[order["id"]] = {"status": data.status,
+                                                    "cancelled": now_cancelled}
+            if was != now_cancelled:
+                c.recount = True
+            activity.update(subject=f"Order {data.number}: {data.status}",
+                            data={"number": data.number, "status": data.status})
+        elif kind == "sample.requested":
+            self.samples.append({"tenant_id": self.tenant, "customer": c, "requested_at": at,
+                                 "products": list(data.products)})
+            v["sample_count"] = v.get("sample_count", 0) + 1
+            activity.update(subject="Sample request", body=", ".join(data.products),
+                            data={"products": list(data.products)})
+        elif kind == "interest.requested":
+            activity.update(subject="Interest request", body=data.note)
+        elif kind == "message.sent":
+            activity.update(subject=data.subject or "Message", body=data.body)
+        elif kind == "shopper.signed_up":
+            if v["type"] == "guest":
+                c.old.setdefault("type", "guest")
+                v["type"] = "registered"
+                c.changed.add("type")
+            if v["type"] == "registered" and v.get("registered_at") is None:
+                c.old.setdefault("registered_at", None)
+                v["registered_at"] = at
+                c.changed.add("registered_at")
+            activity.update(subject=f"Signed up by {data.method}",
+                            data={"method": data.method})
+        elif kind == "shopper.logged_in":
+            v["last_login_at"] = derived.later(v.get("last_login_at"), at)
+            activity.update(subject="Logged in")
+        self.activities.append((pending, activity))
+
+    # -- writing ------------------------------------------------------------------------
+    def write(self) -> None:
+        conn = self.session.connection()
+        actor = self.actor
+        audit: list[dict[str, Any]] = []
+
+        def audit_row(c: _Customer, action: str, fld: str | None, old: Any, new: Any
+                      ) -> dict[str, Any]:
+            return {"tenant_id": self.tenant, "customer_id": c.id, "at": self.now,
+                    "user_id": actor.principal.user_id, "actor": actor.principal.email,
+                    "source": "event", "action": action, "field": fld,
+                    "old_value": derived.jsonable(old), "new_value": derived.jsonable(new)}
+
+        created = [c for c in self.customers.values() if c.new]
+        if created:
+            rows = [self._customer_row(c) for c in created]
+            ids = _insert_returning(conn, Customer.__table__, rows)
+            for c, new_id in zip(created, ids, strict=True):
+                c.values["id"] = new_id
+                audit.append(audit_row(c, "created", None, None, {
+                    k: derived.jsonable(v) for k, v in c.values.items()
+                    if k in ENRICHABLE + ("type", "license_number") and v is not None}))
+        tags = [{"tenant_id": self.tenant, "customer_id": c.id, "tag": t}
+                for c, ts in self.new_tags for t in ts]
+        if tags:
+            conn.execute(insert(CustomerTag.__table__), tags)
+        changed = [c for c in self.customers.values()
+                   if not c.new and (c.touched or c.changed)]
+        for c in changed:
+            conn.execute(update(Customer.__table__).where(
+                Customer.tenant_id == self.tenant, Customer.id == c.id
+            ).values(**self._update_values(c)))
+            for fld in sorted(c.changed):
+                audit.append(audit_row(c, "updated", fld, c.old.get(fld), c.values.get(fld)))
+        if self.pending:
+            rows = [{**p.row, "customer_id": p.customer.id} for p in self.pending]
+            for p, event_id in zip(self.pending, _insert_returning(conn, Event.__table__, rows),
+                                   strict=True):
+                p.row["id"] = event_id
+        if self.new_orders:
+            rows = [{k: v for k, v in o.items() if k != "customer"}
+                    | {"customer_id": o["customer"].id} for o, _ in self.new_orders]
+            ids = _insert_returning(conn, Order.__table__, rows)
+            lines = []
+            for (order, order_lines), order_id in zip(self.new_orders, ids, strict=True):
+                order["id"] = order_id
+                lines += [{**ln, "tenant_id": self.tenant, "order_id": order_id,
+                           "customer_id": order["customer"].id} for ln in order_lines]
+            if lines:
+                conn.execute(insert(OrderLine.__table__), lines)
+        for order_id, values in self.status_updates.items():
+            conn.execute(update(Order.__table__).where(Order.tenant_id == self.tenant,
+                                                       Order.id == order_id).values(**values))
+        if self.samples:
+            conn.execute(insert(Sample.__table__), [
+                {k: v for k, v in s.items() if k != "customer"}
+                | {"customer_id": s["customer"].id} for s in self.samples])
+        if self.activities:
+            conn.execute(insert(Activity.__table__), [
+                {"tenant_id": self.tenant, "customer_id": p.customer.id,
+                 "event_id": p.row["id"], "subject": None, "body": None, "data": None, **a}
+                for p, a in self.activities])
+        stores = {(c.id, s) for c in self.customers.values() for s in c.stores}
+        if stores:
+            derived.add_stores(conn, self.tenant, stores)
+        recount = [c.id for c in self.customers.values() if c.recount]
+        if recount:
+            derived.recount_orders(conn, self.tenant, recount)
+        if audit:
+            conn.execute(insert(AuditEntry.__table__), audit)
+
+    def _customer_row(self, c: _Customer) -> dict[str, Any]:
+        v = {k: val for k, val in c.values.items() if k != "id" and k != "tags"}
+        row = {col.name: None for col in Customer.__table__.columns if col.name != "id"}
+        row.update(tenant_id=self.tenant, tax_exempt=False, subscription=False,
+                   created_at=self.now, updated_at=self.now)
+        row.update({k: val for k, val in v.items() if k in row})
+        if row["subscription"]:
+            row["subscribed_at"] = self.now
+        row["sort_name"] = rules.sort_name(row["company_name"], row["first_name"],
+                                           row["last_name"], row["email"], row["phone"])
+        return row
+
+    def _update_values(self, c: _Customer) -> dict[str, Any]:
+        v = c.values
+        out = {m: v.get(m) for m in derived.METRICS}
+        if c.changed:
+            out.update({k: v[k] for k in c.changed})
+            out.update(version=v["version"] + 1, updated_at=self.now,
+                       sort_name=rules.sort_name(v.get("company_name"), v.get("first_name"),
+                                                 v.get("last_name"), v.get("email"),
+                                                 v.get("phone")))
+        return out
+
+
+def _insert_returning(conn: Any, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their new ids in the same order (one statement per chunk)."""
+    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                          rows)
+    return [r[0] for r in result]
+
+
+def ingest(session: Session, actor: Actor, items: list[tuple[Any, str | None]]
+           ) -> list[Outcome]:
+    """Record a batch of events (raw JSON objects with their idempotency keys), in order.
+
+    Each event is checked on its own: a bad one is answered with its problem and leaves no
+    trace, the others are written together in one transaction.
+    """
+    region = actor.principal.tenant_region
+    outcomes: list[Outcome | _Pending | None] = [None] * len(items)
+    parsed: list[_Parsed] = []
+    for i, (raw, key) in enumerate(items):
+        try:
+            parsed.append(_parse(i, raw, key, region))
+        except PatronageError as exc:
+            outcomes[i] = Outcome(exc.status, problem=exc)
+    batch = _Batch(session, actor, parsed)
+    for p in parsed:
+        try:
+            outcomes[p.index] = batch.apply(p)
+        except PatronageError as exc:
+            outcomes[p.index] = Outcome(exc.status, problem=exc)
+    batch.write()
+    session.commit()
+    answered: list[Outcome] = []
+    first = set()
+    for o in outcomes:
+        if isinstance(o, _Pending):
+            repeat = id(o) in first
+            first.add(id(o))
+            answered.append(Outcome(200 if repeat else 201, o.result()))
+        else:
+            assert o is not None
+            answered.append(o)
+    return answered
+

@@ -1,0 +1,158 @@
+"""Stored history: events as received (for idempotency), orders and their lines, samples,
+and the timeline (every event, plus the sales activities staff log)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from patronage.db import Base, UTCDateTime, utcnow
+
+EVENT_TYPES = ("order.placed", "order.status_changed", "sample.requested",
+               "interest.requested", "message.sent", "shopper.signed_up", "shopper.logged_in")
+MATCH_RULES = ("license_number", "external_id", "email", "phone", "created")
+# Timeline kinds: one per event type, then what staff log by hand.
+EVENT_KINDS = {"order.placed": "order", "order.status_changed": "order_status",
+               "sample.requested": "sample", "interest.requested": "interest",
+               "message.sent": "message", "shopper.signed_up": "signup",
+               "shopper.logged_in": "login"}
+LOGGED_KINDS = ("call", "meeting", "email", "note")
+ACTIVITY_KINDS = (*EVENT_KINDS.values(), *LOGGED_KINDS)
+# An order in one of these states is out of the spend metrics.
+CANCELLED_STATUSES = frozenset({"cancelled", "canceled", "refunded", "voided"})
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _customer_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id", "customer_id"],
+                                ["customers.tenant_id", "customers.id"], ondelete="CASCADE")
+
+
+class Event(Base):
+    """One event as received: answers a repeated Idempotency-Key with the original result."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        _customer_fk(),
+        CheckConstraint(_in("type", EVENT_TYPES), name="type"),
+        CheckConstraint(_in("matched_by", MATCH_RULES), name="matched_by"),
+        Index("uq_events_tenant_idempotency_key", "tenant_id", "idempotency_key", unique=True,
+              sqlite_where=text("idempotency_key IS NOT NULL"),
+              postgresql_where=text("idempotency_key IS NOT NULL")),
+        Index("ix_events_tenant_customer", "tenant_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical event
+    type: Mapped[str] = mapped_column(String(30))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    matched_by: Mapped[str] = mapped_column(String(20))
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "number"),
+        _customer_fk(),
+        ForeignKeyConstraint(["tenant_id", "store_id"], ["stores.tenant_id", "stores.id"],
+                             ondelete="RESTRICT"),
+        CheckConstraint("total_cents >= 0", name="total_non_negative"),
+        Index("ix_orders_tenant_customer_placed", "tenant_id", "customer_id", "placed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64))
+    store_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(30))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"],
+                             ondelete="CASCADE"),
+        CheckConstraint("quantity > 0 AND unit_price_cents >= 0", name="quantities"),
+        Index("ix_order_lines_tenant_order", "tenant_id", "order_id"),
+        Index("ix_order_lines_tenant_customer", "tenant_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(Integer)  # for a customer's top products
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(100))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(BigInteger)
+    age_limited: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Sample(Base):
+    __tablename__ = "samples"
+    __table_args__ = (
+        _customer_fk(),
+        Index("ix_samples_tenant_customer", "tenant_id", "customer_id", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    products: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Activity(Base):
+    """One entry of a customer's timeline: an event, or a call/meeting/email/note."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        _customer_fk(),
+        ForeignKeyConstraint(["tenant_id", "author_id"], ["users.tenant_id", "users.id"]),
+        CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),
+        Index("ix_activities_tenant_customer_at", "tenant_id", "customer_id", "occurred_at",
+              "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    data: Mapped[dict | None] = mapped_column(JSON)

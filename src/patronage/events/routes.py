@@ -1,0 +1,58 @@
+"""Events API: one event, or a batch of up to 1,000 answered one result per event."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Request, Response, status
+
+from patronage.customers.service import Actor
+from patronage.deps import ApiPrincipal, SessionDep
+from patronage.events import ingest
+from patronage.events.schemas import BatchOutcome, BatchResult, EventBatch, EventIn, EventResult
+from patronage.tenancy.service import require_writer
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200,
+    description="The same key within a tenant records the event once and answers the "
+                "original result again.")]
+
+
+@router.post("", response_model=EventResult, status_code=status.HTTP_201_CREATED,
+             summary="Record one event (and create or enrich its customer)",
+             responses={200: {"model": EventResult,
+                              "description": "A repeat of an Idempotency-Key already recorded"}})
+def post_event(event: EventIn, principal: ApiPrincipal, session: SessionDep,
+               response: Response, idempotency_key: IdempotencyKey = None) -> EventResult:
+    require_writer(principal)
+    raw = event.model_dump(mode="json", exclude_unset=True)
+    (outcome,) = ingest.ingest(session, Actor(principal, "event"), [(raw, idempotency_key)])
+    if outcome.problem is not None:
+        raise outcome.problem
+    response.status_code = outcome.status
+    assert outcome.result is not None
+    return outcome.result
+
+
+@router.post(":batch", response_model=BatchResult,
+             summary="Record up to 1,000 events; one result per event, in order")
+def post_batch(batch: Annotated[EventBatch, Body()], principal: ApiPrincipal,
+               session: SessionDep, request: Request) -> BatchResult:
+    require_writer(principal)
+    items: list[tuple[Any, str | None]] = []
+    for raw in batch.events:
+        key = raw.get("idempotency_key")
+        items.append((raw, key if isinstance(key, str) and key.strip() else None))
+    outcomes = ingest.ingest(session, Actor(principal, "event"), items)
+    results = []
+    for i, o in enumerate(outcomes):
+        problem = None
+        if o.problem is not None:
+            problem = o.problem.problem(f"{request.url.path}#/events/{i}")
+        results.append(BatchOutcome(index=i, status=o.status, result=o.result, problem=problem))
+    return BatchResult(recorded=sum(o.status == 201 for o in outcomes),
+                       repeated=sum(o.status == 200 for o in outcomes),
+                       failed=sum(o.status >= 400 for o in outcomes), results=results)
+
