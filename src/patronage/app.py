@@ -96,6 +96,7 @@ def create_app() -> FastAPI:
     api.include_router(customer_routes.router)
     api.include_router(customer_routes.views_router)
     api.include_router(event_routes.router)
+    api.include_router(event_routes.timeline_router)
     api.include_router(settings_routes.router)
     api.include_router(tenancy_routes.router)
     app.include_router(api)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Request, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
 from patronage.customers.service import Actor
-from patronage.deps import ApiPrincipal, SessionDep
-from patronage.events import ingest
+from patronage.deps import ApiPrincipal, IdPath, SessionDep
+from patronage.events import ingest, timeline
 from patronage.events.schemas import BatchOutcome, BatchResult, EventBatch, EventIn, EventResult
 from patronage.tenancy.service import require_writer
 
 router = APIRouter(prefix="/events", tags=["events"])
+timeline_router = APIRouter(prefix="/customers", tags=["timeline"])
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=1, max_length=200,
@@ -56,3 +57,26 @@ def post_batch(batch: Annotated[EventBatch, Body()], principal: ApiPrincipal,
                        repeated=sum(o.status == 200 for o in outcomes),
                        failed=sum(o.status >= 400 for o in outcomes), results=results)
 
+
+
+@timeline_router.get("/{customer_id}/activities", response_model=timeline.TimelinePage,
+                     summary="The customer's timeline, newest first")
+def get_timeline(customer_id: IdPath, principal: ApiPrincipal, session: SessionDep,
+                 kind: Annotated[str | None, Query(
+                     max_length=200, description="Comma-separated kinds: "
+                     + ", ".join(timeline.TIMELINE_KINDS))] = None,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 cursor: Annotated[str | None, Query(max_length=500)] = None
+                 ) -> timeline.TimelinePage:
+    kinds = [k.strip() for k in kind.split(",") if k.strip()] if kind else None
+    return timeline.timeline(session, tenant_id=principal.tenant_id, customer_id=customer_id,
+                             kinds=kinds, limit=limit, cursor=cursor)
+
+
+@timeline_router.post("/{customer_id}/activities", response_model=timeline.TimelineEntry,
+                      status_code=status.HTTP_201_CREATED,
+                      summary="Log a call, meeting, email or note")
+def log_activity(customer_id: IdPath, data: timeline.ActivityIn, principal: ApiPrincipal,
+                 session: SessionDep) -> timeline.TimelineEntry:
+    require_writer(principal)
+    return timeline.log_activity(session, principal, customer_id, data)
