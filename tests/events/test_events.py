@@ -187,3 +187,16 @@ def test_readers_cannot_post_events(client, factory):
     reader = factory.member(t, "viewer")
     response = client.post(URL, json=order("V-1", email="v@example.com"), headers=reader)
     assert response.status_code == 403
+
+
+def test_a_batch_can_place_and_cancel_the_same_order(client, factory):
+    t = factory.tenant()
+    events = [order("S-1", "12.00", license_number="S1", company_name="Same Co"),
+              order("S-2", "8.00", license_number="S1"),
+              {"type": "order.status_changed", "occurred_at": "2026-01-06T00:00:00Z",
+               "customer": {"license_number": "S1"},
+               "data": {"number": "S-1", "status": "cancelled"}}]
+    body = client.post(f"{URL}:batch", json={"events": events}, headers=t.headers).json()
+    assert [r["status"] for r in body["results"]] == [201, 201, 201]
+    c = customer(client, t, body["results"][0]["result"]["customer_id"])
+    assert (c["order_count"], c["total_spent"]) == (1, "8.00")

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer, CustomerStore
-from patronage.events.models import Activity, Event, Order, Sample
+from patronage.events.models import Event, Order, Sample
 
 METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "first_order_at",
            "last_order_at", "sample_count", "last_activity_at", "last_login_at")
@@ -113,16 +113,15 @@ def recompute(session: Session, tenant_id: int) -> int:
     has_history = exists().where(Event.tenant_id == table.c.tenant_id,
                                  Event.customer_id == table.c.id)
     scope = and_(table.c.tenant_id == tenant_id, has_history)
-    mine = and_(Activity.tenant_id == table.c.tenant_id, Activity.customer_id == table.c.id,
-                Activity.event_id.is_not(None))
+    theirs = and_(Event.tenant_id == table.c.tenant_id, Event.customer_id == table.c.id)
     values = _order_metrics(table) | {
         "sample_count": select(func.count()).where(
             Sample.tenant_id == table.c.tenant_id, Sample.customer_id == table.c.id
         ).scalar_subquery(),
-        "last_activity_at": select(func.max(Activity.occurred_at)).where(mine)
+        "last_activity_at": select(func.max(Event.occurred_at)).where(theirs)
         .scalar_subquery(),
-        "last_login_at": select(func.max(Activity.occurred_at)).where(
-            mine, Activity.kind == "login").scalar_subquery(),
+        "last_login_at": select(func.max(Event.occurred_at)).where(
+            theirs, Event.type == "shopper.logged_in").scalar_subquery(),
     }
     changed = conn.execute(update(table).where(scope).values(**values)).rowcount
     # The stores each customer ordered from, again from the orders.

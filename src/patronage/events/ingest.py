@@ -284,7 +284,8 @@ class _Batch:
 
     def _known_order(self, c: _Customer | None, p: _Parsed) -> dict[str, Any]:
         order = self.orders.get(p.data.number)
-        if order is None or c is None or order["customer_id"] != c.id:
+        owner = order and (order["customer"].id if "customer" in order else order["customer_id"])
+        if order is None or c is None or owner != c.id:
             raise ValidationFailed.field("data/number",
                                          f"This customer has no order {p.data.number}.",
                                          "unknown_order")
