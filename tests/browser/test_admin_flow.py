@@ -56,7 +56,7 @@ def test_sign_in_add_fix_and_edit_a_customer(page: Page, live_server, factory):
     page.fill("input[name=city]", "Oakland")
     page.click("button:has-text('Save changes')")
     expect(page.locator(".flash")).to_contain_text("were saved")
-    expect(page.locator("table.compact")).to_contain_text("Oakland")
+    expect(page.locator("#timeline")).to_contain_text("Oakland")  # the edit, in the timeline
 
     page.click("nav >> text=Customers")
     expect(page.locator("#result-count")).to_have_text("1 customer")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
@@ -15,7 +17,14 @@ from patronage.customers.filters import ListParams
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from patronage.customers.tables import COLUMNS
 from patronage.deps import IdPath, SessionDep
-from patronage.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from patronage.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+    from_pydantic,
+)
+from patronage.events import insights, timeline
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
 from patronage.tenancy import service as tenancy
@@ -219,16 +228,56 @@ async def create_customer(request: Request, member: web.Member,
     return RedirectResponse(f"/customers/{customer.id}", status_code=303)
 
 
-@router.get("/customers/{customer_id}")
-def customer_detail(request: Request, customer_id: IdPath, member: web.Member,
-                    session: SessionDep) -> Response:
+TIMELINE_FILTERS = {"": "Everything", "order": "Orders", "sample": "Samples",
+                    "call,meeting,email,note": "Sales activities", "edit": "Edits"}
+
+
+def _overview(request: Request, session: SessionDep, member: web.Member, customer_id: int,
+              kind: str = "", cursor: str | None = None,
+              activity: dict[str, Any] | None = None,
+              errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     customer = service.get_customer(session, tenant_id=member.tenant_id,
                                     customer_id=customer_id)
-    history = service.customer_history(session, tenant_id=member.tenant_id,
-                                       customer_id=customer_id, limit=25)
+    kinds = [k for k in kind.split(",") if k] if kind in TIMELINE_FILTERS else None
     return web.render(request, "customers/detail.html", {
-        "principal": member, "customer": customer, "history": history,
-        "choices": _choices(session, member.tenant_id)})
+        "principal": member, "customer": customer,
+        "insights": insights.insights(session, member.tenant_id, customer_id),
+        "timeline": timeline.timeline(session, tenant_id=member.tenant_id,
+                                      customer_id=customer_id, kinds=kinds, limit=30,
+                                      cursor=cursor),
+        "timeline_filters": TIMELINE_FILTERS, "kind": kind if kinds else "",
+        "activity": activity or {"kind": "call"}, "activity_errors": errors or {},
+        "today": date.today().isoformat(), "now": datetime.now(UTC),
+        "choices": _choices(session, member.tenant_id)}, status_code=status_code)
+
+
+@router.get("/customers/{customer_id}")
+def customer_detail(request: Request, customer_id: IdPath, member: web.Member,
+                    session: SessionDep, kind: str = "", cursor: str | None = None
+                    ) -> Response:
+    return _overview(request, session, member, customer_id, kind, cursor)
+
+
+@router.post("/customers/{customer_id}/activities", dependencies=[web.CsrfChecked])
+async def log_activity(request: Request, customer_id: IdPath, member: web.Member,
+                       session: SessionDep) -> Response:
+    tenancy.require_writer(member)
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in
+              ("kind", "occurred_at", "subject", "body", "outcome", "follow_up_on")}
+    try:
+        data = timeline.ActivityIn.model_validate({k: v or None for k, v in values.items()})
+        timeline.log_activity(session, member, customer_id, data)
+    except ValidationError as exc:
+        errors = {e.name or "subject": e.detail for e in from_pydantic(exc.errors())}
+        return _overview(request, session, member, customer_id, activity=values,
+                         errors=errors, status_code=422)
+    except ValidationFailed as exc:
+        errors = {e.name or "subject": e.detail for e in exc.errors}
+        return _overview(request, session, member, customer_id, activity=values,
+                         errors=errors, status_code=422)
+    web.flash(request, f"Logged the {data.kind}.")
+    return RedirectResponse(f"/customers/{customer_id}#timeline", status_code=303)
 
 
 @router.get("/customers/{customer_id}/edit")

@@ -16,6 +16,7 @@ from patronage.customers.bulk import deferred_search_index
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
 from patronage.db import bulk_insert, reserve_ids
 from patronage.demo import data
+from patronage.demo.history import seed_history
 from patronage.settings_lists.kinds import KINDS
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.settings_lists.service import create_item
@@ -214,4 +215,5 @@ def seed(session: Session, *, customers: int, slug: str = DEMO_SLUG,
             if progress:
                 progress(len(batch))
     session.commit()
+    seed_history(session, tenant_id)
     return DemoResult(tenant_id, DEMO_ADMIN, password, missing, have + missing)

@@ -1,0 +1,135 @@
+"""What a customer's history says: recent orders and samples, spend by month, the rhythm of
+their orders, their top products, and how they compare with the seller's median customer."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from patronage.customers.models import Customer
+from patronage.events.derived import utc
+from patronage.events.models import Order, OrderLine, Sample
+from patronage.settings_lists.models import Store
+
+MONTHS = 24
+MEDIAN_TTL = 600.0  # seconds a tenant's medians are reused (a million-row walk each time)
+_medians: dict[int, tuple[float, dict[str, int]]] = {}
+
+
+@dataclass
+class MonthSpend:
+    month: date
+    cents: int
+
+
+@dataclass
+class Insights:
+    orders: list[dict[str, Any]]
+    order_total: int
+    samples: list[dict[str, Any]]
+    sample_total: int
+    months: list[MonthSpend]
+    median_gap_days: float | None
+    expected_next: datetime | None
+    top_products: list[dict[str, Any]]
+    tenant_median: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def peak_cents(self) -> int:
+        return max((m.cents for m in self.months), default=0)
+
+
+def _month_key(column: Any, dialect: str) -> Any:
+    if dialect == "sqlite":
+        return func.substr(column, 1, 7)  # stored as ISO text: YYYY-MM
+    return func.to_char(func.timezone("UTC", column), literal_column("'YYYY-MM'"))
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def tenant_median(session: Session, tenant_id: int) -> dict[str, int]:
+    """The median customer with orders: spend, orders, average order (cached a while)."""
+    cached = _medians.get(tenant_id)
+    if cached and time.monotonic() - cached[0] < MEDIAN_TTL:
+        return cached[1]
+    with_orders = and_(Customer.tenant_id == tenant_id, Customer.order_count > 0)
+    n = session.scalar(select(func.count()).where(with_orders)) or 0
+    out: dict[str, int] = {"customers": n}
+    if n:
+        for key, column in (("total_spent_cents", Customer.total_spent_cents),
+                            ("order_count", Customer.order_count),
+                            ("average_order_value_cents", Customer.average_order_value_cents)):
+            out[key] = session.scalar(select(column).where(with_orders).order_by(column)
+                                      .offset(n // 2).limit(1)) or 0
+    _medians[tenant_id] = (time.monotonic(), out)
+    return out
+
+
+def insights(session: Session, tenant_id: int, customer_id: int, *, today: date | None = None,
+             orders_shown: int = 20, samples_shown: int = 10) -> Insights:
+    dialect = session.get_bind().dialect.name
+    mine = and_(Order.tenant_id == tenant_id, Order.customer_id == customer_id)
+    counted = and_(mine, Order.cancelled.is_(False))
+    recent = session.execute(
+        select(Order.id, Order.number, Order.status, Order.cancelled, Order.placed_at,
+               Order.total_cents, Order.item_count, Store.name.label("store"))
+        .outerjoin(Store, and_(Store.tenant_id == tenant_id, Store.id == Order.store_id))
+        .where(mine).order_by(Order.placed_at.desc(), Order.id.desc()).limit(orders_shown)
+    ).mappings().all()
+    lines: dict[int, list[str]] = {}
+    if recent:
+        for order_id, name, qty in session.execute(
+                select(OrderLine.order_id, OrderLine.name, OrderLine.quantity)
+                .where(OrderLine.tenant_id == tenant_id,
+                       OrderLine.order_id.in_([o["id"] for o in recent]))
+                .order_by(OrderLine.id)):
+            lines.setdefault(order_id, []).append(f"{qty} × {name}")
+    orders = [{**o, "items": lines.get(o["id"], [])} for o in recent]
+    order_total = session.scalar(select(func.count()).where(mine)) or 0
+    samples = [dict(r) for r in session.execute(
+        select(Sample.requested_at, Sample.products)
+        .where(Sample.tenant_id == tenant_id, Sample.customer_id == customer_id)
+        .order_by(Sample.requested_at.desc()).limit(samples_shown)).mappings()]
+    sample_total = session.scalar(select(func.count()).where(
+        Sample.tenant_id == tenant_id, Sample.customer_id == customer_id)) or 0
+
+    today = today or datetime.now(UTC).date()
+    months = _months_back(today, MONTHS)
+    key = _month_key(Order.placed_at, dialect)
+    by_month = dict(session.execute(
+        select(key, func.sum(Order.total_cents)).where(
+            counted, Order.placed_at >= datetime(months[0].year, months[0].month, 1,
+                                                 tzinfo=UTC))
+        .group_by(key)).all())
+    spend = [MonthSpend(m, int(by_month.get(m.strftime("%Y-%m"), 0) or 0)) for m in months]
+
+    placed = [utc(p) for p in session.scalars(select(Order.placed_at).where(counted)
+                                              .order_by(Order.placed_at))]
+    gaps = [(b - a).total_seconds() / 86400 for a, b in zip(placed, placed[1:], strict=False)]
+    median_gap = statistics.median(gaps) if gaps else None
+    expected = placed[-1] + timedelta(days=median_gap) if median_gap is not None else None
+
+    revenue = func.sum(OrderLine.quantity * OrderLine.unit_price_cents)
+    top = [dict(r) for r in session.execute(
+        select(OrderLine.sku, func.max(OrderLine.name).label("name"),
+               func.sum(OrderLine.quantity).label("quantity"), revenue.label("cents"))
+        .join(Order, and_(Order.tenant_id == OrderLine.tenant_id,
+                          Order.id == OrderLine.order_id))
+        .where(OrderLine.tenant_id == tenant_id, OrderLine.customer_id == customer_id,
+               Order.cancelled.is_(False))
+        .group_by(OrderLine.sku).order_by(revenue.desc()).limit(5)).mappings()]
+    return Insights(orders, order_total, samples, sample_total, spend, median_gap, expected,
+                    top, tenant_median(session, tenant_id))
