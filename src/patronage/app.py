@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,15 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return _problem(request, error)
 
 
+def _tune_gc() -> None:
+    """A request can allocate ~100,000 short-lived objects (a batch of 1,000 events); with
+    CPython's defaults that sets off full collections that walk every long-lived object and
+    stall a request by ~100 ms. Move what start-up built out of the collector's sight and
+    collect the young generation less often."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="Patronage API", version=__version__,
@@ -118,4 +128,5 @@ def create_app() -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse("/customers", status_code=303)
 
+    _tune_gc()
     return app

@@ -20,12 +20,14 @@ from sqlalchemy import (
     MetaData,
     Table,
     TypeDecorator,
+    bindparam,
     create_engine,
     event,
     func,
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -223,5 +225,24 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     plan = list(zip(names, converters, strict=True))
     sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
            f"VALUES ({', '.join('?' for _ in names)})")
-    conn.exec_driver_sql(sql, [tuple(row[n] if f is None else f(row[n]) for n, f in plan)
+    conn.exec_driver_sql(sql, [tuple([row[n] if f is None else f(row[n]) for n, f in plan])
                                for row in rows])
+
+
+def bulk_update(conn: Connection, table: Table, rows: Sequence[dict], *, key: str,
+                tenant_id: int) -> None:
+    """Set columns of many rows of one tenant, each row a dict of the same keys with its id
+    under ``key``: one executemany (the driver's own on SQLite, as in bulk_insert)."""
+    if not rows:
+        return
+    names = [n for n in rows[0] if n != key]
+    if conn.dialect.name != "sqlite":
+        conn.execute(update(table).where(table.c.tenant_id == tenant_id,
+                                         table.c.id == bindparam(key))
+                     .values({n: bindparam(n) for n in names}), list(rows))
+        return
+    plan = [(n, _sqlite_converter(table.c[n].type)) for n in names]
+    sql = (f"UPDATE {table.name} SET {', '.join(f'{n} = ?' for n in names)} "
+           "WHERE tenant_id = ? AND id = ?")
+    conn.exec_driver_sql(sql, [(*[row[n] if f is None else f(row[n]) for n, f in plan],
+                                tenant_id, row[key]) for row in rows])

@@ -7,7 +7,6 @@ orders and lines, samples, the timeline, derived metrics, audit entries and the 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from patronage.customers import rules
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor
-from patronage.db import utcnow
+from patronage.db import bulk_insert, bulk_update, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
 from patronage.events import derived
 from patronage.events.models import (
@@ -30,7 +29,7 @@ from patronage.events.models import (
     OrderLine,
     Sample,
 )
-from patronage.events.schemas import DATA_MODELS, EventIn, EventResult
+from patronage.events.schemas import EVENT_ADAPTER, EVENT_TYPES, EventResult
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 from patronage.types import email_key
@@ -41,8 +40,9 @@ ENRICHABLE = ("external_id", "company_name", "first_name", "last_name", "email",
               "license_expires_on", "payment_term_id", "sales_rep_id", "status_id",
               "master_store_id", "membership_id", "point_balance", "birthday",
               "shopper_level", "risk_level")
-_LOADED = ("id", "type", "license_key", "allow_age_limited_products", "registered_at",
-           "version", *ENRICHABLE, *derived.METRICS)
+# Always read for a matched customer (the rest of ENRICHABLE only when an event sends it).
+_LOADED = ("id", "type", "license_key", "external_id", "email", "phone", "license_type_id",
+           "allow_age_limited_products", "registered_at", "version", *derived.METRICS)
 _REFERENCES = {"license_type_id": LicenseType, "payment_term_id": PaymentTerm,
                "sales_rep_id": User, "status_id": Status, "master_store_id": Store}
 
@@ -59,7 +59,7 @@ class Outcome:
 @dataclass
 class _Parsed:
     index: int
-    event: EventIn
+    event: Any  # one of the schemas' *Event models
     data: Any
     key: str | None
     fingerprint: str
@@ -97,25 +97,34 @@ class _Pending:
                            matched_by=self.matched_by)
 
 
-def fingerprint(event: EventIn) -> str:
-    """The event's identity for idempotency: its validated content, however it was spelled."""
-    canonical = json.dumps(event.model_dump(mode="json", exclude_none=True), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def fingerprint(event: Any) -> str:
+    """The event's identity for idempotency: its validated content, however it was spelled
+    (typed models serialise their fields in a fixed order)."""
+    return hashlib.sha256(EVENT_ADAPTER.dump_json(event, exclude_none=True)).hexdigest()
+
+
+def _event_errors(exc: ValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors():
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            errors.append(FieldError("/type", "Unknown or missing event type; one of: "
+                                     + ", ".join(EVENT_TYPES) + ".", "invalid_event_type"))
+            continue
+        loc = err.get("loc", ())
+        if loc and loc[0] in EVENT_TYPES:
+            err = {**err, "loc": loc[1:]}
+        errors += from_pydantic([err])
+    return errors
 
 
 def _parse(index: int, raw: Any, key: str | None, region: str) -> _Parsed:
     if not isinstance(raw, dict):
         raise ValidationFailed.field("", "An event is a JSON object.", "invalid_type")
     try:
-        event = EventIn.model_validate({k: v for k, v in raw.items()
-                                        if k != "idempotency_key"})
+        event = EVENT_ADAPTER.validate_python({k: v for k, v in raw.items()
+                                               if k != "idempotency_key"})
     except ValidationError as exc:
-        raise ValidationFailed.of(from_pydantic(exc.errors())) from exc
-    try:
-        data = DATA_MODELS[event.type].model_validate(event.data)
-    except ValidationError as exc:
-        raise ValidationFailed.of(FieldError("/data" + e.pointer.rstrip("/"), e.detail, e.code)
-                                  for e in from_pydantic(exc.errors())) from exc
+        raise ValidationFailed.of(_event_errors(exc)) from exc
     values = event.customer.model_dump(exclude_none=True)
     errors = rules.normalise(values, region)
     if errors:
@@ -125,7 +134,7 @@ def _parse(index: int, raw: Any, key: str | None, region: str) -> _Parsed:
         raise ValidationFailed.field(
             "customer", "The event names nobody: send a license_number, external_id, email "
             "or phone.", "no_customer_key")
-    return _Parsed(index, event, data, key, fingerprint(event), values)
+    return _Parsed(index, event, event.data, key, fingerprint(event), values)
 
 
 class _Batch:
@@ -149,7 +158,7 @@ class _Batch:
 
     # -- loading ------------------------------------------------------------------------
     def _load(self, parsed: list[_Parsed]) -> None:
-        s, t = self.session, self.tenant
+        s, t = self.session.connection(), self.tenant  # Core reads: no ORM row loading
         keys = {p.key for p in parsed if p.key}
         self.stored = {row.idempotency_key: row for row in s.execute(
             select(Event.idempotency_key, Event.id, Event.customer_id, Event.matched_by,
@@ -163,7 +172,8 @@ class _Batch:
             "email": {email_key(p.values["email"]) for p in parsed if p.values.get("email")},
             "phone": {p.values["phone"] for p in parsed if p.values.get("phone")},
         }
-        columns = [Customer.__table__.c[c] for c in _LOADED]
+        sent = {k for p in parsed for k in p.values if k in ENRICHABLE}
+        columns = [Customer.__table__.c[c] for c in dict.fromkeys((*_LOADED, *sorted(sent)))]
         probes = {
             "license_number": (Customer.license_key, Customer.type == "business"),
             "external_id": (Customer.external_id, None),
@@ -176,18 +186,20 @@ class _Batch:
             query = select(*columns).where(Customer.tenant_id == t, column.in_(wanted[rule]))
             if extra is not None:
                 query = query.where(extra)
-            for row in s.execute(query.order_by(Customer.id)).mappings():
+            for row in s.execute(query.order_by(Customer.id)).mappings().all():
                 self._remember(self.customers.get(row["id"]) or _Customer(dict(row)))
         numbers = {p.data.number for p in parsed if hasattr(p.data, "number")}
         if numbers:
             for row in s.execute(select(Order.id, Order.number, Order.customer_id,
                                         Order.status, Order.cancelled)
                                  .where(Order.tenant_id == t, Order.number.in_(numbers))
-                                 ).mappings():
+                                 ).mappings().all():
                 self.orders[row["number"]] = dict(row)
-        self.license_types = {lt.id: (lt.name, {c.lower() for c in lt.product_categories})
-                              for lt in s.scalars(select(LicenseType)
-                                                  .where(LicenseType.tenant_id == t))}
+        self.license_types = {
+            lt_id: (name, {c.lower() for c in categories or []})
+            for lt_id, name, categories in s.execute(
+                select(LicenseType.id, LicenseType.name, LicenseType.product_categories)
+                .where(LicenseType.tenant_id == t))}
         self.stores = dict(s.execute(select(Store.code, Store.id).where(Store.tenant_id == t)
                                      ).all())
         self.refs = {name: set(s.scalars(select(model.id).where(model.tenant_id == t)))
@@ -418,6 +430,8 @@ class _Batch:
 
     # -- writing ------------------------------------------------------------------------
     def write(self) -> None:
+        if not self.pending:
+            return
         conn = self.session.connection()
         actor = self.actor
         audit: list[dict[str, Any]] = []
@@ -444,40 +458,45 @@ class _Batch:
             conn.execute(insert(CustomerTag.__table__), tags)
         changed = [c for c in self.customers.values()
                    if not c.new and (c.touched or c.changed)]
+        table = Customer.__table__
+        metrics = [{"_id": c.id, **{m: c.values.get(m) for m in derived.METRICS}}
+                   for c in changed]
+        if metrics:  # one statement for every customer's metrics
+            bulk_update(conn, table, metrics, key="_id", tenant_id=self.tenant)
         for c in changed:
-            conn.execute(update(Customer.__table__).where(
-                Customer.tenant_id == self.tenant, Customer.id == c.id
-            ).values(**self._update_values(c)))
+            if not c.changed:
+                continue
+            conn.execute(update(table).where(table.c.tenant_id == self.tenant,
+                                             table.c.id == c.id).values(**self._edits(c)))
             for fld in sorted(c.changed):
                 audit.append(audit_row(c, "updated", fld, c.old.get(fld), c.values.get(fld)))
-        if self.pending:
-            rows = [{**p.row, "customer_id": p.customer.id} for p in self.pending]
-            for p, event_id in zip(self.pending, _insert_returning(conn, Event.__table__, rows),
-                                   strict=True):
-                p.row["id"] = event_id
+        # Every accepted event wrote its customer above, so this transaction holds the write
+        # lock: the ids reserved next are ours (db.reserve_ids), and the rows go in bulk.
+        ids = reserve_ids(conn, Event.__table__, len(self.pending))
+        for p, event_id in zip(self.pending, ids, strict=True):
+            p.row["id"] = event_id
+        bulk_insert(conn, Event.__table__, [{**p.row, "customer_id": p.customer.id}
+                                             for p in self.pending])
         if self.new_orders:
-            rows = [{k: v for k, v in o.items() if k != "customer"}
-                    | {"customer_id": o["customer"].id} for o, _ in self.new_orders]
-            ids = _insert_returning(conn, Order.__table__, rows)
-            lines = []
+            ids = reserve_ids(conn, Order.__table__, len(self.new_orders))
+            rows, lines = [], []
             for (order, order_lines), order_id in zip(self.new_orders, ids, strict=True):
                 order["id"] = order_id
+                rows.append({k: v for k, v in order.items() if k != "customer"}
+                            | {"customer_id": order["customer"].id})
                 lines += [{**ln, "tenant_id": self.tenant, "order_id": order_id,
                            "customer_id": order["customer"].id} for ln in order_lines]
-            if lines:
-                conn.execute(insert(OrderLine.__table__), lines)
+            bulk_insert(conn, Order.__table__, rows)
+            bulk_insert(conn, OrderLine.__table__, lines)
         for order_id, values in self.status_updates.items():
             conn.execute(update(Order.__table__).where(Order.tenant_id == self.tenant,
                                                        Order.id == order_id).values(**values))
-        if self.samples:
-            conn.execute(insert(Sample.__table__), [
-                {k: v for k, v in s.items() if k != "customer"}
-                | {"customer_id": s["customer"].id} for s in self.samples])
-        if self.activities:
-            conn.execute(insert(Activity.__table__), [
-                {"tenant_id": self.tenant, "customer_id": p.customer.id,
-                 "event_id": p.row["id"], "subject": None, "body": None, "data": None, **a}
-                for p, a in self.activities])
+        bulk_insert(conn, Sample.__table__, [
+            {k: v for k, v in s.items() if k != "customer"} | {"customer_id": s["customer"].id}
+            for s in self.samples])
+        bulk_insert(conn, Activity.__table__, [
+            {"tenant_id": self.tenant, "customer_id": p.customer.id, "event_id": p.row["id"],
+             "subject": None, "body": None, "data": None, **a} for p, a in self.activities])
         stores = {(c.id, s) for c in self.customers.values() for s in c.stores}
         if stores:
             derived.add_stores(conn, self.tenant, stores)
@@ -499,16 +518,13 @@ class _Batch:
                                            row["last_name"], row["email"], row["phone"])
         return row
 
-    def _update_values(self, c: _Customer) -> dict[str, Any]:
+    def _edits(self, c: _Customer) -> dict[str, Any]:
+        """Fields an event filled in or changed: a new version, like any edit."""
         v = c.values
-        out = {m: v.get(m) for m in derived.METRICS}
-        if c.changed:
-            out.update({k: v[k] for k in c.changed})
-            out.update(version=v["version"] + 1, updated_at=self.now,
-                       sort_name=rules.sort_name(v.get("company_name"), v.get("first_name"),
-                                                 v.get("last_name"), v.get("email"),
-                                                 v.get("phone")))
-        return out
+        return {**{k: v[k] for k in c.changed}, "version": v["version"] + 1,
+                "updated_at": self.now,
+                "sort_name": rules.sort_name(v.get("company_name"), v.get("first_name"),
+                                             v.get("last_name"), v.get("email"), v.get("phone"))}
 
 
 def _insert_returning(conn: Any, table: Table, rows: list[dict[str, Any]]) -> list[int]:

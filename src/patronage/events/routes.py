@@ -9,10 +9,20 @@ from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from patronage.customers.service import Actor
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.events import ingest, timeline
-from patronage.events.schemas import BatchOutcome, BatchResult, EventBatch, EventIn, EventResult
+from patronage.events.schemas import EVENT_TYPES, BatchOutcome, BatchResult, EventBatch, EventResult
 from patronage.tenancy.service import require_writer
 
 router = APIRouter(prefix="/events", tags=["events"])
+EXAMPLES = {"order": {"summary": "An order from a licensed retailer", "value": {
+    "type": "order.placed", "occurred_at": "2026-11-20T15:04:05Z",
+    "customer": {"license_number": "C10-0000123-LIC", "company_name": "Green Leaf Market"},
+    "data": {"number": "SO-1001", "store": "downtown", "total": "118.00", "lines": [
+        {"sku": "FL-OG-35", "name": "OG Kush 3.5g", "category": "flower", "quantity": 4,
+         "unit_price": "29.50"}]}}},
+    "signup": {"summary": "A shopper signs up", "value": {
+        "type": "shopper.signed_up", "occurred_at": "2026-11-20T15:04:05Z",
+        "customer": {"email": "ana@example.com", "first_name": "Ana"},
+        "data": {"method": "email"}}}}
 timeline_router = APIRouter(prefix="/customers", tags=["timeline"])
 
 IdempotencyKey = Annotated[str | None, Header(
@@ -25,11 +35,15 @@ IdempotencyKey = Annotated[str | None, Header(
              summary="Record one event (and create or enrich its customer)",
              responses={200: {"model": EventResult,
                               "description": "A repeat of an Idempotency-Key already recorded"}})
-def post_event(event: EventIn, principal: ApiPrincipal, session: SessionDep,
-               response: Response, idempotency_key: IdempotencyKey = None) -> EventResult:
+def post_event(event: Annotated[dict[str, Any], Body(
+                   description="`{type, occurred_at, customer, data}`; type is one of "
+                   + ", ".join(EVENT_TYPES) + " and decides the shape of data.",
+                   openapi_examples=EXAMPLES)],
+               principal: ApiPrincipal, session: SessionDep, response: Response,
+               idempotency_key: IdempotencyKey = None) -> EventResult:
     require_writer(principal)
-    raw = event.model_dump(mode="json", exclude_unset=True)
-    (outcome,) = ingest.ingest(session, Actor(principal, "event"), [(raw, idempotency_key)])
+    # Validated by the same code as a batch item, so both answer with the same pointers.
+    (outcome,) = ingest.ingest(session, Actor(principal, "event"), [(event, idempotency_key)])
     if outcome.problem is not None:
         raise outcome.problem
     response.status_code = outcome.status

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import typing
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+)
 
 from patronage.customers.schemas import Tag, _CustomerFields
 from patronage.types import PlainText
@@ -84,25 +92,14 @@ class ShopperLoggedIn(_Strict):
     pass
 
 
-DATA_MODELS: dict[str, type[BaseModel]] = {
-    "order.placed": OrderPlaced, "order.status_changed": OrderStatusChanged,
-    "sample.requested": SampleRequested, "interest.requested": InterestRequested,
-    "message.sent": MessageSent, "shopper.signed_up": ShopperSignedUp,
-    "shopper.logged_in": ShopperLoggedIn,
-}
-
-
 def _utc(value: datetime) -> datetime:
     """Times without an offset are taken as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class EventIn(_Strict):
-    type: EventType
+class _Envelope(_Strict):
     occurred_at: datetime
     customer: EventCustomer
-    data: dict[str, Any] = Field(default_factory=dict,
-                                 description="The type's fields (see each type's schema).")
 
     @field_validator("occurred_at")
     @classmethod
@@ -110,8 +107,49 @@ class EventIn(_Strict):
         return _utc(value)
 
 
-class BatchItem(EventIn):
-    idempotency_key: _text(1, 200) | None = None
+class OrderPlacedEvent(_Envelope):
+    type: Literal["order.placed"]
+    data: OrderPlaced
+
+
+class OrderStatusChangedEvent(_Envelope):
+    type: Literal["order.status_changed"]
+    data: OrderStatusChanged
+
+
+class SampleRequestedEvent(_Envelope):
+    type: Literal["sample.requested"]
+    data: SampleRequested
+
+
+class InterestRequestedEvent(_Envelope):
+    type: Literal["interest.requested"]
+    data: InterestRequested
+
+
+class MessageSentEvent(_Envelope):
+    type: Literal["message.sent"]
+    data: MessageSent
+
+
+class ShopperSignedUpEvent(_Envelope):
+    type: Literal["shopper.signed_up"]
+    data: ShopperSignedUp
+
+
+class ShopperLoggedInEvent(_Envelope):
+    type: Literal["shopper.logged_in"]
+    data: ShopperLoggedIn = Field(default_factory=ShopperLoggedIn)
+
+
+# One event: the envelope, whose `type` decides the shape of `data` (validated in one pass).
+EventIn = Annotated[
+    OrderPlacedEvent | OrderStatusChangedEvent | SampleRequestedEvent | InterestRequestedEvent
+    | MessageSentEvent | ShopperSignedUpEvent | ShopperLoggedInEvent,
+    Field(discriminator="type")]
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(EventIn)
+EVENT_TYPES = tuple(typing.get_args(t.model_fields["type"].annotation)[0]
+                    for t in typing.get_args(typing.get_args(EventIn)[0]))
 
 
 class EventBatch(_Strict):
