@@ -60,20 +60,37 @@ def _months_back(today: date, count: int) -> list[date]:
     return months[::-1]
 
 
+def _median_gap(session: Session, counted: Any, dialect: str
+                ) -> tuple[float | None, datetime | None]:
+    """Median days between consecutive orders, and the last order. The times come back as
+    day numbers in index order (no datetime objects for thousands of orders)."""
+    if dialect == "sqlite":
+        days = func.julianday(Order.placed_at)
+    else:
+        days = func.extract("epoch", Order.placed_at) / 86400.0
+    points = list(session.scalars(select(days).where(counted).order_by(Order.placed_at)))
+    last = session.scalar(select(func.max(Order.placed_at)).where(counted))
+    gaps = [b - a for a, b in zip(points, points[1:], strict=False)]
+    if not gaps:
+        return None, last and utc(last)
+    return float(statistics.median(gaps)), utc(last)
+
+
 def tenant_median(session: Session, tenant_id: int) -> dict[str, int]:
-    """The median customer with orders: spend, orders, average order (cached a while)."""
+    """The seller's median customer: spend among customers who spent, orders among those
+    who ordered. Each is an index-only walk to the middle of the (tenant_id, column, id)
+    index (~20 ms at a million customers), reused for a while."""
     cached = _medians.get(tenant_id)
     if cached and time.monotonic() - cached[0] < MEDIAN_TTL:
         return cached[1]
-    with_orders = and_(Customer.tenant_id == tenant_id, Customer.order_count > 0)
-    n = session.scalar(select(func.count()).where(with_orders)) or 0
-    out: dict[str, int] = {"customers": n}
-    if n:
-        for key, column in (("total_spent_cents", Customer.total_spent_cents),
-                            ("order_count", Customer.order_count),
-                            ("average_order_value_cents", Customer.average_order_value_cents)):
-            out[key] = session.scalar(select(column).where(with_orders).order_by(column)
-                                      .offset(n // 2).limit(1)) or 0
+    out: dict[str, int] = {}
+    for key, column in (("total_spent_cents", Customer.total_spent_cents),
+                        ("order_count", Customer.order_count)):
+        some = and_(Customer.tenant_id == tenant_id, column > 0)
+        n = session.scalar(select(func.count()).where(some)) or 0
+        out[f"{key}_of"] = n
+        out[key] = (session.scalar(select(column).where(some).order_by(column)
+                                   .offset(n // 2).limit(1)) or 0) if n else 0
     _medians[tenant_id] = (time.monotonic(), out)
     return out
 
@@ -116,11 +133,8 @@ def insights(session: Session, tenant_id: int, customer_id: int, *, today: date 
         .group_by(key)).all())
     spend = [MonthSpend(m, int(by_month.get(m.strftime("%Y-%m"), 0) or 0)) for m in months]
 
-    placed = [utc(p) for p in session.scalars(select(Order.placed_at).where(counted)
-                                              .order_by(Order.placed_at))]
-    gaps = [(b - a).total_seconds() / 86400 for a, b in zip(placed, placed[1:], strict=False)]
-    median_gap = statistics.median(gaps) if gaps else None
-    expected = placed[-1] + timedelta(days=median_gap) if median_gap is not None else None
+    median_gap, last = _median_gap(session, counted, dialect)
+    expected = last + timedelta(days=median_gap) if median_gap is not None and last else None
 
     revenue = func.sum(OrderLine.quantity * OrderLine.unit_price_cents)
     top = [dict(r) for r in session.execute(
