@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer
 from patronage.customers.service import Actor
+from patronage.events import derived
 from patronage.events.ingest import ingest
 from patronage.events.models import Activity, Event
 from patronage.settings_lists.models import LicenseType, Store
@@ -52,6 +53,11 @@ def seed_history(session: Session, tenant_id: int, businesses: int = 40,
                            .where(Customer.tenant_id == tenant_id, Customer.type == "business",
                                   Customer.license_number.is_not(None))
                            .order_by(Customer.id).limit(businesses)).all()
+    # These customers' figures will come from their history alone (the seed's synthetic
+    # "imported" figures would otherwise be added to it).
+    session.execute(update(Customer).where(Customer.tenant_id == tenant_id,
+                                           Customer.id.in_([r[0] for r in rows]))
+                    .values(**derived.empty()))
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     events: list[tuple[dict, str]] = []
