@@ -8,8 +8,9 @@ URL = "/api/v1/customers:bulk"
 @pytest.fixture
 def shops(factory):
     t = factory.tenant()
-    made = [factory.customer(t, company_name=f"Shop {i}", state="CA" if i < 3 else "OR")
-            for i in range(5)]
+    # Licenses without digits, so a search for "shop 4" can only mean Shop 4.
+    made = [factory.customer(t, company_name=f"Shop {i}", state="CA" if i < 3 else "OR",
+                             license_number=f"LIC-{'ABCDE'[i]}") for i in range(5)]
     other = factory.tenant()
     theirs = factory.customer(other, company_name="Theirs", state="CA")
     return t, made, other, theirs
@@ -62,8 +63,11 @@ def test_delete_needs_an_admin_and_the_expected_count(client, shops, factory):
                        json={"action": "delete", "expected": 2})
     assert done.json() == {"matched": 2, "changed": 2}
     assert client.get("/api/v1/customers", headers=t.headers).json()["total"] == 3
-    assert client.get("/api/v1/customers", params={"q": "shop 4"},
-                      headers=t.headers).json()["total"] == 0
+    left = client.get("/api/v1/customers", headers=t.headers).json()["items"]
+    assert sorted(c["id"] for c in left) == sorted(c["id"] for c in made[:3])
+    # Gone from the search index too ("Shop 3" and "Shop 4" were the OR shops).
+    found = client.get("/api/v1/customers", params={"q": "shop"}, headers=t.headers).json()
+    assert sorted(c["display_name"] for c in found["items"]) == ["Shop 0", "Shop 1", "Shop 2"]
     assert _get(client, other, theirs["id"])["company_name"] == "Theirs"
 
 
