@@ -200,3 +200,41 @@ def test_a_batch_can_place_and_cancel_the_same_order(client, factory):
     assert [r["status"] for r in body["results"]] == [201, 201, 201]
     c = customer(client, t, body["results"][0]["result"]["customer_id"])
     assert (c["order_count"], c["total_spent"]) == (1, "8.00")
+
+
+def test_concurrent_batches_naming_the_same_customers_lose_nothing(client, factory):
+    """Two writers at once (threads with their own sessions): every order counts once."""
+    import threading
+
+    from patronage.customers.service import Actor
+    from patronage.db import new_session
+    from patronage.events.ingest import ingest
+    from patronage.tenancy import service as tenancy
+
+    t = factory.tenant()
+    names = [f"CC-{i}" for i in range(5)]
+    errors: list[BaseException] = []
+
+    def writer(tag: str) -> None:
+        session = new_session()
+        try:
+            actor = Actor(tenancy.authenticate_token(session, t.token), "event")
+            for round_ in range(4):
+                batch = [(order(f"{tag}-{round_}-{n}", "1.00", license_number=n,
+                                company_name=n), f"{tag}-{round_}-{n}") for n in names]
+                assert all(o.status == 201 for o in ingest(session, actor, batch))
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=writer, args=(tag,)) for tag in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    found = client.get("/api/v1/customers", params={"q": "CC-"}, headers=t.headers).json()
+    assert found["total"] == 5  # each business created once
+    assert sorted(c["order_count"] for c in found["items"]) == [8] * 5
+    assert {c["total_spent"] for c in found["items"]} == {"8.00"}

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage.customers import rules
@@ -186,14 +187,19 @@ class _Batch:
             query = select(*columns).where(Customer.tenant_id == t, column.in_(wanted[rule]))
             if extra is not None:
                 query = query.where(extra)
-            for row in s.execute(query.order_by(Customer.id)).mappings().all():
+            query = query.order_by(Customer.id)
+            if s.dialect.name != "sqlite":  # held to the commit: no lost updates
+                query = query.with_for_update(of=Customer.__table__)
+            for row in s.execute(query).mappings().all():
                 self._remember(self.customers.get(row["id"]) or _Customer(dict(row)))
         numbers = {p.data.number for p in parsed if hasattr(p.data, "number")}
         if numbers:
-            for row in s.execute(select(Order.id, Order.number, Order.customer_id,
-                                        Order.status, Order.cancelled)
-                                 .where(Order.tenant_id == t, Order.number.in_(numbers))
-                                 ).mappings().all():
+            query = (select(Order.id, Order.number, Order.customer_id, Order.status,
+                            Order.cancelled)
+                     .where(Order.tenant_id == t, Order.number.in_(numbers)))
+            if s.dialect.name != "sqlite":
+                query = query.order_by(Order.id).with_for_update()
+            for row in s.execute(query).mappings().all():
                 self.orders[row["number"]] = dict(row)
         self.license_types = {
             lt_id: (name, {c.lower() for c in categories or []})
@@ -534,6 +540,20 @@ def _insert_returning(conn: Any, table: Table, rows: list[dict[str, Any]]) -> li
     return [r[0] for r in result]
 
 
+ATTEMPTS = 3
+
+
+def _begin_writing(session: Session) -> None:
+    """Hold the write lock from the first read: two batches naming the same customer must
+    not both read its figures before either writes them. SQLite: BEGIN IMMEDIATE (one
+    writer at a time anyway); PostgreSQL locks the rows it reads (FOR UPDATE in _load)."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
+
 def ingest(session: Session, actor: Actor, items: list[tuple[Any, str | None]]
            ) -> list[Outcome]:
     """Record a batch of events (raw JSON objects with their idempotency keys), in order.
@@ -549,14 +569,26 @@ def ingest(session: Session, actor: Actor, items: list[tuple[Any, str | None]]
             parsed.append(_parse(i, raw, key, region))
         except PatronageError as exc:
             outcomes[i] = Outcome(exc.status, problem=exc)
-    batch = _Batch(session, actor, parsed)
-    for p in parsed:
+    for attempt in range(1, ATTEMPTS + 1):
+        _begin_writing(session)
+        batch = _Batch(session, actor, parsed)
+        results = list(outcomes)
+        for p in parsed:
+            try:
+                results[p.index] = batch.apply(p)
+            except PatronageError as exc:
+                results[p.index] = Outcome(exc.status, problem=exc)
         try:
-            outcomes[p.index] = batch.apply(p)
-        except PatronageError as exc:
-            outcomes[p.index] = Outcome(exc.status, problem=exc)
-    batch.write()
-    session.commit()
+            batch.write()
+            session.commit()
+            break
+        except IntegrityError:
+            # Another process created the same customer or recorded the same key meanwhile
+            # (PostgreSQL; SQLite batches never overlap): start again from what is stored.
+            session.rollback()
+            if attempt == ATTEMPTS:
+                raise
+    outcomes = results
     answered: list[Outcome] = []
     first = set()
     for o in outcomes:
