@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -81,11 +82,12 @@ def _workspace(db: Path, slug: str) -> tuple[str, str]:
 
 
 class Server:
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, workers: int = 1) -> None:
         self.port = _port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "patronage.app:create_app", "--factory",
-             "--port", str(self.port), "--log-level", "warning"], env=_env(db))
+             "--port", str(self.port), "--log-level", "warning", "--workers", str(workers)],
+            env=_env(db))
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(100):
             try:
@@ -110,37 +112,57 @@ def _order(rng: random.Random, license_number: str, number: str, at: str) -> dic
             "data": {"number": number, "store": "main", "status": "delivered", "lines": lines}}
 
 
-def batch_ingestion(events: int, businesses: int) -> None:
+def batch_ingestion(events: int, businesses: int, workers: int) -> None:
     db = Path(tempfile.mkdtemp()) / "events-bench.db"
     _cli(db, "migrate")
     token, _ = _workspace(db, "bench")
-    server = Server(db)
+    server = Server(db, workers)
     try:
-        _batches(server, token, events, businesses)
+        _batches(server, token, events, businesses, workers)
     finally:
         server.stop()
 
 
-def _batches(server: Server, token: str, events: int, businesses: int) -> None:
-    client = httpx.Client(base_url=server.base, timeout=120,
-                          headers={"Authorization": f"Bearer {token}"})
+def _batches(server: Server, token: str, events: int, businesses: int, senders: int) -> None:
     rng = random.Random(5)
     stream = [{**_order(rng, f"BN-{i % businesses:06d}", f"N{i:07d}",
                         f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00Z"),
                "idempotency_key": f"e{i}"} for i in range(events)]
+    batches = [stream[at:at + 1000] for at in range(0, events, 1000)]
+    totals = {"recorded": 0, "created": 0}
+    lock = threading.Lock()
+
+    def send(mine: list[list[dict]]) -> None:
+        client = httpx.Client(base_url=server.base, timeout=120,
+                              headers={"Authorization": f"Bearer {token}"})
+        for batch in mine:
+            response = client.post("/api/v1/events:batch", json={"events": batch})
+            assert response.status_code == 200, response.text
+            body = response.json()
+            with lock:
+                totals["recorded"] += body["recorded"]
+                totals["created"] += sum(1 for r in body["results"] if r["result"]
+                                         and r["result"]["matched_by"] == "created")
+
+    # Each sender posts every n-th batch, all at once: the channel's integrations in parallel.
+    threads = [threading.Thread(target=send, args=(batches[i::senders],))
+               for i in range(senders)]
     started = time.perf_counter()
-    created = recorded = 0
-    for at in range(0, events, 1000):
-        body = client.post("/api/v1/events:batch", json={"events": stream[at:at + 1000]}).json()
-        recorded += body["recorded"]
-        created += sum(1 for r in body["results"]
-                       if r["result"] and r["result"]["matched_by"] == "created")
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     seconds = time.perf_counter() - started
-    print(f"batch ingestion (SQLite, HTTP, batches of 1,000): {recorded:,} events "
-          f"({created:,} customers created) in {seconds:.1f}s = {recorded / seconds:,.0f} "
-          "events/s")
+    recorded = totals["recorded"]
+    print(f"batch ingestion (SQLite, HTTP, batches of 1,000, {senders} worker(s) and "
+          f"{senders} sender(s)): {recorded:,} events ({totals['created']:,} customers "
+          f"created) in {seconds:.1f}s = {recorded / seconds:,.0f} events/s")
+    client = httpx.Client(base_url=server.base, timeout=120,
+                          headers={"Authorization": f"Bearer {token}"})
     again = time.perf_counter()
-    body = client.post("/api/v1/events:batch", json={"events": stream[:1000]}).json()
+    response = client.post("/api/v1/events:batch", json={"events": stream[:1000]})
+    assert response.status_code == 200, response.text
+    body = response.json()
     print(f"  a repeated batch of 1,000 (all idempotent repeats): {body['repeated']:,} "
           f"repeats in {(time.perf_counter() - again) * 1000:.0f} ms")
 
@@ -229,9 +251,12 @@ def main() -> None:
     parser.add_argument("--big-db", default=str(Path(tempfile.gettempdir()) /
                                                 "patronage-directory-bench.db"))
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--workers", default="1,2",
+                        help="Server workers (= concurrent senders) per batch run.")
     args = parser.parse_args()
     if not args.skip_batch:
-        batch_ingestion(args.events, args.businesses)
+        for workers in (int(w) for w in args.workers.split(",")):
+            batch_ingestion(args.events, args.businesses, workers)
     if Path(args.big_db).exists():
         at_scale(Path(args.big_db), args.requests)
     else:

@@ -22,10 +22,15 @@ def migrate() -> None:
 
 def serve(host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
           port: Annotated[int | None, typer.Option(help="Port (default: $PORT or 8000).")] = None,
-          reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False) -> None:
+          reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
+          workers: Annotated[int, typer.Option(
+              min=1, max=64, help="Worker processes (one per core suits event ingestion: "
+              "parsing runs in parallel, SQLite still writes one batch at a time).")] = 1
+          ) -> None:
     """Serve the admin and the API."""
     import uvicorn
 
     settings = get_settings()
     uvicorn.run("patronage.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, reload=reload, proxy_headers=True)
+                port=port or settings.port, reload=reload, proxy_headers=True,
+                workers=None if reload else workers)

@@ -94,8 +94,10 @@ class _Pending:
     fingerprint: str
 
     def result(self) -> EventResult:
-        return EventResult(event_id=self.row["id"], customer_id=self.customer.id,
-                           matched_by=self.matched_by)
+        # Built from values this module produced (ids, a MatchedBy literal): no re-validation.
+        return EventResult.model_construct(event_id=self.row["id"],
+                                           customer_id=self.customer.id,
+                                           matched_by=self.matched_by)
 
 
 def fingerprint(event: Any) -> str:
