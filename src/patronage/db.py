@@ -200,6 +200,7 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+@lru_cache(maxsize=8192)  # a batch formats each event's timestamps several times
 def _sqlite_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
