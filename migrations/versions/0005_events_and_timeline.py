@@ -23,7 +23,10 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("event_id", sa.Integer(), nullable=True),
+        sa.Column("matched_by", sa.String(length=20), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
+        sa.Column("fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("subject", sa.String(length=200), nullable=True),
         sa.Column("body", sa.Text(), nullable=True),
@@ -33,6 +36,10 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "kind IN ('order', 'order_status', 'sample', 'interest', 'message', 'signup', 'login', 'call', 'meeting', 'email', 'note')",
             name=op.f("ck_activities_kind"),
+        ),
+        sa.CheckConstraint(
+            "matched_by IS NULL OR matched_by IN ('license_number', 'external_id', 'email', 'phone', 'created')",
+            name=op.f("ck_activities_matched_by"),
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "author_id"],
@@ -53,41 +60,8 @@ def upgrade() -> None:
             ["tenant_id", "customer_id", "occurred_at", "id"],
             unique=False,
         )
-
-    op.create_table(
-        "events",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("type", sa.String(length=30), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("matched_by", sa.String(length=20), nullable=False),
-        sa.CheckConstraint(
-            "matched_by IN ('license_number', 'external_id', 'email', 'phone', 'created')",
-            name=op.f("ck_events_matched_by"),
-        ),
-        sa.CheckConstraint(
-            "type IN ('order.placed', 'order.status_changed', 'sample.requested', 'interest.requested', 'message.sent', 'shopper.signed_up', 'shopper.logged_in')",
-            name=op.f("ck_events_type"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "customer_id"],
-            ["customers.tenant_id", "customers.id"],
-            name=op.f("fk_events_tenant_id_customer_id_customers"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
-        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_events_tenant_id_id")),
-    )
-    with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_events_tenant_customer", ["tenant_id", "customer_id"], unique=False
-        )
-        batch_op.create_index(
-            "uq_events_tenant_idempotency_key",
+            "uq_activities_tenant_idempotency_key",
             ["tenant_id", "idempotency_key"],
             unique=True,
             sqlite_where=sa.text("idempotency_key IS NOT NULL"),
@@ -183,5 +157,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("order_lines", "samples", "orders", "events", "activities"):
+    for table in ("order_lines", "samples", "orders", "activities"):
         op.drop_table(table)

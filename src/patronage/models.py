@@ -10,12 +10,12 @@ from patronage.customers.models import (
     SavedView,
 )
 from patronage.db import Base
-from patronage.events.models import Activity, Event, Order, OrderLine, Sample
+from patronage.events.models import Activity, Order, OrderLine, Sample
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import ApiToken, Tenant, User
 
 __all__ = [
     "Activity", "ApiToken", "AuditEntry", "Base", "ColumnPreference", "Customer",
-    "CustomerCount", "CustomerStore", "CustomerTag", "Event", "LicenseType", "Order",
+    "CustomerCount", "CustomerStore", "CustomerTag", "LicenseType", "Order",
     "OrderLine", "PaymentTerm", "Sample", "SavedView", "Status", "Store", "Tenant", "User",
 ]

@@ -13,7 +13,7 @@ from patronage.customers.models import Customer
 from patronage.customers.service import Actor
 from patronage.events import derived
 from patronage.events.ingest import ingest
-from patronage.events.models import Activity, Event
+from patronage.events.models import Activity
 from patronage.settings_lists.models import LicenseType, Store
 from patronage.tenancy.models import User
 from patronage.tenancy.service import principal_for
@@ -38,7 +38,8 @@ def seed_history(session: Session, tenant_id: int, businesses: int = 40,
                  seed: int = 11) -> int:
     """Record history for the first ``businesses`` licensed businesses; returns the events
     recorded. Does nothing if the tenant already has events."""
-    if session.scalar(select(Event.id).where(Event.tenant_id == tenant_id).limit(1)):
+    if session.scalar(select(Activity.id).where(Activity.tenant_id == tenant_id,
+                                                Activity.matched_by.is_not(None)).limit(1)):
         return 0
     admin = session.scalar(select(User).where(User.tenant_id == tenant_id,
                                               User.role == "admin").order_by(User.id))

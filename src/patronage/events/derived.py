@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer, CustomerStore
-from patronage.events.models import Event, Order, Sample
+from patronage.events.models import Activity, Order, Sample
 
 METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "first_order_at",
            "last_order_at", "sample_count", "last_activity_at", "last_login_at")
@@ -110,24 +110,25 @@ def recompute(session: Session, tenant_id: int) -> int:
     any (customers with none keep the figures they were imported with). Returns how many."""
     conn = session.connection()
     table = Customer.__table__
-    has_history = exists().where(Event.tenant_id == table.c.tenant_id,
-                                 Event.customer_id == table.c.id)
+    theirs = and_(Activity.tenant_id == table.c.tenant_id, Activity.customer_id == table.c.id,
+                  Activity.matched_by.is_not(None))  # events, not what staff logged
+    has_history = exists().where(theirs)
     scope = and_(table.c.tenant_id == tenant_id, has_history)
-    theirs = and_(Event.tenant_id == table.c.tenant_id, Event.customer_id == table.c.id)
     values = _order_metrics(table) | {
         "sample_count": select(func.count()).where(
             Sample.tenant_id == table.c.tenant_id, Sample.customer_id == table.c.id
         ).scalar_subquery(),
-        "last_activity_at": select(func.max(Event.occurred_at)).where(theirs)
+        "last_activity_at": select(func.max(Activity.occurred_at)).where(theirs)
         .scalar_subquery(),
-        "last_login_at": select(func.max(Event.occurred_at)).where(
-            theirs, Event.type == "shopper.logged_in").scalar_subquery(),
+        "last_login_at": select(func.max(Activity.occurred_at)).where(
+            theirs, Activity.kind == "login").scalar_subquery(),
     }
     changed = conn.execute(update(table).where(scope).values(**values)).rowcount
     # The stores each customer ordered from, again from the orders.
     store = CustomerStore.__table__
     conn.execute(store.delete().where(store.c.tenant_id == tenant_id, exists().where(
-        Event.tenant_id == tenant_id, Event.customer_id == store.c.customer_id)))
+        Activity.tenant_id == tenant_id, Activity.customer_id == store.c.customer_id,
+        Activity.matched_by.is_not(None))))
     conn.execute(insert(store).from_select(
         ["tenant_id", "customer_id", "store_id"],
         select(Order.tenant_id, Order.customer_id, Order.store_id).distinct().where(

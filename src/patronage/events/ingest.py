@@ -25,7 +25,6 @@ from patronage.events.models import (
     CANCELLED_STATUSES,
     EVENT_KINDS,
     Activity,
-    Event,
     Order,
     OrderLine,
     Sample,
@@ -154,7 +153,6 @@ class _Batch:
         self.new_orders: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         self.status_updates: dict[int, dict[str, Any]] = {}
         self.samples: list[dict[str, Any]] = []
-        self.activities: list[tuple[_Pending, dict[str, Any]]] = []
         self.new_tags: list[tuple[_Customer, list[str]]] = []
         self._next_new = -1
         self._load(parsed)
@@ -164,9 +162,9 @@ class _Batch:
         s, t = self.session.connection(), self.tenant  # Core reads: no ORM row loading
         keys = {p.key for p in parsed if p.key}
         self.stored = {row.idempotency_key: row for row in s.execute(
-            select(Event.idempotency_key, Event.id, Event.customer_id, Event.matched_by,
-                   Event.fingerprint).where(Event.tenant_id == t,
-                                            Event.idempotency_key.in_(keys)))} if keys else {}
+            select(Activity.idempotency_key, Activity.id, Activity.customer_id,
+                   Activity.matched_by, Activity.fingerprint).where(
+                Activity.tenant_id == t, Activity.idempotency_key.in_(keys)))} if keys else {}
         wanted = {
             "license_number": {p.values["license_key"] for p in parsed
                                if p.values.get("license_key")},
@@ -332,10 +330,12 @@ class _Batch:
                 self.new_tags.append((c, p.values["tags"]))
         else:
             self._enrich(c, p.values)
-        pending = _Pending({"tenant_id": self.tenant, "idempotency_key": p.key,
-                            "fingerprint": p.fingerprint, "type": kind,
-                            "occurred_at": p.event.occurred_at, "received_at": self.now,
-                            "matched_by": matched_by}, c, matched_by, p.fingerprint)
+        # The event's row in the timeline; _effect fills in what it says.
+        pending = _Pending({"tenant_id": self.tenant, "kind": EVENT_KINDS[kind],
+                            "occurred_at": p.event.occurred_at, "matched_by": matched_by,
+                            "idempotency_key": p.key, "fingerprint": p.fingerprint,
+                            "received_at": self.now, "subject": None, "body": None,
+                            "data": None}, c, matched_by, p.fingerprint)
         self.pending.append(pending)
         if p.key:
             self.by_key[p.key] = pending
@@ -375,7 +375,7 @@ class _Batch:
         v = c.values
         c.touched = True
         v["last_activity_at"] = derived.later(v.get("last_activity_at"), at)
-        activity: dict[str, Any] = {"kind": EVENT_KINDS[kind], "occurred_at": at}
+        activity = pending.row
         if kind == "order.placed":
             placed = data.placed_at and derived.utc(data.placed_at) or at
             lines = [{"sku": ln.sku, "name": ln.name, "category": ln.category,
@@ -395,10 +395,11 @@ class _Batch:
                 derived.add_order(v, total, placed)
             if store_id is not None:
                 c.stores.add(store_id)
-            activity.update(occurred_at=placed, subject=f"Order {data.number}",
+            activity.update(subject=f"Order {data.number}",
                             data={"number": data.number, "total_cents": total,
                                   "status": data.status, "store": data.store,
-                                  "items": row["item_count"]})
+                                  "items": row["item_count"],
+                                  "placed_at": placed.isoformat()})
         elif kind == "order.status_changed":
             assert order is not None
             was, now_cancelled = order["cancelled"], data.status.lower() in CANCELLED_STATUSES
@@ -434,7 +435,6 @@ class _Batch:
         elif kind == "shopper.logged_in":
             v["last_login_at"] = derived.later(v.get("last_login_at"), at)
             activity.update(subject="Logged in")
-        self.activities.append((pending, activity))
 
     # -- writing ------------------------------------------------------------------------
     def write(self) -> None:
@@ -480,11 +480,11 @@ class _Batch:
                 audit.append(audit_row(c, "updated", fld, c.old.get(fld), c.values.get(fld)))
         # Every accepted event wrote its customer above, so this transaction holds the write
         # lock: the ids reserved next are ours (db.reserve_ids), and the rows go in bulk.
-        ids = reserve_ids(conn, Event.__table__, len(self.pending))
+        ids = reserve_ids(conn, Activity.__table__, len(self.pending))
         for p, event_id in zip(self.pending, ids, strict=True):
             p.row["id"] = event_id
-        bulk_insert(conn, Event.__table__, [{**p.row, "customer_id": p.customer.id}
-                                             for p in self.pending])
+        bulk_insert(conn, Activity.__table__, [{**p.row, "customer_id": p.customer.id}
+                                                for p in self.pending])
         if self.new_orders:
             ids = reserve_ids(conn, Order.__table__, len(self.new_orders))
             rows, lines = [], []
@@ -502,9 +502,6 @@ class _Batch:
         bulk_insert(conn, Sample.__table__, [
             {k: v for k, v in s.items() if k != "customer"} | {"customer_id": s["customer"].id}
             for s in self.samples])
-        bulk_insert(conn, Activity.__table__, [
-            {"tenant_id": self.tenant, "customer_id": p.customer.id, "event_id": p.row["id"],
-             "subject": None, "body": None, "data": None, **a} for p, a in self.activities])
         stores = {(c.id, s) for c in self.customers.values() for s in c.stores}
         if stores:
             derived.add_stores(conn, self.tenant, stores)

@@ -1,5 +1,5 @@
-"""Stored history: events as received (for idempotency), orders and their lines, samples,
-and the timeline (every event, plus the sales activities staff log)."""
+"""Stored history: the timeline (every event as received, plus the sales activities staff
+log), orders and their lines, and samples."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, UTCDateTime, utcnow
+from patronage.db import Base, UTCDateTime
 
 EVENT_TYPES = ("order.placed", "order.status_changed", "sample.requested",
                "interest.requested", "message.sent", "shopper.signed_up", "shopper.logged_in")
@@ -44,32 +44,6 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 def _customer_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id", "customer_id"],
                                 ["customers.tenant_id", "customers.id"], ondelete="CASCADE")
-
-
-class Event(Base):
-    """One event as received: answers a repeated Idempotency-Key with the original result."""
-
-    __tablename__ = "events"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
-        _customer_fk(),
-        CheckConstraint(_in("type", EVENT_TYPES), name="type"),
-        CheckConstraint(_in("matched_by", MATCH_RULES), name="matched_by"),
-        Index("uq_events_tenant_idempotency_key", "tenant_id", "idempotency_key", unique=True,
-              sqlite_where=text("idempotency_key IS NOT NULL"),
-              postgresql_where=text("idempotency_key IS NOT NULL")),
-        Index("ix_events_tenant_customer", "tenant_id", "customer_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(Integer)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200))
-    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical event
-    type: Mapped[str] = mapped_column(String(30))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    customer_id: Mapped[int] = mapped_column(Integer)
-    matched_by: Mapped[str] = mapped_column(String(20))
 
 
 class Order(Base):
@@ -133,11 +107,17 @@ class Sample(Base):
 
 
 class Activity(Base):
-    """One entry of a customer's timeline: an event, or a call/meeting/email/note."""
+    """One entry of a customer's timeline: an event from the sales channel (with how its
+    customer was matched and its idempotency key), or a call/meeting/email/note."""
 
     __tablename__ = "activities"
     __table_args__ = (
         _customer_fk(),
+        CheckConstraint("matched_by IS NULL OR " + _in("matched_by", MATCH_RULES),
+                        name="matched_by"),
+        Index("uq_activities_tenant_idempotency_key", "tenant_id", "idempotency_key",
+              unique=True, sqlite_where=text("idempotency_key IS NOT NULL"),
+              postgresql_where=text("idempotency_key IS NOT NULL")),
         ForeignKeyConstraint(["tenant_id", "author_id"], ["users.tenant_id", "users.id"]),
         CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),
         Index("ix_activities_tenant_customer_at", "tenant_id", "customer_id", "occurred_at",
@@ -149,7 +129,12 @@ class Activity(Base):
     customer_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    event_id: Mapped[int | None] = mapped_column(Integer)
+    # Set for events (NULL for what staff log): how the customer was found, the key that
+    # makes a repeat answer the first result, and a hash of the event to spot a reused key.
+    matched_by: Mapped[str | None] = mapped_column(String(20))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     author_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)
