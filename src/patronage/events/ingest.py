@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -453,17 +453,18 @@ class _Batch:
 
         created = [c for c in self.customers.values() if c.new]
         if created:
-            rows = [self._customer_row(c) for c in created]
-            ids = _insert_returning(conn, Customer.__table__, rows)
+            # The batch holds the write lock (_begin_writing), so reserved ids are ours.
+            ids = reserve_ids(conn, Customer.__table__, len(created))
             for c, new_id in zip(created, ids, strict=True):
                 c.values["id"] = new_id
+            bulk_insert(conn, Customer.__table__, [self._customer_row(c) for c in created])
+            for c in created:
                 audit.append(audit_row(c, "created", None, None, {
                     k: derived.jsonable(v) for k, v in c.values.items()
                     if k in ENRICHABLE + ("type", "license_number") and v is not None}))
         tags = [{"tenant_id": self.tenant, "customer_id": c.id, "tag": t}
                 for c, ts in self.new_tags for t in ts]
-        if tags:
-            conn.execute(insert(CustomerTag.__table__), tags)
+        bulk_insert(conn, CustomerTag.__table__, tags)
         changed = [c for c in self.customers.values()
                    if not c.new and (c.touched or c.changed)]
         table = Customer.__table__
@@ -478,8 +479,7 @@ class _Batch:
                                              table.c.id == c.id).values(**self._edits(c)))
             for fld in sorted(c.changed):
                 audit.append(audit_row(c, "updated", fld, c.old.get(fld), c.values.get(fld)))
-        # Every accepted event wrote its customer above, so this transaction holds the write
-        # lock: the ids reserved next are ours (db.reserve_ids), and the rows go in bulk.
+        # Ids reserved under the batch's write lock (db.reserve_ids); the rows go in bulk.
         ids = reserve_ids(conn, Activity.__table__, len(self.pending))
         for p, event_id in zip(self.pending, ids, strict=True):
             p.row["id"] = event_id
@@ -508,12 +508,11 @@ class _Batch:
         recount = [c.id for c in self.customers.values() if c.recount]
         if recount:
             derived.recount_orders(conn, self.tenant, recount)
-        if audit:
-            conn.execute(insert(AuditEntry.__table__), audit)
+        bulk_insert(conn, AuditEntry.__table__, audit)
 
     def _customer_row(self, c: _Customer) -> dict[str, Any]:
-        v = {k: val for k, val in c.values.items() if k != "id" and k != "tags"}
-        row = {col.name: None for col in Customer.__table__.columns if col.name != "id"}
+        v = {k: val for k, val in c.values.items() if k != "tags"}
+        row = {col.name: None for col in Customer.__table__.columns}
         row.update(tenant_id=self.tenant, tax_exempt=False, subscription=False,
                    created_at=self.now, updated_at=self.now)
         row.update({k: val for k, val in v.items() if k in row})
@@ -530,13 +529,6 @@ class _Batch:
                 "updated_at": self.now,
                 "sort_name": rules.sort_name(v.get("company_name"), v.get("first_name"),
                                              v.get("last_name"), v.get("email"), v.get("phone"))}
-
-
-def _insert_returning(conn: Any, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows and return their new ids in the same order (one statement per chunk)."""
-    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                          rows)
-    return [r[0] for r in result]
 
 
 ATTEMPTS = 3
