@@ -21,17 +21,16 @@ from sqlalchemy import (
     MetaData,
     Table,
     TypeDecorator,
-    bindparam,
     create_engine,
     event,
     func,
     insert,
     select,
     text,
-    update,
 )
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.base import Executable
 
 from patronage.settings import get_settings
 
@@ -251,20 +250,22 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
                                for row in rows])
 
 
-def bulk_update(conn: Connection, table: Table, rows: Sequence[dict], *, key: str,
-                tenant_id: int) -> None:
-    """Set columns of many rows of one tenant, each row a dict of the same keys with its id
-    under ``key``: one executemany (the driver's own on SQLite, as in bulk_insert)."""
+def bulk_execute(conn: Connection, statement: Executable, rows: Sequence[dict]) -> None:
+    """Run one statement for many parameter sets (an UPDATE with expressions, say).
+
+    SQLite gets the driver's own executemany with the statement compiled once and each
+    value converted by its bind's type, as in bulk_insert; PostgreSQL takes Core's.
+    """
     if not rows:
         return
-    names = [n for n in rows[0] if n != key]
     if conn.dialect.name != "sqlite":
-        conn.execute(update(table).where(table.c.tenant_id == tenant_id,
-                                         table.c.id == bindparam(key))
-                     .values({n: bindparam(n) for n in names}), list(rows))
+        conn.execute(statement, list(rows))
         return
-    plan = [(n, _sqlite_converter(table.c[n].type)) for n in names]
-    sql = (f"UPDATE {table.name} SET {', '.join(f'{n} = ?' for n in names)} "
-           "WHERE tenant_id = ? AND id = ?")
-    conn.exec_driver_sql(sql, [(*[row[n] if f is None else f(row[n]) for n, f in plan],
-                                tenant_id, row[key]) for row in rows])
+    compiled = statement.compile(dialect=conn.dialect)
+    binds = compiled.binds
+    order = compiled.positiontup or []
+    plan = [(name, _sqlite_converter(binds[name].type)) for name in order]
+    fixed = {name: binds[name].value for name in order if name not in rows[0]}
+    conn.exec_driver_sql(str(compiled), [
+        tuple([(row[n] if n in row else fixed[n]) if f is None
+               else f(row[n] if n in row else fixed[n]) for n, f in plan]) for row in rows])

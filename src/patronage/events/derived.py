@@ -12,11 +12,13 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     and_,
+    bindparam,
     case,
     cast,
     exists,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -24,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer, CustomerStore
+from patronage.db import UTCDateTime, bulk_execute
 from patronage.events.models import Activity, Order, Sample
 
 METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "first_order_at",
@@ -71,6 +74,48 @@ def add_order(values: dict[str, Any], total_cents: int, placed_at: datetime) -> 
                                                   values["order_count"])
     values["first_order_at"] = earlier(values.get("first_order_at"), placed_at)
     values["last_order_at"] = later(values.get("last_order_at"), placed_at)
+
+
+# What a batch adds to a customer it did not create: counts and sums to add, times that
+# replace the stored ones when earlier (first order) or later (the rest).
+DELTAS = ("order_count", "total_spent_cents", "first_order_at", "last_order_at",
+          "sample_count", "last_activity_at", "last_login_at")
+
+
+def _merge_statement() -> Any:
+    t = Customer.__table__
+    # Bind names differ from column names (an UPDATE reserves those).
+    dc, ds, dsm = (bindparam(f"add_{n}", type_=BigInteger)
+                   for n in ("order_count", "total_spent_cents", "sample_count"))
+
+    def pick(column: Any, name: str, earliest: bool) -> Any:
+        new = bindparam(f"new_{name}", type_=UTCDateTime)
+        better = new < column if earliest else new > column
+        return case((and_(new.is_not(None), or_(column.is_(None), better)), new),
+                    else_=column)
+
+    count, total = t.c.order_count + dc, t.c.total_spent_cents + ds
+    return update(t).where(t.c.tenant_id == bindparam("in_tenant"),
+                           t.c.id == bindparam("the_id")).values(
+        order_count=count, total_spent_cents=total,
+        average_order_value_cents=case((count > 0, (2 * total + count) // (2 * count)),
+                                       else_=0),
+        first_order_at=pick(t.c.first_order_at, "first_order_at", earliest=True),
+        last_order_at=pick(t.c.last_order_at, "last_order_at", earliest=False),
+        sample_count=t.c.sample_count + dsm,
+        last_activity_at=pick(t.c.last_activity_at, "last_activity_at", earliest=False),
+        last_login_at=pick(t.c.last_login_at, "last_login_at", earliest=False))
+
+
+_MERGE = _merge_statement()
+
+
+def merge(conn: Connection, tenant_id: int, rows: list[dict[str, Any]]) -> None:
+    """Add what a batch changed (``_id`` plus DELTAS) to the stored figures, in SQL: two
+    writers adding to one customer never lose each other's orders."""
+    names = {m: f"add_{m}" if m.endswith(("count", "cents")) else f"new_{m}" for m in DELTAS}
+    bulk_execute(conn, _MERGE, [{"in_tenant": tenant_id, "the_id": row["_id"],
+                                 **{names[m]: row[m] for m in DELTAS}} for row in rows])
 
 
 def add_stores(conn: Connection, tenant_id: int, pairs: Iterable[tuple[int, int]]) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from patronage.customers import rules
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor
-from patronage.db import bulk_insert, bulk_update, reserve_ids, utcnow
+from patronage.db import bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
 from patronage.events import derived
 from patronage.events.models import (
@@ -42,7 +42,7 @@ ENRICHABLE = ("external_id", "company_name", "first_name", "last_name", "email",
               "shopper_level", "risk_level")
 # Always read for a matched customer (the rest of ENRICHABLE only when an event sends it).
 _LOADED = ("id", "type", "license_key", "external_id", "email", "phone", "license_type_id",
-           "allow_age_limited_products", "registered_at", "version", *derived.METRICS)
+           "allow_age_limited_products", "registered_at", "version")
 _REFERENCES = {"license_type_id": LicenseType, "payment_term_id": PaymentTerm,
                "sales_rep_id": User, "status_id": Status, "master_store_id": Store}
 
@@ -191,7 +191,9 @@ class _Batch:
             if s.dialect.name != "sqlite":  # held to the commit: no lost updates
                 query = query.with_for_update(of=Customer.__table__)
             for row in s.execute(query).mappings().all():
-                self._remember(self.customers.get(row["id"]) or _Customer(dict(row)))
+                # Figures start empty: what the batch adds is merged in SQL (derived.merge).
+                self._remember(self.customers.get(row["id"])
+                               or _Customer({**derived.empty(), **row}))
         numbers = {p.data.number for p in parsed if hasattr(p.data, "number")}
         if numbers:
             query = (select(Order.id, Order.number, Order.customer_id, Order.status,
@@ -468,10 +470,9 @@ class _Batch:
         changed = [c for c in self.customers.values()
                    if not c.new and (c.touched or c.changed)]
         table = Customer.__table__
-        metrics = [{"_id": c.id, **{m: c.values.get(m) for m in derived.METRICS}}
-                   for c in changed]
-        if metrics:  # one statement for every customer's metrics
-            bulk_update(conn, table, metrics, key="_id", tenant_id=self.tenant)
+        derived.merge(conn, self.tenant, [
+            {"_id": c.id, **{m: c.values[m] for m in derived.DELTAS}}
+            for c in changed if c.touched])
         for c in changed:
             if not c.changed:
                 continue
