@@ -73,3 +73,8 @@ def test_migrate_is_safe_on_an_existing_database(factory):
     assert result.exit_code == 0
     got = factory.client.get(f"/api/v1/customers/{c['id']}", headers=t.headers).json()
     assert got["company_name"] == "Survivor"
+
+
+def test_recompute_names_an_unknown_tenant():
+    result = runner.invoke(app, ["recompute", "--tenant", "no-such-workspace"])
+    assert result.exit_code == 1 and "no tenant 'no-such-workspace'" in result.output
