@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from patronage.cli import demo, history, server, team
+from patronage.cli import demo, history, imports, server, team
 
 app = typer.Typer(help="Patronage: the customer directory sellers live in.",
                   no_args_is_help=True, add_completion=False)
@@ -12,6 +12,7 @@ app.command("migrate")(server.migrate)
 app.command("serve")(server.serve)
 app.command("demo")(demo.demo)
 app.command("recompute")(history.recompute)
+app.command("import")(imports.import_customers)
 app.add_typer(team.tenant_app, name="tenant")
 app.add_typer(team.user_app, name="user")
 app.add_typer(team.token_app, name="token")

@@ -1,0 +1,103 @@
+"""`patronage import FILE --tenant SLUG`: a CSV of customers in, with a progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import select
+
+from patronage.customers.service import Actor
+from patronage.db import session_scope
+from patronage.errors import PatronageError
+from patronage.imports import service
+from patronage.tenancy import service as tenancy
+from patronage.tenancy.models import User
+
+err = Console(stderr=True)
+
+
+def _fail(exc: PatronageError, as_json: bool) -> typer.Exit:
+    if as_json:
+        print(json.dumps({"error": exc.detail, "errors": [
+            {"pointer": e.pointer, "message": e.detail} for e in exc.errors]}))
+    else:
+        err.print(f"[red]error:[/red] {exc.detail}")
+    return typer.Exit(code=1)
+
+
+def import_customers(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                             help="The CSV file.")],
+        tenant: Annotated[str, typer.Option(help="Workspace slug.")],
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=(
+            "Report what would be created, updated, unchanged or rejected; "
+            "write nothing."))] = False,
+        mapping: Annotated[Path | None, typer.Option(
+            help="A saved mapping: a JSON object of header -> field (null to ignore).")]
+        = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+        = False,
+        user: Annotated[str | None, typer.Option(
+            "--as", help="Team member the audit trail names (default: the first admin).")]
+        = None) -> None:
+    """Import customers from a CSV (any encoding, delimiter and header layout)."""
+    saved = None
+    if mapping is not None:
+        try:
+            saved = json.loads(mapping.read_text())
+            assert isinstance(saved, dict)
+        except (ValueError, AssertionError):
+            err.print(f"[red]error:[/red] {mapping} is not a JSON object of header -> field.")
+            raise typer.Exit(code=1) from None
+    size = file.stat().st_size
+    with session_scope() as session:
+        try:
+            workspace = tenancy.get_tenant(session, tenant)
+            query = select(User.id).where(User.tenant_id == workspace.id)
+            query = (query.where(User.email == user.lower()) if user
+                     else query.where(User.role == "admin"))
+            user_id = session.scalar(query.order_by(User.id))
+            principal = tenancy.principal_for(session, tenant_id=workspace.id,
+                                              user_id=user_id) if user_id else None
+            if principal is None:
+                err.print(f"[red]error:[/red] no such team member in '{tenant}'.")
+                raise typer.Exit(code=1)
+            columns = [TextColumn("{task.description}"), BarColumn(),
+                       TextColumn("{task.fields[rows]:,} rows · {task.fields[rate]:,.0f}/s"),
+                       TimeRemainingColumn()]
+            with Progress(*columns, console=err, disable=as_json) as bar:
+                task = bar.add_task("Checking" if dry_run else "Importing", total=size,
+                                    rows=0, rate=0.0)
+
+                def progress(rows: int, read: int) -> None:
+                    elapsed = bar.tasks[0].elapsed or 1e-9
+                    bar.update(task, completed=read, rows=rows, rate=rows / elapsed)
+
+                with file.open("rb") as stream:
+                    report = service.run(session, Actor(principal, "import"), stream,
+                                         dry_run=dry_run, saved_mapping=saved,
+                                         progress=progress)
+                bar.update(task, completed=size)
+        except PatronageError as exc:
+            raise _fail(exc, as_json) from exc
+    if as_json:
+        json.dump(report.summary(), sys.stdout)
+        print()
+        return
+    verb = "Would create" if dry_run else "Created"
+    err.print(f"{verb} {report.created:,}, updated {report.updated:,}, unchanged "
+              f"{report.unchanged:,}, rejected {report.rejected:,} "
+              f"({report.encoding}, '{report.delimiter}', {report.seconds:.1f}s).")
+    unmapped = [h for h, f in report.mapping.items() if f is None]
+    if unmapped:
+        err.print("Columns not imported: " + ", ".join(unmapped))
+    for e in report.errors[:20]:
+        err.print(f"  {e['message']}")
+    if len(report.errors) > 20:
+        err.print(f"  … and {len(report.errors) - 20:,} more (use --json for all).")

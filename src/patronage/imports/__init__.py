@@ -1,0 +1,1 @@
+"""Customer imports: any spreadsheet's CSV in, mapped, previewed, then committed whole."""

@@ -1,0 +1,160 @@
+"""Which column holds which customer field: proposed from the header (our own export's
+headers, common synonyms, the e-commerce platforms' customer layouts), changeable by the
+user, reusable as a saved mapping (a JSON object of header -> field, null to ignore)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from patronage.errors import FieldError, ValidationFailed
+
+# Field -> header spellings (compared lower-cased, letters and digits only).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "external_id": ("External ID", "Customer ID", "Customer Number", "Account Number",
+                    "Account ID"),
+    "type": ("Type", "Customer Type"),
+    "company_name": ("Company", "Company Name", "Business Name", "Dispensary Name",
+                     "Store Name", "Retailer", "Account Name", "Default Address Company",
+                     "Organization"),
+    "first_name": ("First Name", "First", "Given Name", "Firstname"),
+    "last_name": ("Last Name", "Last", "Surname", "Family Name", "Lastname"),
+    "email": ("Email", "E-mail", "Email Address", "E-mail Address", "Mail"),
+    "phone": ("Phone", "Phone Number", "Mobile", "Mobile Phone", "Cell", "Cell Phone",
+              "Telephone", "Tel", "Default Address Phone"),
+    "address1": ("Address", "Address 1", "Address1", "Address Line 1", "Street",
+                 "Street Address", "Default Address Address1"),
+    "address2": ("Address 2", "Address2", "Address Line 2", "Suite", "Apt",
+                 "Default Address Address2"),
+    "city": ("City", "Town", "Default Address City"),
+    "state": ("State", "Province", "Province Code", "State Code", "Region",
+              "Default Address Province Code"),
+    "zip": ("ZIP", "Zip Code", "Postal Code", "Postcode", "Zipcode",
+            "Default Address Zip"),
+    "country": ("Country", "Country Code", "Default Address Country Code"),
+    "license_number": ("License number", "License", "License #", "License No",
+                       "License Number", "State License", "Licence Number"),
+    "license_type": ("License type", "License Category"),
+    "license_expires_on": ("License expires", "License Expiration", "License Expiry",
+                           "License Expiration Date"),
+    "payment_terms": ("Payment terms", "Terms"),
+    "sales_rep": ("Sales rep", "Sales Representative", "Rep", "Account Manager",
+                  "Sales Rep Email"),
+    "status": ("Status", "Customer Status"),
+    "tags": ("Tags", "Labels"),
+    "tax_exempt": ("Tax exempt", "Tax Exempt"),
+    "notes": ("Notes", "Note", "Comments"),
+    "master_store": ("Master store", "Home Store", "Store"),
+    "subscription": ("Subscribed", "Accepts Email Marketing", "Subscription",
+                     "Marketing Opt In", "Newsletter"),
+    "sms_subscription": ("Accepts SMS Marketing",),
+    "membership_id": ("Membership ID", "Member ID", "Loyalty ID"),
+    "point_balance": ("Point balance", "Points", "Loyalty Points"),
+    "allow_age_limited_products": ("Age-limited products", "Allow Age Limited Products",
+                                   "Age Verified"),
+    "birthday": ("Birthday", "Date of Birth", "DOB", "Birth Date"),
+    "shopper_level": ("Shopper level", "Level", "Tier"),
+    "risk_level": ("Risk level", "Risk"),
+    "registered_at": ("Registered", "Registered At", "Signed Up", "Created At",
+                      "Customer Since"),
+    "order_count": ("Orders", "Total Orders", "Order Count", "Number of Orders"),
+    "total_spent": ("Spent", "Total Spent", "Lifetime Value", "Total Sales"),
+}
+FIELDS = tuple(SYNONYMS)
+# Columns our export writes that are computed, not imported.
+IGNORED_BY_DEFAULT = ("id", "name", "average_order_value", "last_order_at", "last_login_at",
+                      "last_activity_at", "created_at", "updated_at")
+IGNORED_HEADERS = {"ID", "Name", "Avg. order", "Last order", "Last login", "Last activity",
+                   "Added", "Updated"}
+IDENTIFYING = ("license_number", "external_id", "email", "phone")
+
+
+def key(header: str) -> str:
+    return re.sub(r"[^a-z0-9#]", "", header.lower()).replace("#", "number")
+
+
+_BY_KEY = {key(h): field for field, names in SYNONYMS.items() for h in names}
+# How good a header is for its field: its place in the synonyms ("Phone" beats "Default
+# Address Phone" when a file has both).
+_RANK = {key(h): i for names in SYNONYMS.values() for i, h in enumerate(names)}
+_IGNORED_KEYS = {key(h) for h in IGNORED_HEADERS}
+
+
+@dataclass
+class Mapping:
+    headers: list[str]
+    fields: list[str | None]  # per column: the field it fills, or None (ignored)
+
+    @property
+    def unmapped(self) -> list[str]:
+        return [h for h, f in zip(self.headers, self.fields, strict=True) if f is None]
+
+    def as_dict(self) -> dict[str, str | None]:
+        return dict(zip(self.headers, self.fields, strict=True))
+
+
+def propose(headers: list[str], saved: dict[str, str | None] | None = None) -> Mapping:
+    """A mapping for this header: a saved mapping's choices first, then the synonyms."""
+    check_header(headers)
+    fields: list[str | None] = []
+    taken: dict[str, int] = {}  # field -> the column that fills it
+    for column, header in enumerate(headers):
+        chosen = saved is not None and header in saved
+        if chosen:
+            field = saved[header]
+            if field is not None and field not in FIELDS:
+                raise ValidationFailed.field(
+                    "mapping", f"The saved mapping sends '{header}' to '{field}', which is "
+                    f"not a customer field. Fields: {', '.join(FIELDS)}.", "unknown_field")
+        else:
+            field = None if key(header) in _IGNORED_KEYS else _BY_KEY.get(key(header))
+        if field in taken:  # two columns for one field: the better-named one fills it
+            other = taken[field]
+            if chosen or _RANK.get(key(header), 99) < _RANK.get(key(headers[other]), 99):
+                fields[other] = None
+            else:
+                field = None
+        if field:
+            taken[field] = column
+        fields.append(field)
+    mapping = Mapping(list(headers), fields)
+    check_mapping(mapping)
+    return mapping
+
+
+def check_header(headers: list[str]) -> None:
+    blank = [i + 1 for i, h in enumerate(headers) if not h.strip()]
+    seen: dict[str, int] = {}
+    duplicates = []
+    for h in headers:
+        if h.strip() and key(h) in seen:
+            duplicates.append(h)
+        seen.setdefault(key(h), 1)
+    errors = []
+    if duplicates:
+        errors.append(FieldError("/header", "The header names a column twice: "
+                                 + ", ".join(f"'{d}'" for d in duplicates)
+                                 + ". Rename one so every column can be mapped.",
+                                 "duplicate_header"))
+    if blank and len(blank) == len(headers):
+        errors.append(FieldError("/header", "The first line is empty; it must name the "
+                                 "columns.", "missing_header"))
+    if errors:
+        raise ValidationFailed.of(errors)
+
+
+def check_mapping(mapping: Mapping) -> None:
+    """Every row needs a way to be matched and to name someone."""
+    mapped = {f for f in mapping.fields if f}
+    if not mapped & {*IDENTIFYING, "company_name", "first_name", "last_name"}:
+        wanted = ", ".join(SYNONYMS[f][0] for f in (*IDENTIFYING, "company_name"))
+        close = sorted({c for h in mapping.headers for c in difflib.get_close_matches(
+            key(h), list(_BY_KEY), n=1, cutoff=0.6)})
+        hint = (" Closest headers found: " + ", ".join(
+            f"'{h}'" for h in mapping.headers
+            if difflib.get_close_matches(key(h), list(_BY_KEY), n=1, cutoff=0.6))
+            + ".") if close else ""
+        raise ValidationFailed.field(
+            "header", f"No column identifies the customers. Expected one of: {wanted}."
+            + hint, "missing_required_column")

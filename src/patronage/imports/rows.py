@@ -1,0 +1,202 @@
+"""One CSV row to customer values: each mapped cell parsed and normalised, every problem
+reported against its column, nothing guessed silently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+
+from patronage.customers.rules import normalise_tag, sort_name
+from patronage.types import _CONTROL, license_key, normalize_email, normalize_phone
+
+TRUE = {"yes", "y", "true", "t", "1", "x", "subscribed", "on"}
+FALSE = {"no", "n", "false", "f", "0", "", "not subscribed", "off", "unsubscribed"}
+TYPES = {"business": "business", "retailer": "business", "b2b": "business",
+         "registered": "registered", "shopper": "registered", "person": "registered",
+         "guest": "guest"}
+LIMITS = {"external_id": 100, "company_name": 200, "first_name": 100, "last_name": 100,
+          "address1": 200, "address2": 200, "city": 100, "state": 50, "zip": 20,
+          "membership_id": 100, "shopper_level": 50, "notes": 10_000}
+REFERENCES = {"status": "status_id", "payment_terms": "payment_term_id",
+              "license_type": "license_type_id", "master_store": "master_store_id",
+              "sales_rep": "sales_rep_id"}
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+class CellError(ValueError):
+    pass
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if _CONTROL.search(raw):
+            raise CellError("contains control characters that cannot be stored")
+        if len(raw) > limit:
+            raise CellError(f"is {len(raw)} characters long; at most {limit} fit")
+        return raw
+    return parse
+
+
+def _bool(raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in TRUE:
+        return True
+    if low in FALSE:
+        return False
+    raise CellError(f"'{raw}' is not yes or no")
+
+
+def _date(raw: str) -> date:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(f"'{raw}' is not a date (use YYYY-MM-DD)")
+
+
+def _datetime(raw: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        value = datetime.combine(_date(raw), datetime.min.time())
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _count(raw: str) -> int:
+    try:
+        value = int(Decimal(raw.replace(",", "")))
+    except (InvalidOperation, ValueError):
+        raise CellError(f"'{raw}' is not a whole number") from None
+    if not 0 <= value <= 2**31 - 1:
+        raise CellError(f"{value} is out of range")
+    return value
+
+
+def _cents(raw: str) -> int:
+    try:
+        amount = Decimal(raw.replace(",", "").replace("$", "").strip())
+    except InvalidOperation:
+        raise CellError(f"'{raw}' is not an amount of money") from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal("99999999999.99"):
+        raise CellError(f"{raw} is out of range")
+    return int((amount * 100).to_integral_value())
+
+
+def _country(raw: str) -> str:
+    code = raw.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise CellError(f"'{raw}' is not a two-letter country code")
+    return code
+
+
+def _risk(raw: str) -> str:
+    low = raw.strip().lower()
+    if low not in ("low", "medium", "high"):
+        raise CellError(f"'{raw}' is not low, medium or high")
+    return low
+
+
+def _type(raw: str) -> str:
+    kind = TYPES.get(raw.strip().lower())
+    if kind is None:
+        raise CellError(f"'{raw}' is not business, registered or guest")
+    return kind
+
+
+def _tags(raw: str) -> list[str]:
+    tags = sorted({normalise_tag(t) for t in raw.replace(";", ",").split(",")} - {""})
+    if any(len(t) > 50 for t in tags) or len(tags) > 50:
+        raise CellError("holds more than 50 tags or a tag over 50 characters")
+    return tags
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    **{name: _text(limit) for name, limit in LIMITS.items()},
+    "type": _type, "country": _country, "license_expires_on": _date, "tags": _tags,
+    "tax_exempt": _bool, "subscription": _bool, "sms_subscription": _bool,
+    "allow_age_limited_products": _bool, "point_balance": _count, "birthday": _date,
+    "risk_level": _risk, "registered_at": _datetime, "order_count": _count,
+    "total_spent": _cents,
+}
+
+
+class Converter:
+    """Turns rows into values for one import (the workspace's lists looked up once)."""
+
+    def __init__(self, headers: list[str], fields: list[str | None], region: str,
+                 lists: dict[str, dict[str, int]]) -> None:
+        self.plan = [(i, headers[i], f) for i, f in enumerate(fields) if f]
+        self.width = len(headers)
+        self.region = region
+        self.lists = lists  # reference field -> lower-cased name (or code/email) -> id
+
+    def row(self, line: int, cells: list[str]) -> Row:
+        row = Row(line)
+        if len(cells) != self.width:
+            row.errors.append(("", f"has {len(cells)} cells; the header has {self.width}"))
+            return row
+        values = row.values
+        for i, header, name in self.plan:
+            raw = cells[i].strip()
+            if not raw and name not in ("tax_exempt", "subscription"):
+                continue
+            try:
+                self._cell(values, name, raw)
+            except CellError as exc:
+                row.errors.append((header, f"{header} {exc}."))
+            except PydanticCustomError as exc:
+                row.errors.append((header, f"{header}: {exc.message()}."))
+        if row.errors:
+            return row
+        if values.get("license_number"):
+            values["license_key"] = license_key(values["license_number"])
+        if "type" not in values:
+            values["type"] = ("business" if values.get("license_key")
+                              or values.get("company_name") else "registered")
+        if not any(values.get(k) for k in ("license_key", "external_id", "email", "phone",
+                                           "company_name", "first_name", "last_name")):
+            row.errors.append(("", "names nobody: it needs a license number, external id, "
+                                   "email, phone or a name"))
+        return row
+
+    def _cell(self, values: dict[str, Any], name: str, raw: str) -> None:
+        if name == "email":
+            values["email"] = normalize_email(raw)
+        elif name == "phone":
+            values["phone"] = normalize_phone(raw, self.region)
+        elif name == "license_number":
+            license_key(raw)
+            values["license_number"] = _text(64)(raw)
+        elif name in REFERENCES:
+            found = self.lists[name].get(raw.lower())
+            if found is None:
+                label = name.replace("_", " ")
+                raise CellError(f"'{raw}' is not a {label} of this workspace (Settings)")
+            values[REFERENCES[name]] = found
+        elif name == "total_spent":
+            values["total_spent_cents"] = _cents(raw)
+        elif name == "sms_subscription":
+            values.setdefault("subscription", False)
+            values["subscription"] = values["subscription"] or _bool(raw)
+        elif name == "subscription":
+            values["subscription"] = values.get("subscription", False) or _bool(raw)
+        else:
+            values[name] = PARSERS[name](raw)
+
+
+def sort_key_of(values: dict[str, Any]) -> str:
+    return sort_name(values.get("company_name"), values.get("first_name"),
+                     values.get("last_name"), values.get("email"), values.get("phone"))

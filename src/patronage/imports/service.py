@@ -1,0 +1,314 @@
+"""Running an import: read, map, convert, match, then report (dry run) or write (commit) —
+all of the accepted rows in one transaction, or none of them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from patronage.customers.models import AuditEntry, Customer, CustomerTag
+from patronage.customers.service import Actor
+from patronage.db import bulk_insert, reserve_ids, utcnow
+from patronage.errors import ValidationFailed
+from patronage.imports import mapping as maps
+from patronage.imports.reading import Format, records, sniff
+from patronage.imports.rows import Converter, Row, sort_key_of
+from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
+from patronage.tenancy.models import User
+from patronage.types import email_key
+
+CHUNK = 5_000
+PREVIEW = 1_000  # rows described one by one in a report (the counts cover every row)
+ERRORS_KEPT = 10_000
+# Fields an import compares and writes (what the converter can produce).
+WRITABLE = ("external_id", "type", "company_name", "first_name", "last_name", "email",
+            "phone", "address1", "address2", "city", "state", "zip", "country",
+            "license_number", "license_key", "license_type_id", "license_expires_on",
+            "payment_term_id", "sales_rep_id", "status_id", "tax_exempt", "notes",
+            "master_store_id", "subscription", "membership_id", "point_balance",
+            "allow_age_limited_products", "birthday", "shopper_level", "risk_level",
+            "registered_at", "order_count", "total_spent_cents")
+_READ = ("id", "version", *WRITABLE)
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    encoding: str = ""
+    delimiter: str = ","
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the first PREVIEW rows
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected
+
+    def summary(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": self.rejected,
+                "errors": self.errors}
+
+    def note(self, line: int, outcome: str, **extra: Any) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        if len(self.rows) < PREVIEW:
+            self.rows.append({"line": line, "outcome": outcome, **extra})
+
+    def reject(self, row: Row) -> None:
+        self.note(row.line, "rejected", errors=[m for _, m in row.errors])
+        for column, message in row.errors:
+            if len(self.errors) < ERRORS_KEPT:
+                self.errors.append({"line": row.line, "column": column,
+                                    "message": f"Line {row.line}: {message}"})
+
+
+def _lists(session: Session, tenant_id: int) -> dict[str, dict[str, int]]:
+    def names(model: Any, *columns: Any) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for row in session.execute(select(model.id, *columns)
+                                   .where(model.tenant_id == tenant_id)):
+            for value in row[1:]:
+                if value:
+                    out.setdefault(str(value).lower(), row[0])
+        return out
+    return {"status": names(Status, Status.name),
+            "payment_terms": names(PaymentTerm, PaymentTerm.name),
+            "license_type": names(LicenseType, LicenseType.name),
+            "master_store": names(Store, Store.code, Store.name),
+            "sales_rep": names(User, User.email, User.name)}
+
+
+def _keys(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The row's matching keys, strongest first (SPEC: license, external id, email, phone)."""
+    out = []
+    if values.get("type") == "business" and values.get("license_key"):
+        out.append(("license_number", values["license_key"]))
+    if values.get("external_id"):
+        out.append(("external_id", values["external_id"]))
+    if values.get("email"):
+        out.append(("email", email_key(values["email"])))
+    if values.get("phone"):
+        out.append(("phone", values["phone"]))
+    return out
+
+
+def _same(current: Any, new: Any) -> bool:
+    if isinstance(current, datetime) and isinstance(new, datetime):
+        return current == new
+    if isinstance(new, list):
+        return sorted(current or []) == new
+    return current == new
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+class _Run:
+    def __init__(self, session: Session, actor: Actor, converter: Converter,
+                 report: Report) -> None:
+        self.session, self.actor, self.tenant = session, actor, actor.tenant_id
+        self.converter, self.report = converter, report
+        self.seen: dict[tuple[str, str], int] = {}  # matching key -> first line
+        self.now = utcnow()
+
+    def chunk(self, batch: list[tuple[int, list[str]]]) -> None:
+        rows = [self.converter.row(line, cells) for line, cells in batch]
+        accepted = []
+        for row in rows:
+            if row.errors:
+                self.report.reject(row)
+                continue
+            keys = _keys(row.values)
+            first = next((self.seen[k] for k in keys if k in self.seen), None)
+            if first is not None:
+                row.errors.append(("", f"is a duplicate of line {first} (same "
+                                       f"{next(k for k in keys if k in self.seen)[0]})"))
+                self.report.reject(row)
+                continue
+            for k in keys:
+                self.seen[k] = row.line
+            accepted.append(row)
+        existing = self._match(accepted)
+        creates, updates = [], []
+        for row in accepted:
+            current = existing.get(row.line)
+            if current is None:
+                creates.append(row)
+                self.report.note(row.line, "created")
+                continue
+            changes = {k: v for k, v in row.values.items()
+                       if k in WRITABLE and not _same(current.get(k), v)}
+            tags = row.values.get("tags")
+            if tags is not None and sorted(current.get("tags") or []) != tags:
+                changes["tags"] = tags
+            if changes:
+                updates.append((current, changes))
+                self.report.note(row.line, "updated", customer_id=current["id"],
+                                 fields=sorted(changes))
+            else:
+                self.report.note(row.line, "unchanged", customer_id=current["id"])
+        if not self.report.dry_run:
+            self._write(creates, updates)
+
+    def _match(self, rows: list[Row]) -> dict[int, dict[str, Any]]:
+        """Each row's existing customer (by line), found by its strongest key."""
+        wanted: dict[str, set[str]] = {"license_number": set(), "external_id": set(),
+                                       "email": set(), "phone": set()}
+        for row in rows:
+            for rule, k in _keys(row.values):
+                wanted[rule].add(k)
+        probes = {"license_number": (Customer.license_key, Customer.type == "business"),
+                  "external_id": (Customer.external_id, None),
+                  "email": (func.lower(Customer.email), None),
+                  "phone": (Customer.phone, None)}
+        columns = [Customer.__table__.c[c] for c in _READ]
+        found: dict[str, dict[str, dict[str, Any]]] = {r: {} for r in probes}
+        conn = self.session.connection()
+        for rule, (column, extra) in probes.items():
+            if not wanted[rule]:
+                continue
+            query = select(*columns, column.label("match_key")).where(
+                Customer.tenant_id == self.tenant, column.in_(wanted[rule]))
+            if extra is not None:
+                query = query.where(extra)
+            for row in conn.execute(query.order_by(Customer.id)).mappings().all():
+                found[rule].setdefault(row["match_key"], dict(row))
+        out = {}
+        for row in rows:
+            for rule, k in _keys(row.values):
+                if k in found[rule]:
+                    out[row.line] = found[rule][k]
+                    break
+        if out and any("tags" in r.values for r in rows):
+            ids = {c["id"] for c in out.values()}
+            tags: dict[int, list[str]] = {}
+            for cid, tag in conn.execute(select(CustomerTag.customer_id, CustomerTag.tag)
+                                         .where(CustomerTag.tenant_id == self.tenant,
+                                                CustomerTag.customer_id.in_(ids))):
+                tags.setdefault(cid, []).append(tag)
+            for current in out.values():
+                current["tags"] = tags.get(current["id"], [])
+        return out
+
+    def _audit(self, customer_id: int, action: str, fld: str | None, old: Any,
+               new: Any) -> dict[str, Any]:
+        p = self.actor.principal
+        return {"tenant_id": self.tenant, "customer_id": customer_id, "at": self.now,
+                "user_id": p.user_id, "actor": p.email, "source": "import",
+                "action": action, "field": fld, "old_value": _jsonable(old),
+                "new_value": _jsonable(new)}
+
+    def _write(self, creates: list[Row], updates: list[tuple[dict, dict]]) -> None:
+        conn = self.session.connection()
+        audit, tags = [], []
+        if creates:
+            ids = reserve_ids(conn, Customer.__table__, len(creates))
+            rows = []
+            for row, cid in zip(creates, ids, strict=True):
+                record = {c.name: None for c in Customer.__table__.columns}
+                record.update(
+                    id=cid, tenant_id=self.tenant, version=1, tax_exempt=False,
+                    subscription=False, allow_age_limited_products=False, order_count=0,
+                    total_spent_cents=0, average_order_value_cents=0, sample_count=0,
+                    created_at=self.now, updated_at=self.now)
+                record.update({k: v for k, v in row.values.items() if k in record})
+                record["sort_name"] = sort_key_of(record)
+                if record["order_count"]:
+                    record["average_order_value_cents"] = (
+                        (2 * record["total_spent_cents"] + record["order_count"])
+                        // (2 * record["order_count"]))
+                if record["subscription"]:
+                    record["subscribed_at"] = self.now
+                rows.append(record)
+                tags += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
+                         for t in row.values.get("tags", [])]
+                audit.append(self._audit(cid, "created", None, None, {
+                    k: _jsonable(v) for k, v in row.values.items() if k != "license_key"}))
+            bulk_insert(conn, Customer.__table__, rows)
+        table = Customer.__table__
+        for current, changes in updates:
+            columns = {k: v for k, v in changes.items() if k != "tags"}
+            merged = {**current, **columns}
+            columns.update(version=current["version"] + 1, updated_at=self.now,
+                           sort_name=sort_key_of(merged))
+            conn.execute(update(table).where(table.c.tenant_id == self.tenant,
+                                             table.c.id == current["id"]).values(**columns))
+            if "tags" in changes:
+                conn.execute(CustomerTag.__table__.delete().where(
+                    CustomerTag.tenant_id == self.tenant,
+                    CustomerTag.customer_id == current["id"]))
+                tags += [{"tenant_id": self.tenant, "customer_id": current["id"], "tag": t}
+                         for t in changes["tags"]]
+            audit += [self._audit(current["id"], "updated", k, current.get(k), v)
+                      for k, v in sorted(changes.items()) if k != "license_key"]
+        bulk_insert(conn, CustomerTag.__table__, tags)
+        bulk_insert(conn, AuditEntry.__table__, audit)
+
+
+def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    batch: list[tuple[int, list[str]]] = []
+    for item in rows:
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
+        saved_mapping: dict[str, str | None] | None = None,
+        progress: Callable[[int, int], None] | None = None) -> Report:
+    """Import a CSV stream; ``progress(rows_done, bytes_read)`` after each chunk."""
+    started = time.perf_counter()
+    fmt: Format = sniff(stream)
+    report = Report(dry_run, fmt.encoding, fmt.delimiter)
+    rows = records(stream, fmt)
+    header = next(rows, None)
+    if header is None:
+        raise ValidationFailed.field("file", "The file is empty.", "empty_file")
+    headers = [h.strip().lstrip("\ufeff") for h in header[1]]
+    try:
+        mapping = maps.propose(headers, saved_mapping)
+    except ValidationFailed:
+        rows.close()
+        raise
+    report.mapping = mapping.as_dict()
+    converter = Converter(headers, mapping.fields, actor.principal.tenant_region,
+                          _lists(session, actor.tenant_id))
+    job = _Run(session, actor, converter, report)
+    if not dry_run and session.get_bind().dialect.name == "sqlite":
+        raw = session.connection().connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")  # ids reserved per chunk stay ours
+    try:
+        for batch in _chunks(rows):
+            job.chunk(batch)
+            if progress:
+                progress(report.total, stream.tell() if stream.seekable() else 0)
+        if report.total == 0:
+            raise ValidationFailed.field("file", "The file has a header but no rows.",
+                                         "no_rows")
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        rows.close()
+    report.seconds = time.perf_counter() - started
+    return report

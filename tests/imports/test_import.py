@@ -1,0 +1,170 @@
+"""CSV imports: reading any spreadsheet's file, mapping, dry run vs commit, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from patronage.cli.main import app
+from patronage.customers.service import Actor
+from patronage.errors import ValidationFailed
+from patronage.imports import service
+from patronage.tenancy import service as tenancy
+
+SHOPIFY = ("First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,"
+           "Default Address Address1,Default Address Address2,Default Address City,"
+           "Default Address Province Code,Default Address Country Code,Default Address Zip,"
+           "Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,"
+           "Tax Exempt,Tags\r\n"
+           "Ana,Silva,ana@example.com,yes,,\"12 Main St, Apt 4\",,Oakland,CA,US,94607,,"
+           "510-555-0101,no,120.50,3,\"Likes edibles,\nasks for samples\",no,\"vip, Events\"\r\n")
+
+
+def actor(factory, session, t):
+    return Actor(tenancy.authenticate_token(session, t.token), "import")
+
+
+def run(factory, session, t, data: bytes | str, dry_run=False, **kw):
+    raw = data.encode() if isinstance(data, str) else data
+    return service.run(session, actor(factory, session, t), io.BytesIO(raw), dry_run=dry_run,
+                       **kw)
+
+
+def listed(client, t, **params):
+    return client.get("/api/v1/customers", params=params, headers=t.headers).json()
+
+
+def test_a_platform_export_maps_itself_and_keeps_every_field(client, factory, session):
+    t = factory.tenant()
+    report = run(factory, session, t, SHOPIFY)
+    assert (report.created, report.rejected) == (1, 0), report.errors
+    assert report.mapping["Default Address Province Code"] == "state"
+    assert report.mapping["Accepts SMS Marketing"] == "sms_subscription"
+    c = listed(client, t, q="ana@example.com")["items"][0]
+    assert (c["first_name"], c["city"], c["state"], c["zip"], c["country"]) == (
+        "Ana", "Oakland", "CA", "94607", "US")
+    assert c["address1"] == "12 Main St, Apt 4" and c["notes"] == "Likes edibles,\nasks for samples"
+    assert c["phone"] == "+15105550101" and c["subscription"] is True
+    assert (c["order_count"], c["total_spent"]) == (3, "120.50")
+    assert c["tags"] == ["events", "vip"] and c["type"] == "registered"
+    history = client.get(f"/api/v1/customers/{c['id']}/history", headers=t.headers).json()
+    assert history["items"][0]["source"] == "import"
+
+
+@pytest.mark.parametrize("encoding,delimiter,newline", [
+    ("utf-8", ",", "\n"), ("utf-8-sig", ";", "\r\n"), ("utf-16", "\t", "\r\n"),
+    ("cp1252", "|", "\n")])
+def test_encodings_and_delimiters_are_found(client, factory, session, encoding, delimiter,
+                                            newline):
+    t = factory.tenant()
+    text = newline.join([delimiter.join(["Company", "License #", "City"]),
+                         delimiter.join(["Café Verde", "CA-77", "São Paulo"]), ""])
+    report = run(factory, session, t, text.encode(encoding))
+    assert (report.created, report.rejected, report.delimiter) == (1, 0, delimiter)
+    c = listed(client, t, q="CA-77")["items"][0]
+    assert (c["company_name"], c["city"], c["type"]) == ("Café Verde", "São Paulo", "business")
+
+
+def test_dry_run_predicts_the_commit_and_a_reimport_changes_nothing(client, factory, session):
+    t = factory.tenant()
+    old = factory.customer(t, company_name="Old Name", license_number="OR-1")
+    csv = ("Company,License Number,Email,Status\n"
+           "New Name,or 1,,Customer\n"            # matches OR-1 in another spelling
+           "Fresh Co,OR-2,fresh@example.com,Lead\n"
+           "Bad Co,OR-3,not-an-email,Customer\n"
+           "Twin Co,OR-2,,\n")                    # the same license as line 3
+    preview = run(factory, session, t, csv, dry_run=True)
+    assert (preview.created, preview.updated, preview.unchanged, preview.rejected) == (1, 1, 0, 2)
+    assert listed(client, t)["total"] == 1  # a dry run writes nothing
+    updated = next(r for r in preview.rows if r["outcome"] == "updated")
+    assert updated["customer_id"] == old["id"] and "company_name" in updated["fields"]
+    messages = {e["line"]: e["message"] for e in preview.errors}
+    assert "Email" in messages[4] and "duplicate of line 3" in messages[5]
+    done = run(factory, session, t, csv)
+    assert done.summary() == preview.summary()
+    assert listed(client, t)["total"] == 2
+    assert client.get(f"/api/v1/customers/{old['id']}", headers=t.headers).json()[
+        "company_name"] == "New Name"
+    again = run(factory, session, t, csv)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 2)
+
+
+@pytest.mark.parametrize("data,code", [
+    (b"", "empty_file"),
+    (b"   \n\n", "empty_file"),
+    (b"Company,Email\n", "no_rows"),
+    (b"Colour,Size\nred,9\n", "missing_required_column"),
+    (b"Email,E-mail\na@example.com,b@example.com\n", "duplicate_header"),
+    (bytes(range(256)) * 40, "binary_file"),
+])
+def test_bad_files_are_refused_with_a_specific_error(factory, session, data, code):
+    t = factory.tenant()
+    with pytest.raises(ValidationFailed) as caught:
+        run(factory, session, t, data)
+    assert caught.value.errors[0].code == code, caught.value.detail
+
+
+def test_row_problems_name_the_line_and_column(factory, session):
+    t = factory.tenant()
+    csv = ("First Name,Last Name,Email,Phone,Status,Birthday\n"
+           "Ann,Lee,ann@example.com,12,Customer,1990-01-31\n"
+           "Bo,Ray,bo@example.com,415-555-0100,Platinum,\n"
+           "Cy,Ng,cy@example.com\n"
+           "Di,Ox,di@example.com,,,31/31/1990\n")
+    report = run(factory, session, t, csv, dry_run=True)
+    got = {(e["line"], e["column"]): e["message"] for e in report.errors}
+    assert "phone" in got[(2, "Phone")].lower()
+    assert "'Platinum' is not a status" in got[(3, "Status")]
+    assert "has 3 cells; the header has 6" in got[(4, "")]
+    assert "not a date" in got[(5, "Birthday")]
+    assert report.rejected == 4
+
+
+def test_a_saved_mapping_overrides_and_ignores_columns(client, factory, session):
+    t = factory.tenant()
+    csv = "Shop,Contact,Secret\nLeaf,leaf@example.com,xyz\n"
+    report = run(factory, session, t, csv, saved_mapping={
+        "Shop": "company_name", "Contact": "email", "Secret": None})
+    assert report.created == 1 and report.mapping["Secret"] is None
+    assert listed(client, t, q="leaf@example.com")["items"][0]["company_name"] == "Leaf"
+
+
+def test_imports_never_match_another_tenants_customers(client, factory, session):
+    t, other = factory.tenant(), factory.tenant()
+    theirs = factory.customer(other, company_name="Theirs", license_number="X-9")
+    report = run(factory, session, t, "Company,License\nMine,X-9\n")
+    assert report.created == 1
+    assert client.get(f"/api/v1/customers/{theirs['id']}", headers=other.headers).json()[
+        "company_name"] == "Theirs"
+
+
+def test_cli_import_prints_one_json_object(factory, tmp_path):
+    t = factory.tenant()
+    path = tmp_path / "c.csv"
+    path.write_text("Company,License\nCli Co,CLI-1\nBad,\n")
+    result = CliRunner().invoke(app, ["import", str(path), "--tenant", t.slug, "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert (body["created"], body["updated"], body["rejected"]) == (2, 0, 0)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=2000),
+    st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=6), min_size=1, max_size=8)
+    .map(lambda rows: "\n".join(",".join(cells) for cells in rows).encode())))
+def test_any_bytes_get_a_report_or_a_clean_refusal(factory, session, data):
+    """Random bytes and random CSV never raise anything but a ValidationFailed."""
+    t = factory.tenant()
+    try:
+        report = run(factory, session, t, data, dry_run=True)
+    except ValidationFailed as exc:
+        assert exc.errors and exc.errors[0].code
+    else:
+        assert report.total >= 1
