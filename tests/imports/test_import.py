@@ -168,3 +168,53 @@ def test_any_bytes_get_a_report_or_a_clean_refusal(factory, session, data):
         assert exc.errors and exc.errors[0].code
     else:
         assert report.total >= 1
+
+
+ROUND_TRIP_FIELDS = (
+    "type", "external_id", "company_name", "first_name", "last_name", "email", "phone",
+    "address1", "address2", "city", "state", "zip", "country", "license_number",
+    "license_expires_on", "tags", "tax_exempt", "notes", "subscription", "membership_id",
+    "point_balance", "allow_age_limited_products", "birthday", "shopper_level", "risk_level",
+    "order_count", "total_spent", "registered_at")
+REFERENCE_FIELDS = {"status_id": "statuses", "payment_term_id": "payment-terms",
+                    "license_type_id": "license-types", "master_store_id": "stores"}
+
+
+def test_an_export_imports_into_an_empty_workspace_whole(client, factory, session, tmp_path):
+    source, target = factory.tenant(), factory.tenant()
+    made = [
+        factory.customer(source, company_name="=Formula & Sons", license_number="CA-1 2",
+                         external_id="ext-1", license_type_id=source.refs["license-types"][0],
+                         license_expires_on="2027-06-30", status_id=source.refs["statuses"][1],
+                         payment_term_id=source.refs["payment-terms"][1], tax_exempt=True,
+                         tags=["vip", "wholesale"], notes="Dock at rear,\nring twice",
+                         country="US", address2="Suite 5"),
+        factory.shopper(source, master_store_id=source.refs["stores"][0], subscription=True,
+                        membership_id="M-77", point_balance=120, birthday="1990-02-03",
+                        shopper_level="Gold", risk_level="low",
+                        allow_age_limited_products=True, phone="+1 (415) 555-0199"),
+    ]
+    made.append(factory.partial(source, type="guest", email="walkin@example.org"))
+    out = CliRunner().invoke(app, ["export", "--tenant", source.slug])
+    assert out.exit_code == 0, out.output
+    path = tmp_path / "export.csv"
+    path.write_text(out.stdout)
+    result = CliRunner().invoke(app, ["import", str(path), "--tenant", target.slug, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"created": 3, "updated": 0, "unchanged": 0,
+                                         "rejected": 0, "errors": []}
+    copies = {c["display_name"]: c for c in listed(client, target)["items"]}
+    for original in made:
+        original = client.get(f"/api/v1/customers/{original['id']}",
+                              headers=source.headers).json()
+        copy = copies[original["display_name"]]
+        for name in ROUND_TRIP_FIELDS:
+            assert copy[name] == original[name], name
+        for name, kind in REFERENCE_FIELDS.items():  # the same list entries, by name
+            position = (source.refs[kind].index(original[name])
+                        if original[name] is not None else None)
+            assert (target.refs[kind].index(copy[name])
+                    if copy[name] is not None else None) == position, name
+    # And importing the same file again changes nothing.
+    again = CliRunner().invoke(app, ["import", str(path), "--tenant", target.slug, "--json"])
+    assert json.loads(again.stdout)["unchanged"] == 3

@@ -101,3 +101,43 @@ def import_customers(
         err.print(f"  {e['message']}")
     if len(report.errors) > 20:
         err.print(f"  … and {len(report.errors) - 20:,} more (use --json for all).")
+
+
+def export_customers(
+        tenant: Annotated[str, typer.Option(help="Workspace slug.")],
+        query: Annotated[str, typer.Option(help=(
+            "The directory's filters as a query string, e.g. 'state=CA&type=business'."))]
+        = "",
+        columns: Annotated[str, typer.Option(help=(
+            "Column keys, comma-separated, or 'all' (every field: imports back whole)."))]
+        = "all") -> None:
+    """Write the customers of a view as CSV to standard output."""
+    from urllib.parse import parse_qsl
+
+    from pydantic import ValidationError
+
+    from patronage.customers import export
+    from patronage.customers.filters import ListParams
+    from patronage.customers.tables import ALL_COLUMNS, COLUMNS
+
+    chosen = list(ALL_COLUMNS) if columns == "all" else [c.strip() for c in columns.split(",")]
+    unknown = [c for c in chosen if c not in COLUMNS]
+    if unknown:
+        err.print(f"[red]error:[/red] unknown column(s): {', '.join(unknown)}. "
+                  f"Columns: {', '.join(COLUMNS)}.")
+        raise typer.Exit(code=1)
+    try:
+        params = ListParams.model_validate(dict(parse_qsl(query)))
+    except ValidationError as exc:
+        err.print(f"[red]error:[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(code=1) from None
+    with session_scope() as session:
+        try:
+            workspace = tenancy.get_tenant(session, tenant)
+            for chunk in export.rows(session, tenant_id=workspace.id,
+                                     region=workspace.default_region,
+                                     filters=params.filters(), sort=params.sort,
+                                     columns=chosen):
+                sys.stdout.write(chunk)
+        except PatronageError as exc:
+            raise _fail(exc, False) from exc

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from patronage.customers import queries, rules, saved
 from patronage.customers.filters import CustomerFilters, ListParams
 from patronage.customers.models import Customer, CustomerTag
-from patronage.customers.tables import COLUMNS
+from patronage.customers.tables import ALL_COLUMNS, COLUMNS
 from patronage.db import session_scope
 from patronage.errors import ValidationFailed
 from patronage.settings_lists.kinds import KINDS
@@ -50,7 +50,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime | date):
-        return value.isoformat(timespec="seconds") if isinstance(value, datetime) \
+        return value.isoformat() if isinstance(value, datetime) \
             else value.isoformat()
     return neutralise(str(value))
 
@@ -66,7 +66,7 @@ def _plain_column(key: str, at: int) -> Formatter:
     if python_type is bool:
         return lambda r, _t: "yes" if r[at] else "no"
     if python_type is datetime:
-        return lambda r, _t: "" if (v := r[at]) is None else v.isoformat(timespec="seconds")
+        return lambda r, _t: "" if (v := r[at]) is None else v.isoformat()  # exact: imports back
     if python_type is str:
         return lambda r, _t: neutralise(v) if (v := r[at]) else ""
     return lambda r, _t: _text(r[at])
@@ -152,6 +152,8 @@ def response(principal: Principal, params: ListParams,
     """A streamed CSV download; the stream has its own session (it outlives the request's)."""
     with session_scope() as session:
         chosen = columns or saved.get_columns(session, principal)
+    if chosen == ["all"]:
+        chosen = list(ALL_COLUMNS)
     unknown = [c for c in chosen if c not in COLUMNS]
     if unknown:
         raise ValidationFailed.field("columns", f"Unknown column(s): {', '.join(unknown)}.",

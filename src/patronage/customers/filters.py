@@ -172,4 +172,5 @@ ColumnList = Annotated[list[Annotated[str, StringConstraints(max_length=40)]] | 
 class ExportParams(ListParams):
     """The list's query string plus the columns to write (default: the member's columns)."""
 
-    columns: ColumnList = Field(None, description="Column keys, comma-separated, in order.")
+    columns: ColumnList = Field(None, description="Column keys, comma-separated, in order; "
+                                "`all` for every field (an export that imports back whole).")

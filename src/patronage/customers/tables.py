@@ -42,7 +42,23 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("created_at", "Added", "created_at"),
     Column("updated_at", "Updated", "updated_at"),
     Column("external_id", "External ID", "external_id"),
+    # Every other field, so an export holds the whole record (and imports back whole).
+    Column("first_name", "First name"),
+    Column("last_name", "Last name"),
+    Column("address1", "Address 1"),
+    Column("address2", "Address 2"),
+    Column("country", "Country"),
+    Column("license_expires_on", "License expires"),
+    Column("notes", "Notes"),
+    Column("membership_id", "Membership ID"),
+    Column("point_balance", "Point balance", numeric=True),
+    Column("allow_age_limited_products", "Age-limited products"),
+    Column("birthday", "Birthday"),
+    Column("shopper_level", "Shopper level"),
+    Column("risk_level", "Risk level"),
 )}
+# `columns=all` in an export: every column, the whole record.
+ALL_COLUMNS = tuple(COLUMNS)
 
 DEFAULT_COLUMNS = ("name", "type", "status", "email", "phone", "state", "sales_rep",
                    "order_count", "total_spent", "last_order_at")

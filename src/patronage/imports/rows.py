@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from patronage.customers.rules import normalise_tag, sort_name
 from patronage.types import _CONTROL, license_key, normalize_email, normalize_phone
 
+NEUTRALISED = ("=", "+", "-", "@")
 TRUE = {"yes", "y", "true", "t", "1", "x", "subscribed", "on"}
 FALSE = {"no", "n", "false", "f", "0", "", "not subscribed", "off", "unsubscribed"}
 TYPES = {"business": "business", "retailer": "business", "b2b": "business",
@@ -151,6 +152,8 @@ class Converter:
         values = row.values
         for i, header, name in self.plan:
             raw = cells[i].strip()
+            if raw[:1] == "'" and raw[1:2] in NEUTRALISED:  # our export's formula guard
+                raw = raw[1:]
             if not raw and name not in ("tax_exempt", "subscription"):
                 continue
             try:
