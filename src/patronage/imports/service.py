@@ -90,10 +90,11 @@ def _lists(session: Session, tenant_id: int) -> dict[str, dict[str, int]]:
 
 
 def _keys(values: dict[str, Any]) -> list[tuple[str, str]]:
-    """The row's matching keys, strongest first (SPEC: license, external id, email, phone)."""
-    out = []
+    """The keys a row is matched by, in order (SPEC.md): a business with a license number
+    by that alone; anyone else by external id, else email, else phone."""
     if values.get("type") == "business" and values.get("license_key"):
-        out.append(("license_number", values["license_key"]))
+        return [("license_number", values["license_key"])]
+    out = []
     if values.get("external_id"):
         out.append(("external_id", values["external_id"]))
     if values.get("email"):
@@ -130,15 +131,15 @@ class _Run:
             if row.errors:
                 self.report.reject(row)
                 continue
-            keys = _keys(row.values)
-            first = next((self.seen[k] for k in keys if k in self.seen), None)
+            identity = next(iter(_keys(row.values)), None)  # its strongest key
+            first = self.seen.get(identity) if identity else None
             if first is not None:
                 row.errors.append(("", f"is a duplicate of line {first} (same "
-                                       f"{next(k for k in keys if k in self.seen)[0]})"))
+                                       f"{identity[0].replace('_', ' ')})"))
                 self.report.reject(row)
                 continue
-            for k in keys:
-                self.seen[k] = row.line
+            if identity:
+                self.seen[identity] = row.line
             accepted.append(row)
         existing = self._match(accepted)
         creates, updates = [], []
