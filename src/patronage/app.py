@@ -27,6 +27,8 @@ from patronage.errors import (
     from_pydantic,
 )
 from patronage.events import routes as event_routes
+from patronage.imports import routes as import_routes
+from patronage.imports.jobs import TooLarge
 from patronage.settings import get_settings
 from patronage.settings_lists import routes as settings_routes
 from patronage.settings_lists import views as settings_views
@@ -82,6 +84,28 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+class UploadLimit:
+    """Refuse an import upload over IMPORT_MAX_BYTES from its Content-Length, before a byte
+    of the body is read (jobs.save_upload counts too, for bodies without a length)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"].rstrip("/") in (f"{API_PREFIX}/imports", "/imports")):
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            limit = get_settings().import_max_bytes
+            if length.isdigit() and int(length) > limit + 1024 * 1024:  # room for the form
+                error = TooLarge(f"The file is larger than the {limit:,}-byte limit "
+                                 "(IMPORT_MAX_BYTES).")
+                response = JSONResponse(error.problem(scope["path"]), status_code=413,
+                                        media_type="application/problem+json")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="Patronage API", version=__version__,
@@ -89,6 +113,7 @@ def create_app() -> FastAPI:
                   description="Customer directory and light CRM. Authenticate with "
                               "`Authorization: Bearer <token>` (`patronage token create`). "
                               "Errors are RFC 9457 problem details.")
+    app.add_middleware(UploadLimit)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
                        session_cookie="patronage_session", max_age=settings.session_max_age,
                        same_site="lax", https_only=bool(settings.cookie_secure))
@@ -107,6 +132,7 @@ def create_app() -> FastAPI:
     api.include_router(customer_routes.views_router)
     api.include_router(event_routes.router)
     api.include_router(event_routes.timeline_router)
+    api.include_router(import_routes.router)
     api.include_router(settings_routes.router)
     api.include_router(tenancy_routes.router)
     app.include_router(api)

@@ -11,11 +11,12 @@ from patronage.customers.models import (
 )
 from patronage.db import Base
 from patronage.events.models import Activity, Order, OrderLine, Sample
+from patronage.imports.models import Import
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import ApiToken, Tenant, User
 
 __all__ = [
     "Activity", "ApiToken", "AuditEntry", "Base", "ColumnPreference", "Customer",
-    "CustomerCount", "CustomerStore", "CustomerTag", "LicenseType", "Order",
+    "CustomerCount", "CustomerStore", "CustomerTag", "Import", "LicenseType", "Order",
     "OrderLine", "PaymentTerm", "Sample", "SavedView", "Status", "Store", "Tenant", "User",
 ]

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     session_max_age: int = 14 * 24 * 3600
     default_page_size: int = 50
     max_page_size: int = 500
+    # The largest CSV an upload may carry (IMPORT_MAX_BYTES); larger ones are refused with
+    # 413 before they are read. The CLI has no limit (it streams from disk).
+    import_max_bytes: int = 2 * 1024**3
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -12,11 +12,12 @@ import time
 from typer.testing import CliRunner
 
 from patronage.cli.main import app
+from patronage.imports import jobs
 
 ROWS = 30_000
 
 
-def test_a_killed_import_leaves_nothing_and_runs_again(client, factory, tmp_path):
+def test_a_killed_import_leaves_nothing_and_runs_again(client, factory, session, tmp_path):
     t = factory.tenant()
     path = tmp_path / "big.csv"
     with path.open("w") as f:
@@ -32,6 +33,10 @@ def test_a_killed_import_leaves_nothing_and_runs_again(client, factory, tmp_path
     proc.wait()
     total = client.get("/api/v1/customers", headers=t.headers).json()["total"]
     assert total == (ROWS if finished else 0)  # all of it or none of it
+    (job,) = jobs.history(session, t.id)  # the interrupted run is in the history, failed
+    assert job.status == ("done" if finished else "failed")
+    if not finished:
+        assert "interrupted" in job.message
     again = CliRunner().invoke(app, ["import", str(path), "--tenant", t.slug, "--json"])
     assert again.exit_code == 0, again.output
     body = json.loads(again.stdout)

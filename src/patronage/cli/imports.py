@@ -12,10 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import select
 
-from patronage.customers.service import Actor
 from patronage.db import session_scope
-from patronage.errors import PatronageError
-from patronage.imports import service
+from patronage.errors import FieldError, PatronageError
+from patronage.imports import jobs
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.models import User
 
@@ -71,36 +70,47 @@ def import_customers(
             columns = [TextColumn("{task.description}"), BarColumn(),
                        TextColumn("{task.fields[rows]:,} rows · {task.fields[rate]:,.0f}/s"),
                        TimeRemainingColumn()]
+            job = jobs.start(session, principal, file, file.name, size, dry_run=dry_run,
+                             mapping=saved, owned=False)
             with Progress(*columns, console=err, disable=as_json) as bar:
                 task = bar.add_task("Checking" if dry_run else "Importing", total=size,
                                     rows=0, rate=0.0)
-
-                def progress(rows: int, read: int) -> None:
-                    elapsed = bar.tasks[0].elapsed or 1e-9
-                    bar.update(task, completed=read, rows=rows, rate=rows / elapsed)
-
-                with file.open("rb") as stream:
-                    report = service.run(session, Actor(principal, "import"), stream,
-                                         dry_run=dry_run, saved_mapping=saved,
-                                         progress=progress)
+                while job.id in jobs.THREADS:
+                    jobs.wait(job.id, 0.2)
+                    now = jobs.PROGRESS.get(job.id)
+                    if now is not None:
+                        elapsed = bar.tasks[0].elapsed or 1e-9
+                        bar.update(task, completed=now.read, rows=now.rows,
+                                   rate=now.rows / elapsed)
                 bar.update(task, completed=size)
+            session.expire_all()
+            report = jobs.get(session, workspace.id, job.id)
         except PatronageError as exc:
             raise _fail(exc, as_json) from exc
+        if report.status == "failed":
+            raise _fail(PatronageError(report.message or "The import failed.", errors=[
+                FieldError(f"/{e.get('column') or 'file'}", e["message"], "invalid")
+                for e in report.errors or []]), as_json)
+        summary = {"created": report.created, "updated": report.updated,
+                   "unchanged": report.unchanged, "rejected": report.rejected,
+                   "errors": report.errors or []}
+        mapping_used = report.mapping or {}
     if as_json:
-        json.dump(report.summary(), sys.stdout)
+        json.dump(summary, sys.stdout)
         print()
         return
     verb = "Would create" if dry_run else "Created"
-    err.print(f"{verb} {report.created:,}, updated {report.updated:,}, unchanged "
-              f"{report.unchanged:,}, rejected {report.rejected:,} "
-              f"({report.encoding}, '{report.delimiter}', {report.seconds:.1f}s).")
-    unmapped = [h for h, f in report.mapping.items() if f is None]
+    err.print(f"{verb} {summary['created']:,}, updated {summary['updated']:,}, unchanged "
+              f"{summary['unchanged']:,}, rejected {summary['rejected']:,} "
+              f"({report.encoding}, '{report.delimiter}', {report.seconds or 0:.1f}s; "
+              f"import #{report.id}).")
+    unmapped = [h for h, f in mapping_used.items() if f is None]
     if unmapped:
         err.print("Columns not imported: " + ", ".join(unmapped))
-    for e in report.errors[:20]:
+    for e in summary["errors"][:20]:
         err.print(f"  {e['message']}")
-    if len(report.errors) > 20:
-        err.print(f"  … and {len(report.errors) - 20:,} more (use --json for all).")
+    if len(summary["errors"]) > 20:
+        err.print(f"  … and {len(summary['errors']) - 20:,} more (use --json for all).")
 
 
 def export_customers(

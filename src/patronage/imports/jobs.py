@@ -1,0 +1,168 @@
+"""Imports as jobs: the upload saved to a temporary file, recorded in the history, run in a
+background thread with live progress, the report kept with the history entry."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from patronage.customers.service import Actor
+from patronage.db import session_scope, utcnow
+from patronage.errors import NotFound, PatronageError
+from patronage.imports import service
+from patronage.imports.models import Import
+from patronage.tenancy.schemas import Principal
+
+
+class TooLarge(PatronageError):
+    status, code, title = 413, "too_large", "File too large"
+
+
+@dataclass
+class Progress:
+    rows: int = 0
+    read: int = 0
+    size: int = 1
+
+
+# Live progress of the imports this process runs (the history row has the outcome).
+PROGRESS: dict[int, Progress] = {}
+THREADS: dict[int, threading.Thread] = {}
+CHUNK = 1024 * 1024
+
+
+def save_upload(source: BinaryIO, limit: int) -> tuple[Path, int]:
+    """Copy an upload to a temporary file, refusing it (413) past ``limit`` bytes."""
+    handle, name = tempfile.mkstemp(prefix="patronage-import-", suffix=".csv")
+    size = 0
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"The file is larger than the {limit:,}-byte limit "
+                                   "(IMPORT_MAX_BYTES).")
+                out.write(chunk)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name), size
+
+
+def start(session: Session, principal: Principal, path: Path, file_name: str, size: int, *,
+          dry_run: bool, mapping: dict[str, str | None] | None, owned: bool = True,
+          background: bool = True) -> Import:
+    """Record the import and run it (in a thread unless ``background`` is false); an
+    ``owned`` file (a saved upload) is deleted afterwards."""
+    job = Import(tenant_id=principal.tenant_id, user_id=principal.user_id,
+                 file_name=file_name[:255] or "upload.csv", size_bytes=size, dry_run=dry_run,
+                 status="running", started_at=utcnow(),
+                 runner=f"{socket.gethostname()}:{os.getpid()}"[:100])
+    session.add(job)
+    session.commit()
+    PROGRESS[job.id] = Progress(size=max(size, 1))
+    args = (job.id, principal, path, dry_run, mapping, owned)
+    if background:
+        thread = threading.Thread(target=_run, args=args, daemon=True,
+                                  name=f"import-{job.id}")
+        THREADS[job.id] = thread
+        thread.start()
+    else:
+        _run(*args)
+        session.refresh(job)
+    return job
+
+
+def wait(job_id: int, timeout: float | None = None) -> None:
+    """Until a job this process runs has finished (for the CLI and tests)."""
+    thread = THREADS.get(job_id)
+    if thread is not None:
+        thread.join(timeout)
+
+
+def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
+         mapping: dict[str, str | None] | None, owned: bool) -> None:
+    progress = PROGRESS[job_id]
+
+    def moved(rows: int, read: int) -> None:
+        progress.rows, progress.read = rows, read
+
+    outcome: dict[str, Any]
+    try:
+        with session_scope() as session, path.open("rb") as stream:
+            report = service.run(session, Actor(principal, "import"), stream,
+                                 dry_run=dry_run, saved_mapping=mapping, progress=moved)
+        outcome = {"status": "done", "encoding": report.encoding,
+                   "delimiter": report.delimiter, "mapping": report.mapping,
+                   "created": report.created, "updated": report.updated,
+                   "unchanged": report.unchanged, "rejected": report.rejected,
+                   "errors": report.errors, "rows": report.rows, "seconds": report.seconds}
+    except PatronageError as exc:
+        outcome = {"status": "failed", "message": exc.detail,
+                   "errors": [{"line": None, "column": e.name, "message": e.detail}
+                              for e in exc.errors]}
+    except Exception as exc:  # recorded, so the history never shows a job running forever
+        outcome = {"status": "failed", "message": f"The import stopped: {exc}"}
+    finally:
+        if owned:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        PROGRESS.pop(job_id, None)
+        THREADS.pop(job_id, None)
+    with session_scope() as session:
+        job = session.get(Import, job_id)
+        if job is not None:
+            for key, value in outcome.items():
+                setattr(job, key, value)
+            job.finished_at = utcnow()
+            session.commit()
+
+
+def _alive(runner: str | None) -> bool:
+    host, _, pid = (runner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's: it will say for itself
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap(session: Session, tenant_id: int) -> None:
+    """Imports whose process died (killed, crashed) are marked failed; run them again."""
+    for job in session.scalars(select(Import).where(Import.tenant_id == tenant_id,
+                                                    Import.status == "running")):
+        if not _alive(job.runner):
+            job.status = "failed"
+            job.message = ("The import was interrupted (its process stopped) before it "
+                           "finished; nothing of it was written. Run it again.")
+            job.finished_at = utcnow()
+    session.commit()
+
+
+def get(session: Session, tenant_id: int, import_id: int) -> Import:
+    reap(session, tenant_id)
+    job = session.scalar(select(Import).where(Import.tenant_id == tenant_id,
+                                              Import.id == import_id))
+    if job is None:
+        raise NotFound(f"No import with id {import_id}.")
+    return job
+
+
+def history(session: Session, tenant_id: int, limit: int = 50) -> list[Import]:
+    reap(session, tenant_id)
+    return list(session.scalars(select(Import).where(Import.tenant_id == tenant_id)
+                                .order_by(Import.started_at.desc(), Import.id.desc())
+                                .limit(limit)))
