@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 os.environ.setdefault("ENVIRONMENT", "test")
+os.environ.setdefault("IMPORT_DIR", tempfile.mkdtemp(prefix="patronage-test-imports-"))
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 

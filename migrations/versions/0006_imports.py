@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("runner", sa.String(length=100), nullable=True),
+        sa.Column("source_path", sa.String(length=500), nullable=True),
         sa.Column("encoding", sa.String(length=20), nullable=True),
         sa.Column("delimiter", sa.String(length=2), nullable=True),
         sa.Column("mapping", sa.JSON(), nullable=True),

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # The largest CSV an upload may carry (IMPORT_MAX_BYTES); larger ones are refused with
     # 413 before they are read. The CLI has no limit (it streams from disk).
     import_max_bytes: int = 2 * 1024**3
+    # Where uploads wait between their dry run and their commit (IMPORT_DIR).
+    import_dir: str = "var/imports"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

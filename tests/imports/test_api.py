@@ -81,3 +81,19 @@ def test_imports_are_private_to_their_workspace(client, factory):
     assert upload(client, t).status_code == 202
     assert client.post("/api/v1/imports", headers=viewer, files={
         "file": ("c.csv", CSV, "text/csv")}).status_code == 403
+
+
+def test_a_dry_run_is_committed_as_previewed(client, factory):
+    t = factory.tenant()
+    preview = finished(client, t, upload(client, t).json()["id"])
+    started = client.post(f"/api/v1/imports/{preview['id']}:commit", headers=t.headers)
+    assert started.status_code == 202, started.text
+    done = finished(client, t, started.json()["id"])
+    assert (done["dry_run"], done["created"], done["rejected"]) == (False, 1, 1)
+    assert {k: done[k] for k in ("created", "updated", "unchanged", "rejected")} == {
+        k: preview[k] for k in ("created", "updated", "unchanged", "rejected")}
+    again = client.post(f"/api/v1/imports/{preview['id']}:commit", headers=t.headers)
+    assert again.status_code == 409  # a preview is committed once
+    other = factory.tenant()
+    assert client.post(f"/api/v1/imports/{preview['id']}:commit",
+                       headers=other.headers).status_code == 404

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from patronage.customers.service import Actor
 from patronage.db import session_scope, utcnow
-from patronage.errors import NotFound, PatronageError
+from patronage.errors import Conflict, NotFound, PatronageError
 from patronage.imports import service
 from patronage.imports.models import Import
+from patronage.settings import get_settings
 from patronage.tenancy.schemas import Principal
 
 
@@ -42,7 +43,9 @@ CHUNK = 1024 * 1024
 
 def save_upload(source: BinaryIO, limit: int) -> tuple[Path, int]:
     """Copy an upload to a temporary file, refusing it (413) past ``limit`` bytes."""
-    handle, name = tempfile.mkstemp(prefix="patronage-import-", suffix=".csv")
+    folder = Path(get_settings().import_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="upload-", suffix=".csv", dir=folder)
     size = 0
     try:
         with os.fdopen(handle, "wb") as out:
@@ -61,12 +64,14 @@ def save_upload(source: BinaryIO, limit: int) -> tuple[Path, int]:
 def start(session: Session, principal: Principal, path: Path, file_name: str, size: int, *,
           dry_run: bool, mapping: dict[str, str | None] | None, owned: bool = True,
           background: bool = True) -> Import:
-    """Record the import and run it (in a thread unless ``background`` is false); an
-    ``owned`` file (a saved upload) is deleted afterwards."""
+    """Record the import and run it (in a thread unless ``background`` is false). An
+    ``owned`` file (a saved upload) is kept after a dry run, for its commit, and deleted
+    after a commit."""
     job = Import(tenant_id=principal.tenant_id, user_id=principal.user_id,
                  file_name=file_name[:255] or "upload.csv", size_bytes=size, dry_run=dry_run,
                  status="running", started_at=utcnow(),
-                 runner=f"{socket.gethostname()}:{os.getpid()}"[:100])
+                 runner=f"{socket.gethostname()}:{os.getpid()}"[:100],
+                 source_path=str(path) if owned else None)
     session.add(job)
     session.commit()
     PROGRESS[job.id] = Progress(size=max(size, 1))
@@ -96,7 +101,7 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
     def moved(rows: int, read: int) -> None:
         progress.rows, progress.read = rows, read
 
-    outcome: dict[str, Any]
+    outcome: dict[str, Any] = {}
     try:
         with session_scope() as session, path.open("rb") as stream:
             report = service.run(session, Actor(principal, "import"), stream,
@@ -113,7 +118,7 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
     except Exception as exc:  # recorded, so the history never shows a job running forever
         outcome = {"status": "failed", "message": f"The import stopped: {exc}"}
     finally:
-        if owned:
+        if owned and not (dry_run and outcome.get("status") == "done"):
             with contextlib.suppress(OSError):
                 path.unlink()
         PROGRESS.pop(job_id, None)
@@ -125,6 +130,19 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
                 setattr(job, key, value)
             job.finished_at = utcnow()
             session.commit()
+
+
+def commit(session: Session, principal: Principal, preview: Import,
+           mapping: dict[str, str | None] | None = None) -> Import:
+    """Import for real the file a dry run previewed (with its mapping, or a changed one)."""
+    path = Path(preview.source_path or "")
+    if not preview.dry_run or preview.status != "done" or not path.is_file():
+        raise Conflict("Only a finished dry run whose file is still here can be committed; "
+                       "upload the file again.")
+    preview.source_path = None  # the commit owns the file now
+    session.commit()
+    return start(session, principal, path, preview.file_name, preview.size_bytes,
+                 dry_run=False, mapping=mapping if mapping is not None else preview.mapping)
 
 
 def _alive(runner: str | None) -> bool:

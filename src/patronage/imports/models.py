@@ -43,6 +43,8 @@ class Import(Base):
     status: Mapped[str] = mapped_column(String(10), default="running")
     message: Mapped[str | None] = mapped_column(Text)  # why it failed
     runner: Mapped[str | None] = mapped_column(String(100))  # host:pid of the process
+    # The uploaded file, kept after a dry run so it can be committed as previewed.
+    source_path: Mapped[str | None] = mapped_column(String(500))
     encoding: Mapped[str | None] = mapped_column(String(20))
     delimiter: Mapped[str | None] = mapped_column(String(2))
     mapping: Mapped[dict | None] = mapped_column(JSON)

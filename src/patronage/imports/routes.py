@@ -90,6 +90,21 @@ def upload(file: Annotated[UploadFile, File(description="The CSV (any encoding, 
     return to_out(job)
 
 
+class CommitIn(BaseModel):
+    mapping: dict[str, str | None] | None = Field(
+        None, description="A changed mapping; default: the dry run's.")
+
+
+@router.post("/{import_id}:commit", response_model=ImportOut,
+             status_code=status.HTTP_202_ACCEPTED,
+             summary="Import for real the file a dry run previewed")
+def commit(import_id: IdPath, principal: ApiPrincipal, session: SessionDep,
+           body: CommitIn | None = None) -> ImportOut:
+    require_writer(principal)
+    preview = jobs.get(session, principal.tenant_id, import_id)
+    return to_out(jobs.commit(session, principal, preview, body.mapping if body else None))
+
+
 @router.get("", response_model=list[ImportOut], summary="The import history, newest first")
 def history(principal: ApiPrincipal, session: SessionDep) -> list[ImportOut]:
     return [to_out(j) for j in jobs.history(session, principal.tenant_id)]
