@@ -28,6 +28,7 @@ from patronage.errors import (
 )
 from patronage.events import routes as event_routes
 from patronage.imports import routes as import_routes
+from patronage.imports import views as import_views
 from patronage.imports.jobs import TooLarge
 from patronage.settings import get_settings
 from patronage.settings_lists import routes as settings_routes
@@ -140,6 +141,7 @@ def create_app() -> FastAPI:
     app.include_router(auth_views.router, include_in_schema=False)
     app.include_router(customer_views.router, include_in_schema=False)
     app.include_router(settings_views.router, include_in_schema=False)
+    app.include_router(import_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -133,16 +133,17 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
 
 
 def commit(session: Session, principal: Principal, preview: Import,
-           mapping: dict[str, str | None] | None = None) -> Import:
-    """Import for real the file a dry run previewed (with its mapping, or a changed one)."""
+           mapping: dict[str, str | None] | None = None, *, dry_run: bool = False) -> Import:
+    """Import for real the file a dry run previewed (with its mapping, or a changed one);
+    with ``dry_run``, preview it again (say, with a changed mapping)."""
     path = Path(preview.source_path or "")
     if not preview.dry_run or preview.status != "done" or not path.is_file():
         raise Conflict("Only a finished dry run whose file is still here can be committed; "
                        "upload the file again.")
-    preview.source_path = None  # the commit owns the file now
+    preview.source_path = None  # the new run owns the file now
     session.commit()
     return start(session, principal, path, preview.file_name, preview.size_bytes,
-                 dry_run=False, mapping=mapping if mapping is not None else preview.mapping)
+                 dry_run=dry_run, mapping=mapping if mapping is not None else preview.mapping)
 
 
 def _alive(runner: str | None) -> bool:

@@ -1,0 +1,59 @@
+"""The admin's import pages: upload, preview with the mapping, commit, the problems CSV."""
+
+from __future__ import annotations
+
+from patronage.imports import jobs
+from tests.factories import csrf_of
+from tests.test_admin import _login
+
+CSV = (b"Shop,License #,E-mail,Whatever\n"
+       b"Admin Co,ADM-1,buyer@adm.example,x\n"
+       b"Bad Co,ADM-2,not-an-email,y\n")
+
+
+def _upload(client, token, data=CSV, commit="preview"):
+    return client.post("/imports", data={"csrf_token": token, "commit": commit},
+                       files={"file": ("shops.csv", data, "text/csv")},
+                       follow_redirects=False)
+
+
+def _wait(location):
+    jobs.wait(int(location.rsplit("/", 1)[1]), 30)
+
+
+def test_upload_preview_adjust_and_commit(client, factory):
+    t = factory.tenant()
+    assert _login(client, t).status_code == 303
+    page = client.get("/imports")
+    assert "No imports yet" in page.text
+    sent = _upload(client, csrf_of(page.text))
+    assert sent.status_code == 303
+    _wait(sent.headers["location"])
+    preview = client.get(sent.headers["location"])
+    assert "Preview of shops.csv" in preview.text and "Would create" in preview.text
+    assert "Line 3" in preview.text and "E-mail" in preview.text  # the rejected row
+    assert 'name="map-0"' in preview.text  # "Shop" is not a known header: choose it
+    done = client.post(f"{sent.headers['location']}/run", follow_redirects=False, data={
+        "csrf_token": csrf_of(preview.text), "action": "commit", "map-0": "company_name",
+        "map-1": "license_number", "map-2": "email", "map-3": ""})
+    assert done.status_code == 303
+    _wait(done.headers["location"])
+    report = client.get(done.headers["location"]).text
+    assert "Created" in report and "Admin Co" not in report
+    found = client.get("/api/v1/customers", params={"q": "ADM-1"}, headers=t.headers).json()
+    assert found["items"][0]["company_name"] == "Admin Co"
+    problems = client.get(f"{done.headers['location']}/errors.csv")
+    assert problems.status_code == 200 and "Line,Column,Problem" in problems.text
+    assert "3,E-mail," in problems.text
+    history = client.get("/imports").text
+    assert history.count("shops.csv") >= 2
+
+
+def test_import_pages_are_private_and_need_a_writer(client, factory):
+    t, other = factory.tenant(), factory.tenant()
+    assert _login(client, t).status_code == 303
+    sent = _upload(client, csrf_of(client.get("/imports").text))
+    _wait(sent.headers["location"])
+    assert _login(client, other).status_code == 303
+    assert client.get(sent.headers["location"]).status_code == 404
+    assert client.get(f"{sent.headers['location']}/errors.csv").status_code == 404
