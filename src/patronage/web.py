@@ -21,6 +21,10 @@ from patronage.types import format_phone
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["version"] = __version__
 TEMPLATES.env.filters["phone"] = format_phone
+TEMPLATES.env.filters["size"] = lambda n: (f"{n:,} bytes" if n < 1024 else
+                                           f"{n / 1024:,.0f} KB" if n < 1024**2 else
+                                           f"{n / 1024**2:,.1f} MB" if n < 1024**3 else
+                                           f"{n / 1024**3:,.1f} GB")
 TEMPLATES.env.filters["dt"] = lambda v: v.strftime("%b %d, %Y %H:%M") if v else None
 CSRF_FIELD = "csrf_token"
 

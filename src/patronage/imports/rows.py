@@ -161,7 +161,7 @@ class Converter:
             except CellError as exc:
                 row.errors.append((header, f"{header} {exc}."))
             except PydanticCustomError as exc:
-                row.errors.append((header, f"{header}: {exc.message()}."))
+                row.errors.append((header, f"{header}: {exc.message().rstrip('.')}."))
         if row.errors:
             return row
         if values.get("license_number"):

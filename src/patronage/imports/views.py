@@ -55,7 +55,8 @@ def import_page(request: Request, import_id: IdPath, member: web.Member,
     job = to_out(jobs.get(session, member.tenant_id, import_id))
     return web.render(request, "imports/detail.html", {
         "principal": member, "job": job, "fields": FIELD_LABELS,
-        "outcomes": [r for r in job.rows if r["outcome"] != "unchanged"][:200]})
+        "outcomes": sorted((r for r in job.rows if r["outcome"] != "unchanged"),
+                           key=lambda r: r["line"])[:200]})
 
 
 @router.get("/imports/{import_id}/progress")
