@@ -97,3 +97,22 @@ def test_a_dry_run_is_committed_as_previewed(client, factory):
     other = factory.tenant()
     assert client.post(f"/api/v1/imports/{preview['id']}:commit",
                        headers=other.headers).status_code == 404
+
+
+def test_an_old_preview_gives_its_file_back(client, factory, session):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from patronage.imports.models import Import
+
+    t = factory.tenant()
+    preview = finished(client, t, upload(client, t).json()["id"])
+    job = session.get(Import, preview["id"])
+    kept = Path(job.source_path)
+    assert kept.is_file()
+    job.finished_at = job.finished_at - timedelta(days=2)
+    session.commit()
+    client.get("/api/v1/imports", headers=t.headers)
+    assert not kept.exists()
+    assert client.post(f"/api/v1/imports/{preview['id']}:commit",
+                       headers=t.headers).status_code == 409

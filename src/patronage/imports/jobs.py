@@ -180,8 +180,24 @@ def get(session: Session, tenant_id: int, import_id: int) -> Import:
     return job
 
 
+STALE_UPLOAD_SECONDS = 24 * 3600
+
+
+def _forget_old_uploads(session: Session, tenant_id: int) -> None:
+    """Previews never committed give their file back after a day (the report stays)."""
+    cutoff = utcnow().timestamp() - STALE_UPLOAD_SECONDS
+    for job in session.scalars(select(Import).where(Import.tenant_id == tenant_id,
+                                                    Import.source_path.is_not(None))):
+        if job.finished_at is not None and job.finished_at.timestamp() < cutoff:
+            with contextlib.suppress(OSError):
+                Path(job.source_path or "").unlink()
+            job.source_path = None
+    session.commit()
+
+
 def history(session: Session, tenant_id: int, limit: int = 50) -> list[Import]:
     reap(session, tenant_id)
+    _forget_old_uploads(session, tenant_id)
     return list(session.scalars(select(Import).where(Import.tenant_id == tenant_id)
                                 .order_by(Import.started_at.desc(), Import.id.desc())
                                 .limit(limit)))
