@@ -218,3 +218,19 @@ def test_an_export_imports_into_an_empty_workspace_whole(client, factory, sessio
     # And importing the same file again changes nothing.
     again = CliRunner().invoke(app, ["import", str(path), "--tenant", target.slug, "--json"])
     assert json.loads(again.stdout)["unchanged"] == 3
+
+
+def test_rows_match_by_their_strongest_key_only_so_a_reimport_is_stable(client, factory,
+                                                                      session):
+    """Two people sharing a phone are two customers; importing the file again changes
+    nothing (matching by a weaker key would merge them and then flip back and forth)."""
+    t = factory.tenant()
+    csv = ("First Name,Email,Phone\n"
+           "Al,al@example.com,415-555-0100\n"
+           "Bea,bea@example.com,415-555-0100\n"
+           "Cy,,415-555-0199\n")  # no email: identified by the phone
+    first = run(factory, session, t, csv)
+    assert (first.created, first.updated, first.rejected) == (3, 0, 0)
+    for _ in range(2):
+        again = run(factory, session, t, csv)
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 3)

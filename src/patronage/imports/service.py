@@ -89,19 +89,19 @@ def _lists(session: Session, tenant_id: int) -> dict[str, dict[str, int]]:
             "sales_rep": names(User, User.email, User.name)}
 
 
-def _keys(values: dict[str, Any]) -> list[tuple[str, str]]:
-    """The keys a row is matched by, in order (SPEC.md): a business with a license number
-    by that alone; anyone else by external id, else email, else phone."""
+def _identity(values: dict[str, Any]) -> tuple[str, str] | None:
+    """The key a row is matched by (SPEC.md): a business's license number, else the external
+    id, else the email, else the phone: the first the row has, and only that one, so that
+    importing a file twice finds the same customers both times."""
     if values.get("type") == "business" and values.get("license_key"):
-        return [("license_number", values["license_key"])]
-    out = []
+        return ("license_number", values["license_key"])
     if values.get("external_id"):
-        out.append(("external_id", values["external_id"]))
+        return ("external_id", values["external_id"])
     if values.get("email"):
-        out.append(("email", email_key(values["email"])))
+        return ("email", email_key(values["email"]))
     if values.get("phone"):
-        out.append(("phone", values["phone"]))
-    return out
+        return ("phone", values["phone"])
+    return None
 
 
 def _same(current: Any, new: Any) -> bool:
@@ -131,7 +131,7 @@ class _Run:
             if row.errors:
                 self.report.reject(row)
                 continue
-            identity = next(iter(_keys(row.values)), None)  # its strongest key
+            identity = _identity(row.values)
             first = self.seen.get(identity) if identity else None
             if first is not None:
                 row.errors.append(("", f"is a duplicate of line {first} (same "
@@ -168,8 +168,8 @@ class _Run:
         wanted: dict[str, set[str]] = {"license_number": set(), "external_id": set(),
                                        "email": set(), "phone": set()}
         for row in rows:
-            for rule, k in _keys(row.values):
-                wanted[rule].add(k)
+            if (identity := _identity(row.values)) is not None:
+                wanted[identity[0]].add(identity[1])
         probes = {"license_number": (Customer.license_key, Customer.type == "business"),
                   "external_id": (Customer.external_id, None),
                   "email": (func.lower(Customer.email), None),
@@ -188,10 +188,9 @@ class _Run:
                 found[rule].setdefault(row["match_key"], dict(row))
         out = {}
         for row in rows:
-            for rule, k in _keys(row.values):
-                if k in found[rule]:
-                    out[row.line] = found[rule][k]
-                    break
+            identity = _identity(row.values)
+            if identity is not None and identity[1] in found[identity[0]]:
+                out[row.line] = found[identity[0]][identity[1]]
         if out and any("tags" in r.values for r in rows):
             ids = {c["id"] for c in out.values()}
             tags: dict[int, list[str]] = {}

@@ -1,0 +1,135 @@
+"""Import benchmark: a customer CSV in, fresh and again, next to the floors on the same file.
+
+Usage: .venv/bin/python bench/imports.py [--rows 1000000] [--db PATH]
+
+Builds a CSV of ROWS realistic customers (businesses with licenses, shoppers with emails and
+phones, some tags), then on a copy of DB (default: a fresh file with the demo workspace):
+  - the raw floor: sqlite3 executemany of the same rows into a bare table;
+  - the validation floor: email-validator + phonenumbers over the rows, both cores;
+  - `patronage import` (fresh), then the same file again (re-import);
+printing rows/s, the ratios, and the importer's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FIRST = ["Ana", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lea"]
+LAST = ["Silva", "Okafor", "Nguyen", "Berg", "Costa", "Haddad", "Ito", "Kowal", "Mora"]
+CITIES = [("Oakland", "CA", "94607"), ("Portland", "OR", "97205"), ("Denver", "CO", "80202"),
+          ("Seattle", "WA", "98101"), ("Austin", "TX", "78701")]
+HEADER = ["Company", "License #", "First Name", "Last Name", "Email", "Phone", "Address",
+          "City", "State", "Zip Code", "Tags"]
+
+
+def write_csv(path: Path, rows: int) -> None:
+    rng = random.Random(3)
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(HEADER)
+        for i in range(rows):
+            city, state, zip_code = rng.choice(CITIES)
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            business = i % 3 == 0
+            out.writerow([
+                f"{last} Supply {i}" if business else "",
+                f"{state}-B{i:08d}" if business else "",
+                first, last, f"{first.lower()}.{last.lower()}{i}@mail{i % 50}.example",
+                f"({rng.choice([415, 503, 303, 206, 512])}) {rng.randint(200, 999)}-"
+                f"{i % 10000:04d}", f"{rng.randint(1, 999)} Main St", city, state, zip_code,
+                rng.choice(["", "vip", "wholesale", "vip, events"])])
+
+
+def raw_floor(path: Path) -> float:
+    con = sqlite3.connect(":memory:")
+    con.execute(f"CREATE TABLE t ({', '.join(f'c{i}' for i in range(len(HEADER)))})")
+    started = time.perf_counter()
+    with path.open(newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(HEADER))})", reader)
+    con.commit()
+    n = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    return n / (time.perf_counter() - started)
+
+
+def _validate(chunk: list[tuple[str, str]]) -> int:
+    from patronage.types import normalize_email, normalize_phone
+
+    normalize_email.cache_clear()
+    normalize_phone.cache_clear()
+    for email, phone in chunk:
+        normalize_email(email)
+        normalize_phone(phone, "US")
+    return len(chunk)
+
+
+def validation_floor(path: Path) -> float:
+    with path.open(newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        pairs = [(r[4], r[5]) for r in reader]
+    chunks = [pairs[i:i + 20_000] for i in range(0, len(pairs), 20_000)]
+    started = time.perf_counter()
+    with multiprocessing.Pool(os.cpu_count() or 2) as pool:
+        done = sum(pool.map(_validate, chunks))
+    return done / (time.perf_counter() - started)
+
+
+def run_import(db: Path, path: Path) -> tuple[float, str, int]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "patronage.cli", "import", str(path),
+                           "--tenant", "demo", "--json"], env=env, capture_output=True,
+                          text=True, check=True)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, proc.stdout[:200], peak_kb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", help="An existing database to import into (copied first); "
+                                     "default: a fresh one with the demo workspace.")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="patronage-import-bench-"))
+    path = work / "customers.csv"
+    write_csv(path, args.rows)
+    print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:,.0f} MB")
+    db = work / "bench.db"
+    if args.db:
+        shutil.copy(args.db, db)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    subprocess.run([sys.executable, "-m", "patronage.cli", "migrate"], env=env, check=True,
+                   capture_output=True)
+    if not args.db:
+        subprocess.run([sys.executable, "-m", "patronage.cli", "demo", "--customers", "0"],
+                       env=env, check=True, capture_output=True)
+    floor = raw_floor(path)
+    print(f"raw floor (sqlite3 executemany into a bare table): {floor:,.0f} rows/s")
+    valid = validation_floor(path)
+    print(f"validation floor (email-validator + phonenumbers, all cores): {valid:,.0f} rows/s")
+    for label in ("fresh import", "re-import (same file)"):
+        seconds, summary, peak_kb = run_import(db, path)
+        rate = args.rows / seconds
+        print(f"{label}: {seconds:.1f}s = {rate:,.0f} rows/s "
+              f"({valid / rate:.2f}x the validation floor), peak memory of the importer "
+              f"so far {peak_kb / 1024:,.0f} MB; {summary}")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
