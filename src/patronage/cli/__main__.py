@@ -1,3 +1,4 @@
 from patronage.cli.main import app
 
-app(prog_name="patronage")
+if __name__ == "__main__":  # not again in a worker process (multiprocessing "spawn")
+    app(prog_name="patronage")
