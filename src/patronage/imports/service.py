@@ -3,6 +3,7 @@ all of the accepted rows in one transaction, or none of them."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import io
 import multiprocessing
@@ -287,13 +288,22 @@ def _convert(batch: list[tuple[int, list[str]]]) -> list[Row]:
 
 def _converted(converter: Converter, batches: Iterator[list[tuple[int, list[str]]]],
                estimated_rows: int, stack: contextlib.ExitStack) -> Iterator[list[Row]]:
-    """Each chunk's rows converted, in file order: in worker processes for big files."""
+    """Each chunk's rows converted, in file order: in worker processes for big files, with
+    at most a few chunks in flight (memory stays bounded whatever the file's size)."""
     if estimated_rows < PARALLEL_ROWS:
-        return ([converter.row(line, cells) for line, cells in batch] for batch in batches)
+        yield from ([converter.row(line, cells) for line, cells in batch] for batch in batches)
+        return
+    workers = max(1, os.cpu_count() or 1)
     context = multiprocessing.get_context("spawn")  # no inherited locks, threads or sockets
-    pool = stack.enter_context(context.Pool(
-        max(1, os.cpu_count() or 1), initializer=_start_worker, initargs=(converter,)))
-    return pool.imap(_convert, batches, chunksize=1)
+    pool = stack.enter_context(context.Pool(workers, initializer=_start_worker,
+                                            initargs=(converter,)))
+    pending: collections.deque[Any] = collections.deque()
+    for batch in batches:
+        pending.append(pool.apply_async(_convert, (batch,)))
+        if len(pending) > 2 * workers:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
