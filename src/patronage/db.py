@@ -47,6 +47,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def as_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a time without an offset is taken as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -140,6 +145,17 @@ def session_scope() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def begin_writing(session: Session) -> None:
+    """On SQLite, take the write lock now (BEGIN IMMEDIATE) rather than at the first write:
+    for work that reads, decides and then writes, and that reserves ids (reserve_ids).
+    PostgreSQL needs nothing here (row locks and sequences do it)."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
 
 
 class QueryTimeout(Exception):

@@ -48,14 +48,26 @@ class Actor:
         return self.principal.tenant_id
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """An audit value as JSON stores it (dates as ISO text)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
 
 
+def audit_values(actor: Actor, customer_id: int, action: str, field: str | None = None,
+                 old: Any = None, new: Any = None, at: datetime | None = None
+                 ) -> dict[str, Any]:
+    """One audit entry's columns: the one shape every writer (edit, bulk, event, import)
+    records a change in."""
+    return {"tenant_id": actor.tenant_id, "customer_id": customer_id, "at": at or utcnow(),
+            "user_id": actor.principal.user_id, "actor": actor.principal.email,
+            "source": actor.source, "action": action, "field": field,
+            "old_value": jsonable(old), "new_value": jsonable(new)}
+
+
 def _snapshot(c: Customer) -> dict[str, Any]:
-    return {f: _jsonable(_current(c, f)) for f in EDITABLE_FIELDS if _current(c, f) not in
+    return {f: jsonable(_current(c, f)) for f in EDITABLE_FIELDS if _current(c, f) not in
             (None, [], False)}
 
 
@@ -67,10 +79,7 @@ def _current(c: Customer, field: str) -> Any:
 
 def _audit(session: Session, actor: Actor, customer_id: int, action: str,
            field: str | None = None, old: Any = None, new: Any = None) -> None:
-    session.add(AuditEntry(
-        tenant_id=actor.tenant_id, customer_id=customer_id, user_id=actor.principal.user_id,
-        actor=actor.principal.email, source=actor.source, action=action, field=field,
-        old_value=_jsonable(old), new_value=_jsonable(new)))
+    session.add(AuditEntry(**audit_values(actor, customer_id, action, field, old, new)))
 
 
 def _load(session: Session, tenant_id: int, customer_id: int) -> Customer:

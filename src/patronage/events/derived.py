@@ -4,7 +4,7 @@ stored history that proves them (``patronage recompute``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer, CustomerStore
-from patronage.db import UTCDateTime, bulk_execute
+from patronage.db import UTCDateTime, as_utc, bulk_execute
 from patronage.events.models import Activity, Order, Sample
 
 METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "first_order_at",
@@ -39,8 +39,7 @@ def empty() -> dict[str, Any]:
             "last_activity_at": None, "last_login_at": None}
 
 
-def utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+utc = as_utc  # the derived times compare in UTC
 
 
 def later(current: datetime | None, candidate: datetime) -> datetime:
@@ -59,11 +58,6 @@ def average(total_cents: int, count: int) -> int:
     """Average order value in cents, rounded half up (the same rule everywhere)."""
     return (2 * total_cents + count) // (2 * count) if count else 0
 
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 def add_order(values: dict[str, Any], total_cents: int, placed_at: datetime) -> None:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from patronage.customers import rules
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
-from patronage.customers.service import Actor
-from patronage.db import bulk_insert, reserve_ids, utcnow
+from patronage.customers.service import Actor, audit_values, jsonable
+from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
 from patronage.events import derived
 from patronage.events.models import (
@@ -443,26 +443,22 @@ class _Batch:
         if not self.pending:
             return
         conn = self.session.connection()
-        actor = self.actor
         audit: list[dict[str, Any]] = []
 
         def audit_row(c: _Customer, action: str, fld: str | None, old: Any, new: Any
                       ) -> dict[str, Any]:
-            return {"tenant_id": self.tenant, "customer_id": c.id, "at": self.now,
-                    "user_id": actor.principal.user_id, "actor": actor.principal.email,
-                    "source": "event", "action": action, "field": fld,
-                    "old_value": derived.jsonable(old), "new_value": derived.jsonable(new)}
+            return audit_values(self.actor, c.id, action, fld, old, new, at=self.now)
 
         created = [c for c in self.customers.values() if c.new]
         if created:
-            # The batch holds the write lock (_begin_writing), so reserved ids are ours.
+            # The batch holds the write lock (db.begin_writing), so reserved ids are ours.
             ids = reserve_ids(conn, Customer.__table__, len(created))
             for c, new_id in zip(created, ids, strict=True):
                 c.values["id"] = new_id
             bulk_insert(conn, Customer.__table__, [self._customer_row(c) for c in created])
             for c in created:
                 audit.append(audit_row(c, "created", None, None, {
-                    k: derived.jsonable(v) for k, v in c.values.items()
+                    k: jsonable(v) for k, v in c.values.items()
                     if k in ENRICHABLE + ("type", "license_number") and v is not None}))
         tags = [{"tenant_id": self.tenant, "customer_id": c.id, "tag": t}
                 for c, ts in self.new_tags for t in ts]
@@ -535,17 +531,6 @@ class _Batch:
 ATTEMPTS = 3
 
 
-def _begin_writing(session: Session) -> None:
-    """Hold the write lock from the first read: two batches naming the same customer must
-    not both read its figures before either writes them. SQLite: BEGIN IMMEDIATE (one
-    writer at a time anyway); PostgreSQL locks the rows it reads (FOR UPDATE in _load)."""
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.dbapi_connection
-        if not raw.in_transaction:
-            raw.execute("BEGIN IMMEDIATE")
-
-
 def ingest(session: Session, actor: Actor, items: list[tuple[Any, str | None]]
            ) -> list[Outcome]:
     """Record a batch of events (raw JSON objects with their idempotency keys), in order.
@@ -562,7 +547,7 @@ def ingest(session: Session, actor: Actor, items: list[tuple[Any, str | None]]
         except PatronageError as exc:
             outcomes[i] = Outcome(exc.status, problem=exc)
     for attempt in range(1, ATTEMPTS + 1):
-        _begin_writing(session)
+        begin_writing(session)  # no other batch reads these customers before we write
         batch = _Batch(session, actor, parsed)
         results = list(outcomes)
         for p in parsed:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from patronage.customers.schemas import Tag, _CustomerFields
+from patronage.db import as_utc
 from patronage.types import PlainText
 
 EventType = Literal["order.placed", "order.status_changed", "sample.requested",
@@ -92,11 +93,6 @@ class ShopperLoggedIn(_Strict):
     pass
 
 
-def _utc(value: datetime) -> datetime:
-    """Times without an offset are taken as UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 class _Envelope(_Strict):
     occurred_at: datetime
     customer: EventCustomer
@@ -104,7 +100,7 @@ class _Envelope(_Strict):
     @field_validator("occurred_at")
     @classmethod
     def _in_utc(cls, value: datetime) -> datetime:
-        return _utc(value)
+        return as_utc(value)  # times without an offset are taken as UTC
 
 
 class OrderPlacedEvent(_Envelope):

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, select, update
@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from patronage.customers.bulk import deferred_search_index
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
-from patronage.customers.service import Actor
-from patronage.db import bulk_insert, reserve_ids, utcnow
+from patronage.customers.service import Actor, audit_values, jsonable
+from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import ValidationFailed
 from patronage.imports import mapping as maps
 from patronage.imports.reading import Format, records, sniff
@@ -118,10 +118,6 @@ def _same(current: Any, new: Any) -> bool:
     return current == new
 
 
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
 class _Run:
     def __init__(self, session: Session, actor: Actor, report: Report) -> None:
         self.session, self.actor, self.tenant = session, actor, actor.tenant_id
@@ -208,11 +204,7 @@ class _Run:
 
     def _audit(self, customer_id: int, action: str, fld: str | None, old: Any,
                new: Any) -> dict[str, Any]:
-        p = self.actor.principal
-        return {"tenant_id": self.tenant, "customer_id": customer_id, "at": self.now,
-                "user_id": p.user_id, "actor": p.email, "source": "import",
-                "action": action, "field": fld, "old_value": _jsonable(old),
-                "new_value": _jsonable(new)}
+        return audit_values(self.actor, customer_id, action, fld, old, new, at=self.now)
 
     def _write(self, creates: list[Row], updates: list[tuple[dict, dict]]) -> None:
         conn = self.session.connection()
@@ -239,7 +231,7 @@ class _Run:
                 tags += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
                          for t in row.values.get("tags", [])]
                 audit.append(self._audit(cid, "created", None, None, {
-                    k: _jsonable(v) for k, v in row.values.items() if k != "license_key"}))
+                    k: jsonable(v) for k, v in row.values.items() if k != "license_key"}))
             bulk_insert(conn, Customer.__table__, rows)
         table = Customer.__table__
         for current, changes in updates:
@@ -338,10 +330,8 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     converter = Converter(headers, mapping.fields, actor.principal.tenant_region,
                           _lists(session, actor.tenant_id))
     job = _Run(session, actor, report)
-    if not dry_run and session.get_bind().dialect.name == "sqlite":
-        raw = session.connection().connection.dbapi_connection
-        if not raw.in_transaction:
-            raw.execute("BEGIN IMMEDIATE")  # ids reserved per chunk stay ours
+    if not dry_run:
+        begin_writing(session)  # ids reserved per chunk stay ours
     try:
         with contextlib.ExitStack() as writing:
             if not dry_run:  # new customers join the search index in one statement at the end
