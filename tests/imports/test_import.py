@@ -234,3 +234,27 @@ def test_rows_match_by_their_strongest_key_only_so_a_reimport_is_stable(client, 
     for _ in range(2):
         again = run(factory, session, t, csv)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+@pytest.mark.parametrize("header,field", [
+    ("E-mail", "email"), ("Email Address", "email"), ("Mobile", "phone"),
+    ("Zip Code", "zip"), ("Postal Code", "zip"), ("Province Code", "state"),
+    ("Company", "company_name"), ("Dispensary Name", "company_name"),
+    ("License #", "license_number"), ("Sales Rep", "sales_rep"),
+    ("Default Address Address1", "address1"), ("Accepts Email Marketing", "subscription"),
+    ("Total Orders", "order_count"), ("Tax Exempt", "tax_exempt"),
+    ("  e_mail ", "email"), ("Colour", None),  # spacing and punctuation do not matter
+])
+def test_header_synonyms(header, field):
+    from patronage.imports.mapping import propose
+
+    mapping = propose(["External ID", header])
+    assert mapping.fields[1] == field
+
+
+def test_the_better_named_column_wins_a_field():
+    from patronage.imports.mapping import propose
+
+    mapping = propose(["Default Address Phone", "Email", "Phone"])
+    assert mapping.fields == [None, "email", "phone"]
+    assert mapping.unmapped == ["Default Address Phone"]
