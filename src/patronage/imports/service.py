@@ -40,7 +40,9 @@ WRITABLE = ("external_id", "type", "company_name", "first_name", "last_name", "e
             "master_store_id", "subscription", "membership_id", "point_balance",
             "allow_age_limited_products", "birthday", "shopper_level", "risk_level",
             "registered_at", "order_count", "total_spent_cents")
-_READ = ("id", "version", *WRITABLE)
+# Always read for a matched customer; the rest only when the file has them.
+_READ = ("id", "version", "type", "company_name", "first_name", "last_name", "email",
+         "phone")
 
 
 @dataclass
@@ -174,7 +176,8 @@ class _Run:
                   "external_id": (Customer.external_id, None),
                   "email": (func.lower(Customer.email), None),
                   "phone": (Customer.phone, None)}
-        columns = [Customer.__table__.c[c] for c in _READ]
+        sent = sorted({k for row in rows for k in row.values if k in WRITABLE})
+        columns = [Customer.__table__.c[c] for c in dict.fromkeys((*_READ, *sent))]
         found: dict[str, dict[str, dict[str, Any]]] = {r: {} for r in probes}
         conn = self.session.connection()
         for rule, (column, extra) in probes.items():
