@@ -15,8 +15,6 @@ import csv
 import io
 import os
 import random
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,17 +24,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-
-
-def _pcts(samples: list[float]) -> tuple[float, float]:
-    samples = sorted(samples)
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from measure import free_port, p50_p95
 
 
 def _prepare(url: str, customers: int, other: int) -> None:
@@ -120,7 +108,7 @@ def run(args: argparse.Namespace) -> None:
     tenant = tenancy.get_tenant(session, "demo")
     token = tenancy.create_token(session, tenant_id=tenant.id, email="admin@demo.example",
                                  label="bench")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "patronage.app:create_app",
                                "--factory", "--port", str(port), "--log-level", "warning"],
                               env={**os.environ})
@@ -182,7 +170,7 @@ def run(args: argparse.Namespace) -> None:
             for sql, sql_params in timer.statements:
                 bare(sql, sql_params)
             sql_t.append((time.perf_counter() - started) * 1000)
-        h, p, s = _pcts(http_t), _pcts(proc_t), _pcts(sql_t)
+        h, p, s = p50_p95(http_t), p50_p95(proc_t), p50_p95(sql_t)
         print(f"{name:34} {h[0]:6.1f} / {h[1]:6.1f} {p[0]:6.1f} / {p[1]:6.1f} "
               f"{s[0]:6.1f} / {s[1]:6.1f} {h[1] / max(s[1], 0.01):5.1f}x  {total}")
 

@@ -19,9 +19,7 @@ import json
 import os
 import random
 import secrets
-import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,20 +28,10 @@ import time
 from pathlib import Path
 
 import httpx
+from measure import free_port, p50_p95
 
 PRODUCTS = [("FL-1", "Flower 3.5g", "flower", "28.00"), ("ED-1", "Gummies", "edibles", "18.00"),
             ("AC-1", "Grinder", "accessories", "15.00")]
-
-
-def _pcts(samples: list[float]) -> tuple[float, float]:
-    samples = sorted(samples)
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(db: Path) -> dict[str, str]:
@@ -90,7 +78,7 @@ def _workspace(db: Path, slug: str) -> tuple[str, str]:
 
 class Server:
     def __init__(self, db: Path, workers: int = 1) -> None:
-        self.port = _port()
+        self.port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "patronage.app:create_app", "--factory",
              "--port", str(self.port), "--log-level", "warning", "--workers", str(workers)],
@@ -225,7 +213,7 @@ def _single_and_overview(server: Server, token: str, password: str, licenses: li
                                headers={"Idempotency-Key": f"s{run}-{i}"})
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 201, response.text
-    p50, p95 = _pcts(times)
+    p50, p95 = p50_p95(times)
     print(f"single event at {total:,} customers (HTTP, matched by license): "
           f"p50 {p50:.1f} ms / p95 {p95:.1f} ms")
 
@@ -246,7 +234,7 @@ def _single_and_overview(server: Server, token: str, password: str, licenses: li
         response = browser.get(f"/customers/{cid}")
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200 and "Spend by month" in response.text
-    p50, p95 = _pcts(times)
+    p50, p95 = p50_p95(times)
     with sqlite3.connect(big_db) as con:
         orders = con.execute("SELECT count(*) FROM orders WHERE customer_id = ?",
                              (cid,)).fetchone()[0]

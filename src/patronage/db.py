@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
+    ForeignKeyConstraint,
     MetaData,
     Table,
     TypeDecorator,
@@ -45,6 +46,14 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def tenant_fk(column: str, table: str, ondelete: str | None = "RESTRICT"
+              ) -> ForeignKeyConstraint:
+    """A reference within one tenant: (tenant_id, column) -> (table.tenant_id, table.id),
+    so no row can point at another tenant's."""
+    return ForeignKeyConstraint(["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"],
+                                ondelete=ondelete)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -68,13 +68,13 @@ def license_key(raw: str) -> str:
     return key
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _no_control_chars(raw: str) -> str:
     """NUL and other C0 controls (except tab and newlines) never belong in a text field;
     PostgreSQL cannot even store NUL."""
-    if _CONTROL.search(raw):
+    if CONTROL_CHARS.search(raw):
         raise PydanticCustomError("invalid_characters",
                                   "Contains control characters that cannot be stored.")
     return raw

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from patronage.db import Base, UTCDateTime, utcnow
+from patronage.db import Base, UTCDateTime, tenant_fk, utcnow
 
 CUSTOMER_TYPES = ("guest", "registered", "business")
 # Filters users combine with a sort, indexed (tenant_id, filter column, sort column, id):
@@ -38,21 +38,16 @@ SORT_INDEXED = (
 RISK_LEVELS = ("low", "medium", "high")
 
 
-def _tenant_fk(column: str, table: str, ondelete: str = "RESTRICT") -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"],
-                                ondelete=ondelete)
-
-
 class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
-        _tenant_fk("status_id", "statuses"),
-        _tenant_fk("payment_term_id", "payment_terms"),
-        _tenant_fk("license_type_id", "license_types"),
-        _tenant_fk("master_store_id", "stores"),
-        _tenant_fk("sales_rep_id", "users"),
+        tenant_fk("status_id", "statuses"),
+        tenant_fk("payment_term_id", "payment_terms"),
+        tenant_fk("license_type_id", "license_types"),
+        tenant_fk("master_store_id", "stores"),
+        tenant_fk("sales_rep_id", "users"),
         CheckConstraint("type IN ('guest', 'registered', 'business')", name="type"),
         CheckConstraint("risk_level IS NULL OR risk_level IN ('low', 'medium', 'high')",
                         name="risk_level"),
@@ -155,7 +150,7 @@ class Customer(Base):
 class CustomerTag(Base):
     __tablename__ = "customer_tags"
     __table_args__ = (
-        _tenant_fk("customer_id", "customers", ondelete="CASCADE"),
+        tenant_fk("customer_id", "customers", ondelete="CASCADE"),
         CheckConstraint("length(tag) BETWEEN 1 AND 50", name="tag_length"),
         Index("ix_customer_tags_tenant_tag", "tenant_id", "tag", "customer_id"),
     )
@@ -170,8 +165,8 @@ class CustomerStore(Base):
 
     __tablename__ = "customer_stores"
     __table_args__ = (
-        _tenant_fk("customer_id", "customers", ondelete="CASCADE"),
-        _tenant_fk("store_id", "stores", ondelete="CASCADE"),
+        tenant_fk("customer_id", "customers", ondelete="CASCADE"),
+        tenant_fk("store_id", "stores", ondelete="CASCADE"),
         Index("ix_customer_stores_tenant_store", "tenant_id", "store_id", "customer_id"),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -49,6 +50,17 @@ def sort_name(company: str | None, first: str | None, last: str | None,
               email: str | None = None, phone: str | None = None) -> str:
     """The name sort key; the same rule as migration 0002's backfill."""
     return _name(company, first, last, email, phone).lower()
+
+
+def sort_name_of(values: Mapping[str, Any]) -> str:
+    """sort_name from a record's fields (missing ones count as empty)."""
+    return sort_name(values.get("company_name"), values.get("first_name"),
+                     values.get("last_name"), values.get("email"), values.get("phone"))
+
+
+def average_order(total_cents: int, count: int) -> int:
+    """Average order value in cents, rounded half up (the same rule in SQL, derived.py)."""
+    return (2 * total_cents + count) // (2 * count) if count else 0
 
 
 def normalise_tag(tag: str) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from patronage.customers import rules
 from patronage.customers.models import Customer, CustomerStore
 from patronage.db import UTCDateTime, as_utc, bulk_execute
 from patronage.events.models import Activity, Order, Sample
@@ -39,24 +40,20 @@ def empty() -> dict[str, Any]:
             "last_activity_at": None, "last_login_at": None}
 
 
-utc = as_utc  # the derived times compare in UTC
 
 
 def later(current: datetime | None, candidate: datetime) -> datetime:
-    return candidate if current is None or utc(candidate) > utc(current) else current
+    return candidate if current is None or as_utc(candidate) > as_utc(current) else current
 
 
 def earlier(current: datetime | None, candidate: datetime) -> datetime:
-    return candidate if current is None or utc(candidate) < utc(current) else current
+    return candidate if current is None or as_utc(candidate) < as_utc(current) else current
 
 
 def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def average(total_cents: int, count: int) -> int:
-    """Average order value in cents, rounded half up (the same rule everywhere)."""
-    return (2 * total_cents + count) // (2 * count) if count else 0
 
 
 
@@ -64,7 +61,7 @@ def add_order(values: dict[str, Any], total_cents: int, placed_at: datetime) -> 
     """An order that counts (not cancelled) joins the spend metrics."""
     values["order_count"] = values.get("order_count", 0) + 1
     values["total_spent_cents"] = values.get("total_spent_cents", 0) + total_cents
-    values["average_order_value_cents"] = average(values["total_spent_cents"],
+    values["average_order_value_cents"] = rules.average_order(values["total_spent_cents"],
                                                   values["order_count"])
     values["first_order_at"] = earlier(values.get("first_order_at"), placed_at)
     values["last_order_at"] = later(values.get("last_order_at"), placed_at)

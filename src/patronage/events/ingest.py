@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.customers import rules
+from patronage.customers import matching, rules
+from patronage.customers.bulk import new_row
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
-from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
+from patronage.db import as_utc, begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
 from patronage.events import derived
 from patronage.events.models import (
@@ -175,22 +176,8 @@ class _Batch:
         }
         sent = {k for p in parsed for k in p.values if k in ENRICHABLE}
         columns = [Customer.__table__.c[c] for c in dict.fromkeys((*_LOADED, *sorted(sent)))]
-        probes = {
-            "license_number": (Customer.license_key, Customer.type == "business"),
-            "external_id": (Customer.external_id, None),
-            "email": (func.lower(Customer.email), None),
-            "phone": (Customer.phone, None),
-        }
-        for rule, (column, extra) in probes.items():
-            if not wanted[rule]:
-                continue
-            query = select(*columns).where(Customer.tenant_id == t, column.in_(wanted[rule]))
-            if extra is not None:
-                query = query.where(extra)
-            query = query.order_by(Customer.id)
-            if s.dialect.name != "sqlite":  # held to the commit: no lost updates
-                query = query.with_for_update(of=Customer.__table__)
-            for row in s.execute(query).mappings().all():
+        for rows in matching.find(s, t, wanted, columns, lock=True).values():
+            for row in rows.values():
                 # Figures start empty: what the batch adds is merged in SQL (derived.merge).
                 self._remember(self.customers.get(row["id"])
                                or _Customer({**derived.empty(), **row}))
@@ -379,7 +366,7 @@ class _Batch:
         v["last_activity_at"] = derived.later(v.get("last_activity_at"), at)
         activity = pending.row
         if kind == "order.placed":
-            placed = data.placed_at and derived.utc(data.placed_at) or at
+            placed = data.placed_at and as_utc(data.placed_at) or at
             lines = [{"sku": ln.sku, "name": ln.name, "category": ln.category,
                       "quantity": ln.quantity, "unit_price_cents": derived.cents(ln.unit_price),
                       "age_limited": ln.age_limited} for ln in data.lines]
@@ -455,7 +442,8 @@ class _Batch:
             ids = reserve_ids(conn, Customer.__table__, len(created))
             for c, new_id in zip(created, ids, strict=True):
                 c.values["id"] = new_id
-            bulk_insert(conn, Customer.__table__, [self._customer_row(c) for c in created])
+            bulk_insert(conn, Customer.__table__, [
+                {**new_row(self.tenant, c.values, self.now), "id": c.id} for c in created])
             for c in created:
                 audit.append(audit_row(c, "created", None, None, {
                     k: jsonable(v) for k, v in c.values.items()
@@ -507,25 +495,12 @@ class _Batch:
             derived.recount_orders(conn, self.tenant, recount)
         bulk_insert(conn, AuditEntry.__table__, audit)
 
-    def _customer_row(self, c: _Customer) -> dict[str, Any]:
-        v = {k: val for k, val in c.values.items() if k != "tags"}
-        row = {col.name: None for col in Customer.__table__.columns}
-        row.update(tenant_id=self.tenant, tax_exempt=False, subscription=False,
-                   created_at=self.now, updated_at=self.now)
-        row.update({k: val for k, val in v.items() if k in row})
-        if row["subscription"]:
-            row["subscribed_at"] = self.now
-        row["sort_name"] = rules.sort_name(row["company_name"], row["first_name"],
-                                           row["last_name"], row["email"], row["phone"])
-        return row
-
     def _edits(self, c: _Customer) -> dict[str, Any]:
         """Fields an event filled in or changed: a new version, like any edit."""
         v = c.values
         return {**{k: v[k] for k in c.changed}, "version": v["version"] + 1,
                 "updated_at": self.now,
-                "sort_name": rules.sort_name(v.get("company_name"), v.get("first_name"),
-                                             v.get("last_name"), v.get("email"), v.get("phone"))}
+                "sort_name": rules.sort_name_of(v)}
 
 
 ATTEMPTS = 3

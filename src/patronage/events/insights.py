@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer
-from patronage.events.derived import utc
+from patronage.db import as_utc
 from patronage.events.models import Order, OrderLine, Sample
 from patronage.settings_lists.models import Store
 
@@ -72,8 +72,8 @@ def _median_gap(session: Session, counted: Any, dialect: str
     last = session.scalar(select(func.max(Order.placed_at)).where(counted))
     gaps = [b - a for a, b in zip(points, points[1:], strict=False)]
     if not gaps:
-        return None, last and utc(last)
-    return float(statistics.median(gaps)), utc(last)
+        return None, last and as_utc(last)
+    return float(statistics.median(gaps)), as_utc(last)
 
 
 def tenant_median(session: Session, tenant_id: int) -> dict[str, int]:

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, UTCDateTime
+from patronage.db import Base, UTCDateTime, tenant_fk
 
 EVENT_TYPES = ("order.placed", "order.status_changed", "sample.requested",
                "interest.requested", "message.sent", "shopper.signed_up", "shopper.logged_in")
@@ -41,19 +40,13 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-def _customer_fk() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", "customer_id"],
-                                ["customers.tenant_id", "customers.id"], ondelete="CASCADE")
-
-
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
         UniqueConstraint("tenant_id", "number"),
-        _customer_fk(),
-        ForeignKeyConstraint(["tenant_id", "store_id"], ["stores.tenant_id", "stores.id"],
-                             ondelete="RESTRICT"),
+        tenant_fk("customer_id", "customers", ondelete="CASCADE"),
+        tenant_fk("store_id", "stores"),
         CheckConstraint("total_cents >= 0", name="total_non_negative"),
         Index("ix_orders_tenant_customer_placed", "tenant_id", "customer_id", "placed_at"),
     )
@@ -73,8 +66,7 @@ class Order(Base):
 class OrderLine(Base):
     __tablename__ = "order_lines"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"],
-                             ondelete="CASCADE"),
+        tenant_fk("order_id", "orders", ondelete="CASCADE"),
         CheckConstraint("quantity > 0 AND unit_price_cents >= 0", name="quantities"),
         Index("ix_order_lines_tenant_order", "tenant_id", "order_id"),
         Index("ix_order_lines_tenant_customer", "tenant_id", "customer_id"),
@@ -95,7 +87,7 @@ class OrderLine(Base):
 class Sample(Base):
     __tablename__ = "samples"
     __table_args__ = (
-        _customer_fk(),
+        tenant_fk("customer_id", "customers", ondelete="CASCADE"),
         Index("ix_samples_tenant_customer", "tenant_id", "customer_id", "requested_at"),
     )
 
@@ -112,13 +104,13 @@ class Activity(Base):
 
     __tablename__ = "activities"
     __table_args__ = (
-        _customer_fk(),
+        tenant_fk("customer_id", "customers", ondelete="CASCADE"),
         CheckConstraint("matched_by IS NULL OR " + _in("matched_by", MATCH_RULES),
                         name="matched_by"),
         Index("uq_activities_tenant_idempotency_key", "tenant_id", "idempotency_key",
               unique=True, sqlite_where=text("idempotency_key IS NOT NULL"),
               postgresql_where=text("idempotency_key IS NOT NULL")),
-        ForeignKeyConstraint(["tenant_id", "author_id"], ["users.tenant_id", "users.id"]),
+        tenant_fk("author_id", "users", ondelete=None),
         CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),
         Index("ix_activities_tenant_customer_at", "tenant_id", "customer_id", "occurred_at",
               "id"),

@@ -11,9 +11,8 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import AuditEntry, Customer
-from patronage.db import utcnow
+from patronage.db import as_utc, utcnow
 from patronage.errors import NotFound, ValidationFailed
-from patronage.events.derived import utc
 from patronage.events.models import ACTIVITY_KINDS, LOGGED_KINDS, Activity
 from patronage.pagination import decode_cursor, encode_cursor
 from patronage.tenancy.models import User
@@ -77,7 +76,7 @@ def log_activity(session: Session, principal: Principal, customer_id: int,
         raise ValidationFailed.field("subject", "Say what happened: a subject, notes or an "
                                      "outcome.", "required")
     row = Activity(tenant_id=principal.tenant_id, customer_id=customer_id, kind=data.kind,
-                   occurred_at=utc(data.occurred_at) if data.occurred_at else utcnow(),
+                   occurred_at=as_utc(data.occurred_at) if data.occurred_at else utcnow(),
                    author_id=principal.user_id, subject=data.subject, body=data.body,
                    outcome=data.outcome, follow_up_on=data.follow_up_on)
     session.add(row)
@@ -117,7 +116,7 @@ def timeline(session: Session, *, tenant_id: int, customer_id: int, kinds: list[
     if cursor:
         raw = decode_cursor(cursor)
         try:
-            key = (utc(datetime.fromisoformat(raw[0])), int(raw[1]), int(raw[2]))
+            key = (as_utc(datetime.fromisoformat(raw[0])), int(raw[1]), int(raw[2]))
         except (TypeError, ValueError, IndexError):
             raise _bad_cursor() from None
     wanted = set(kinds or TIMELINE_KINDS)
@@ -146,10 +145,10 @@ def timeline(session: Session, *, tenant_id: int, customer_id: int, kinds: list[
             id=f"e{e.id}", kind="edit", occurred_at=e.at, source="edit", author=e.actor,
             subject=f"{e.action.capitalize()} via {e.source}", field=e.field,
             old=e.old_value, new=e.new_value)) for e in edits]
-    merged.sort(key=lambda m: (utc(m[0]), m[1], m[2]), reverse=True)
+    merged.sort(key=lambda m: (as_utc(m[0]), m[1], m[2]), reverse=True)
     page = merged[:limit]
     next_cursor = None
     if len(merged) > limit:
         at, src, last, _ = page[-1]
-        next_cursor = encode_cursor([utc(at).isoformat(), src, last])
+        next_cursor = encode_cursor([as_utc(at).isoformat(), src, last])
     return TimelinePage(items=[m[3] for m in page], next_cursor=next_cursor)

@@ -9,6 +9,7 @@ import socket
 import tempfile
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -161,14 +162,15 @@ def _alive(runner: str | None) -> bool:
 
 def reap(session: Session, tenant_id: int) -> None:
     """Imports whose process died (killed, crashed) are marked failed; run them again."""
-    for job in session.scalars(select(Import).where(Import.tenant_id == tenant_id,
-                                                    Import.status == "running")):
-        if not _alive(job.runner):
-            job.status = "failed"
-            job.message = ("The import was interrupted (its process stopped) before it "
-                           "finished; nothing of it was written. Run it again.")
-            job.finished_at = utcnow()
-    session.commit()
+    dead = [job for job in session.scalars(select(Import).where(
+        Import.tenant_id == tenant_id, Import.status == "running")) if not _alive(job.runner)]
+    for job in dead:
+        job.status = "failed"
+        job.message = ("The import was interrupted (its process stopped) before it "
+                       "finished; nothing of it was written. Run it again.")
+        job.finished_at = utcnow()
+    if dead:  # polled every second while a job runs: write only when something changed
+        session.commit()
 
 
 def get(session: Session, tenant_id: int, import_id: int) -> Import:
@@ -185,14 +187,16 @@ STALE_UPLOAD_SECONDS = 24 * 3600
 
 def _forget_old_uploads(session: Session, tenant_id: int) -> None:
     """Previews never committed give their file back after a day (the report stays)."""
-    cutoff = utcnow().timestamp() - STALE_UPLOAD_SECONDS
-    for job in session.scalars(select(Import).where(Import.tenant_id == tenant_id,
-                                                    Import.source_path.is_not(None))):
-        if job.finished_at is not None and job.finished_at.timestamp() < cutoff:
-            with contextlib.suppress(OSError):
-                Path(job.source_path or "").unlink()
-            job.source_path = None
-    session.commit()
+    cutoff = utcnow() - timedelta(seconds=STALE_UPLOAD_SECONDS)
+    old = list(session.scalars(select(Import).where(
+        Import.tenant_id == tenant_id, Import.source_path.is_not(None),
+        Import.finished_at < cutoff)))
+    for job in old:
+        with contextlib.suppress(OSError):
+            Path(job.source_path or "").unlink()
+        job.source_path = None
+    if old:
+        session.commit()
 
 
 def history(session: Session, tenant_id: int, limit: int = 50) -> list[Import]:

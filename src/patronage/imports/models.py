@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, UTCDateTime, utcnow
+from patronage.db import Base, UTCDateTime, tenant_fk, utcnow
 
 STATUSES = ("running", "done", "failed")
 
@@ -29,7 +29,7 @@ class Import(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
-        ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+        tenant_fk("user_id", "users", ondelete=None),
         CheckConstraint("status IN ('running', 'done', 'failed')", name="status"),
         Index("ix_imports_tenant_started", "tenant_id", "started_at", "id"),
     )

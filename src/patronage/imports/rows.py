@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from patronage.customers.rules import normalise_tag, sort_name
-from patronage.types import _CONTROL, license_key, normalize_email, normalize_phone
+from patronage.customers.rules import normalise_tag
+from patronage.types import CONTROL_CHARS, license_key, normalize_email, normalize_phone
 
 NEUTRALISED = ("=", "+", "-", "@")
 TRUE = {"yes", "y", "true", "t", "1", "x", "subscribed", "on"}
@@ -42,7 +42,7 @@ class Row:
 
 def _text(limit: int) -> Callable[[str], str]:
     def parse(raw: str) -> str:
-        if _CONTROL.search(raw):
+        if CONTROL_CHARS.search(raw):
             raise CellError("contains control characters that cannot be stored")
         if len(raw) > limit:
             raise CellError(f"is {len(raw)} characters long; at most {limit} fit")
@@ -199,7 +199,3 @@ class Converter:
         else:
             values[name] = PARSERS[name](raw)
 
-
-def sort_key_of(values: dict[str, Any]) -> str:
-    return sort_name(values.get("company_name"), values.get("first_name"),
-                     values.get("last_name"), values.get("email"), values.get("phone"))

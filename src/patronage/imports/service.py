@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from patronage.customers.bulk import deferred_search_index
+from patronage.customers import matching, rules
+from patronage.customers.bulk import deferred_search_index, new_row
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
 from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import ValidationFailed
 from patronage.imports import mapping as maps
 from patronage.imports.reading import Format, records, sniff
-from patronage.imports.rows import Converter, Row, sort_key_of
+from patronage.imports.rows import Converter, Row
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 from patronage.types import email_key
@@ -167,28 +168,14 @@ class _Run:
 
     def _match(self, rows: list[Row]) -> dict[int, dict[str, Any]]:
         """Each row's existing customer (by line), found by its strongest key."""
-        wanted: dict[str, set[str]] = {"license_number": set(), "external_id": set(),
-                                       "email": set(), "phone": set()}
+        wanted: dict[str, set[str]] = {rule: set() for rule in matching.RULES}
         for row in rows:
             if (identity := _identity(row.values)) is not None:
                 wanted[identity[0]].add(identity[1])
-        probes = {"license_number": (Customer.license_key, Customer.type == "business"),
-                  "external_id": (Customer.external_id, None),
-                  "email": (func.lower(Customer.email), None),
-                  "phone": (Customer.phone, None)}
         sent = sorted({k for row in rows for k in row.values if k in WRITABLE})
         columns = [Customer.__table__.c[c] for c in dict.fromkeys((*_READ, *sent))]
-        found: dict[str, dict[str, dict[str, Any]]] = {r: {} for r in probes}
         conn = self.session.connection()
-        for rule, (column, extra) in probes.items():
-            if not wanted[rule]:
-                continue
-            query = select(*columns, column.label("match_key")).where(
-                Customer.tenant_id == self.tenant, column.in_(wanted[rule]))
-            if extra is not None:
-                query = query.where(extra)
-            for row in conn.execute(query.order_by(Customer.id)).mappings().all():
-                found[rule].setdefault(row["match_key"], dict(row))
+        found = matching.find(conn, self.tenant, wanted, columns)
         out = {}
         for row in rows:
             identity = _identity(row.values)
@@ -216,20 +203,7 @@ class _Run:
             ids = reserve_ids(conn, Customer.__table__, len(creates))
             rows = []
             for row, cid in zip(creates, ids, strict=True):
-                record = {c.name: None for c in Customer.__table__.columns}
-                record.update(
-                    id=cid, tenant_id=self.tenant, version=1, tax_exempt=False,
-                    subscription=False, allow_age_limited_products=False, order_count=0,
-                    total_spent_cents=0, average_order_value_cents=0, sample_count=0,
-                    created_at=self.now, updated_at=self.now)
-                record.update({k: v for k, v in row.values.items() if k in record})
-                record["sort_name"] = sort_key_of(record)
-                if record["order_count"]:
-                    record["average_order_value_cents"] = (
-                        (2 * record["total_spent_cents"] + record["order_count"])
-                        // (2 * record["order_count"]))
-                if record["subscription"]:
-                    record["subscribed_at"] = self.now
+                record = {**new_row(self.tenant, row.values, self.now), "id": cid}
                 rows.append(record)
                 tags += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
                          for t in row.values.get("tags", [])]
@@ -241,7 +215,7 @@ class _Run:
             columns = {k: v for k, v in changes.items() if k != "tags"}
             merged = {**current, **columns}
             columns.update(version=current["version"] + 1, updated_at=self.now,
-                           sort_name=sort_key_of(merged))
+                           sort_name=rules.sort_name_of(merged))
             conn.execute(update(table).where(table.c.tenant_id == self.tenant,
                                              table.c.id == current["id"]).values(**columns))
             if "tags" in changes:
