@@ -164,6 +164,9 @@ def test_ordering_rules_refuse_lines_naming_the_reason(client, factory):
     ({"type": "order.status_changed", "occurred_at": "2026-01-01T00:00:00Z",
       "customer": {"email": "a@example.com"}, "data": {"number": "nope", "status": "x"}},
      "/data/number"),
+    ({"type": "shopper.logged_in", "occurred_at": "2026-01-01T00:00:00Z",
+      "customer": {"email": "a@example.com", "status_id": 2_000_000}},
+     "/customer/status_id"),
 ])
 def test_bad_events_are_422_and_record_nothing(client, factory, event, pointer):
     t = factory.tenant()

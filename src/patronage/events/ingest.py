@@ -31,8 +31,7 @@ from patronage.events.models import (
     Sample,
 )
 from patronage.events.schemas import EVENT_ADAPTER, EVENT_TYPES, EventResult
-from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
-from patronage.tenancy.models import User
+from patronage.settings_lists.models import LicenseType, Store
 from patronage.types import email_key
 
 # Customer columns an event may fill in when the customer lacks them.
@@ -44,8 +43,6 @@ ENRICHABLE = ("external_id", "company_name", "first_name", "last_name", "email",
 # Always read for a matched customer (the rest of ENRICHABLE only when an event sends it).
 _LOADED = ("id", "type", "license_key", "external_id", "email", "phone", "license_type_id",
            "allow_age_limited_products", "registered_at", "version")
-_REFERENCES = {"license_type_id": LicenseType, "payment_term_id": PaymentTerm,
-               "sales_rep_id": User, "status_id": Status, "master_store_id": Store}
 
 
 @dataclass
@@ -198,7 +195,7 @@ class _Batch:
         self.stores = dict(s.execute(select(Store.code, Store.id).where(Store.tenant_id == t)
                                      ).all())
         self.refs = {name: set(s.scalars(select(model.id).where(model.tenant_id == t)))
-                     for name, model in _REFERENCES.items()}
+                     for name, (model, _label) in rules.REFERENCES.items()}
 
     def _remember(self, c: _Customer) -> None:
         self.customers[c.id] = c
@@ -225,10 +222,11 @@ class _Batch:
         return None, "created"
 
     def _check_references(self, values: dict[str, Any]) -> None:
-        errors = [FieldError(f"/customer/{name}", f"No such {name.removesuffix('_id')} "
-                             f"with id {values[name]} in this tenant.", "unknown_reference")
-                  for name in _REFERENCES if values.get(name) is not None
-                  and values[name] not in self.refs[name]]
+        # The same rule and words as rules.check_references, from ids loaded once a batch.
+        errors = [FieldError(f"/customer/{name}", f"No {label} with id {values[name]} in "
+                             "this tenant.", "unknown_reference")
+                  for name, (_model, label) in rules.REFERENCES.items()
+                  if values.get(name) is not None and values[name] not in self.refs[name]]
         if errors:
             raise ValidationFailed.of(errors)
 
@@ -350,7 +348,7 @@ class _Batch:
         try:
             self._check_references(fill)
         except ValidationFailed:
-            fill = {k: v for k, v in fill.items() if k not in _REFERENCES}
+            fill = {k: v for k, v in fill.items() if k not in rules.REFERENCES}
         for k, v in fill.items():
             c.old.setdefault(k, c.values.get(k))
             c.values[k] = v
