@@ -122,15 +122,17 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
         if owned and not (dry_run and outcome.get("status") == "done"):
             with contextlib.suppress(OSError):
                 path.unlink()
+    try:
+        with session_scope() as session:
+            job = session.get(Import, job_id)
+            if job is not None:
+                for key, value in outcome.items():
+                    setattr(job, key, value)
+                job.finished_at = utcnow()
+                session.commit()
+    finally:  # only once the outcome is saved: until then the job reads as running
         PROGRESS.pop(job_id, None)
         THREADS.pop(job_id, None)
-    with session_scope() as session:
-        job = session.get(Import, job_id)
-        if job is not None:
-            for key, value in outcome.items():
-                setattr(job, key, value)
-            job.finished_at = utcnow()
-            session.commit()
 
 
 def commit(session: Session, principal: Principal, preview: Import,
