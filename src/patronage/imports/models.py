@@ -13,6 +13,8 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -57,3 +59,26 @@ class Import(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class ImportFingerprint(Base):
+    """The raw source row a customer was last imported from (a keyed hash of its cells),
+    with the customer's version and order figures at that moment: a re-imported row with
+    the same hash, for a customer nobody has changed since, is unchanged without being
+    parsed and validated again."""
+
+    __tablename__ = "import_fingerprints"
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "customer_id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
+        tenant_fk("customer_id", "customers", ondelete="CASCADE"),
+        Index("ix_import_fingerprints_digest", "tenant_id", "digest"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[bytes] = mapped_column(LargeBinary(16))
+    version: Mapped[int] = mapped_column(Integer)
+    # Events change these without a new version (db-side merges): compared too.
+    order_count: Mapped[int] = mapped_column(Integer)
+    total_spent_cents: Mapped[int] = mapped_column(BigInteger)

@@ -5,25 +5,40 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import hashlib
 import io
+import json
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers import matching, rules
 from patronage.customers.bulk import deferred_search_index, new_row
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
-from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
+from patronage.db import begin_writing, bulk_execute, bulk_insert, reserve_ids, utcnow
 from patronage.errors import ValidationFailed
 from patronage.imports import mapping as maps
+from patronage.imports.models import ImportFingerprint
 from patronage.imports.reading import Format, records, sniff
 from patronage.imports.rows import Converter, Row
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
@@ -31,6 +46,7 @@ from patronage.tenancy.models import User
 from patronage.types import email_key
 
 CHUNK = 5_000
+T = TypeVar("T")
 PREVIEW = 1_000  # rows described one by one in a report (the counts cover every row)
 ERRORS_KEPT = 10_000
 # Fields an import compares and writes (what the converter can produce).
@@ -43,7 +59,10 @@ WRITABLE = ("external_id", "type", "company_name", "first_name", "last_name", "e
             "registered_at", "order_count", "total_spent_cents")
 # Always read for a matched customer; the rest only when the file has them.
 _READ = ("id", "version", "type", "company_name", "first_name", "last_name", "email",
-         "phone")
+         "phone", "order_count", "total_spent_cents")
+# Bump when converting a row changes meaning: every stored fingerprint is then stale.
+FINGERPRINT_FORMAT = 1
+SEPARATOR = "\x1f"
 
 
 @dataclass
@@ -121,32 +140,137 @@ def _same(current: Any, new: Any) -> bool:
     return current == new
 
 
+def fingerprint_key(headers: list[str], fields: list[str | None], region: str,
+                    lists: dict[str, dict[str, int]]) -> bytes:
+    """What a raw row's meaning depends on besides its cells: the header, the mapping, the
+    workspace's phone region and lists. Fingerprints are hashed with it as their key, so
+    a change to any of them makes every stored fingerprint miss."""
+    context = json.dumps([FINGERPRINT_FORMAT, headers, fields, region, lists], sort_keys=True)
+    return hashlib.blake2b(context.encode(), digest_size=32).digest()
+
+
+def fingerprint(key: bytes, cells: list[str]) -> bytes | None:
+    """A raw row's fingerprint; None for a row whose cells hold the separator (joined, it
+    could read like another row's)."""
+    joined = SEPARATOR.join(cells)
+    if joined.count(SEPARATOR) != len(cells) - 1:
+        return None
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16,
+                           key=key).digest()
+
+
+class _Seen:
+    """Who claimed what in this file: a matching key (or ``#id`` of an existing customer)
+    -> the first line that named it. Kept in a temporary table: a million keys as a
+    Python dict would cost ~100 MB."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.table = Table("import_seen", MetaData(), Column("key", String, primary_key=True),
+                           Column("line", Integer, nullable=False), prefixes=["TEMPORARY"],
+                           postgresql_on_commit="DROP", sqlite_with_rowid=False)
+        self.table.drop(conn, checkfirst=True)
+        self.table.create(conn)
+
+    def lines(self, keys: list[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        return dict(self.conn.execute(select(self.table.c.key, self.table.c.line)
+                                      .where(self.table.c.key.in_(keys))).all())
+
+    def add(self, claimed: dict[str, int]) -> None:
+        bulk_insert(self.conn, self.table, [{"key": k, "line": v} for k, v in claimed.items()])
+
+    @staticmethod
+    def forget(session: Session) -> None:
+        """After the run: SQLite keeps temporary tables past the transaction (PostgreSQL's
+        go with it), and the connection goes back to the pool."""
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("DROP TABLE IF EXISTS temp.import_seen")
+            session.commit()
+
+
+def _key(identity: tuple[str, str] | None, customer_id: int | None) -> str | None:
+    if customer_id is not None:
+        return f"#{customer_id}"
+    return f"{identity[0]}:{identity[1]}" if identity else None
+
+
+def _duplicate(first: int, key: str) -> str:
+    if key.startswith("#"):
+        return f"is a duplicate of line {first} (both are customer #{key[1:]})"
+    rule = key.split(":", 1)[0].replace("_", " ")
+    return f"is a duplicate of line {first} (same {rule})"
+
+
 class _Run:
-    def __init__(self, session: Session, actor: Actor, report: Report) -> None:
+    def __init__(self, session: Session, actor: Actor, report: Report, key: bytes) -> None:
         self.session, self.actor, self.tenant = session, actor, actor.tenant_id
         self.report = report
-        self.seen: dict[tuple[str, str], int] = {}  # matching key -> first line
+        self.key = key
+        conn = session.connection()
+        self.seen = _Seen(conn)
+        # Fingerprints of customers this import creates never count within it.
+        self.known_ids = conn.scalar(select(func.max(Customer.id))) or 0
         self.now = utcnow()
 
-    def chunk(self, rows: list[Row]) -> None:
-        accepted = []
-        for row in rows:
+    def recognised(self, batches: Iterator[list[tuple[int, list[str]]]]
+                   ) -> Iterator[tuple[tuple[list[Row], dict[int, bytes]],
+                                       list[tuple[int, list[str]]]]]:
+        """Each batch split into the rows whose fingerprint names a customer nobody changed
+        since (unchanged, no need to convert them) and the rows to convert."""
+        f, c = ImportFingerprint.__table__.c, Customer.__table__.c
+        conn = self.session.connection()
+        for batch in batches:
+            digests = {}
+            for line, cells in batch:
+                if (digest := fingerprint(self.key, cells)) is not None:
+                    digests[line] = digest
+            known = dict(conn.execute(
+                select(f.digest, func.min(f.customer_id)).join(Customer.__table__, and_(
+                    c.tenant_id == f.tenant_id, c.id == f.customer_id,
+                    c.version == f.version, c.order_count == f.order_count,
+                    c.total_spent_cents == f.total_spent_cents))
+                .where(f.tenant_id == self.tenant, f.customer_id <= self.known_ids,
+                       f.digest.in_(set(digests.values())))
+                .group_by(f.digest)).all()) if digests else {}
+            skipped = [Row(line, customer_id=known[digests[line]]) for line, _ in batch
+                       if digests.get(line) in known]
+            todo = [(line, cells) for line, cells in batch
+                    if digests.get(line) not in known] if skipped else batch
+            yield (skipped, digests), todo
+
+    def chunk(self, skipped: list[Row], digests: dict[int, bytes], converted: list[Row]
+              ) -> None:
+        accepted: list[Row] = []
+        for row in converted:
             if row.errors:
                 self.report.reject(row)
-                continue
-            identity = _identity(row.values)
-            first = self.seen.get(identity) if identity else None
-            if first is not None:
-                row.errors.append(("", f"is a duplicate of line {first} (same "
-                                       f"{identity[0].replace('_', ' ')})"))
-                self.report.reject(row)
-                continue
-            if identity:
-                self.seen[identity] = row.line
-            accepted.append(row)
+            else:
+                row.digest = digests.get(row.line)
+                accepted.append(row)
         existing = self._match(accepted)
-        creates, updates = [], []
+        keys: dict[int, str | None] = {}
         for row in accepted:
+            current = existing.get(row.line)
+            keys[row.line] = _key(_identity(row.values), current["id"] if current else None)
+        for row in skipped:
+            keys[row.line] = _key(None, row.customer_id)
+        earlier = self.seen.lines([k for k in keys.values() if k])
+        claimed: dict[str, int] = {}
+        creates, updates, prints = [], [], []
+        for row in sorted(accepted + skipped, key=lambda r: r.line):
+            key = keys[row.line]
+            if key is not None:
+                first = earlier.get(key) or claimed.get(key)
+                if first is not None:
+                    row.errors.append(("", _duplicate(first, key)))
+                    self.report.reject(row)
+                    continue
+                claimed[key] = row.line
+            if row.customer_id is not None:  # recognised by its fingerprint
+                self.report.note(row.line, "unchanged", customer_id=row.customer_id)
+                continue
             current = existing.get(row.line)
             if current is None:
                 creates.append(row)
@@ -163,8 +287,18 @@ class _Run:
                                  fields=sorted(changes))
             else:
                 self.report.note(row.line, "unchanged", customer_id=current["id"])
+            if row.digest is not None:
+                prints.append(self._print(row.digest, {**current, **changes},
+                                          current["version"] + (1 if changes else 0)))
+        self.seen.add(claimed)
         if not self.report.dry_run:
-            self._write(creates, updates)
+            self._write(creates, updates, prints)
+
+    def _print(self, digest: bytes, customer: dict[str, Any], version: int
+               ) -> dict[str, Any]:
+        return {"tenant_id": self.tenant, "customer_id": customer["id"], "digest": digest,
+                "version": version, "order_count": customer["order_count"],
+                "total_spent_cents": customer["total_spent_cents"]}
 
     def _match(self, rows: list[Row]) -> dict[int, dict[str, Any]]:
         """Each row's existing customer (by line), found by its strongest key."""
@@ -196,7 +330,8 @@ class _Run:
                new: Any) -> dict[str, Any]:
         return audit_values(self.actor, customer_id, action, fld, old, new, at=self.now)
 
-    def _write(self, creates: list[Row], updates: list[tuple[dict, dict]]) -> None:
+    def _write(self, creates: list[Row], updates: list[tuple[dict, dict]],
+               prints: list[dict[str, Any]]) -> None:
         conn = self.session.connection()
         audit, tags = [], []
         if creates:
@@ -209,6 +344,8 @@ class _Run:
                          for t in row.values.get("tags", [])]
                 audit.append(self._audit(cid, "created", None, None, {
                     k: jsonable(v) for k, v in row.values.items() if k != "license_key"}))
+                if row.digest is not None and _identity(row.values) is not None:
+                    prints.append(self._print(row.digest, record, 1))
             bulk_insert(conn, Customer.__table__, rows)
         table = Customer.__table__
         for current, changes in updates:
@@ -228,6 +365,16 @@ class _Run:
                       for k, v in sorted(changes.items()) if k != "license_key"]
         bulk_insert(conn, CustomerTag.__table__, tags)
         bulk_insert(conn, AuditEntry.__table__, audit)
+        bulk_execute(conn, _upsert_fingerprint(conn), prints)
+
+
+def _upsert_fingerprint(conn: Connection) -> Any:
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    statement = dialect.insert(ImportFingerprint.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["tenant_id", "customer_id"],
+        set_={c: statement.excluded[c] for c in ("digest", "version", "order_count",
+                                                 "total_spent_cents")})
 
 
 def _estimate_rows(stream: BinaryIO) -> int:
@@ -255,24 +402,29 @@ def _convert(batch: list[tuple[int, list[str]]]) -> list[Row]:
     return [_worker_converter.row(line, cells) for line, cells in batch]
 
 
-def _converted(converter: Converter, batches: Iterator[list[tuple[int, list[str]]]],
-               estimated_rows: int, stack: contextlib.ExitStack) -> Iterator[list[Row]]:
-    """Each chunk's rows converted, in file order: in worker processes for big files, with
-    at most a few chunks in flight (memory stays bounded whatever the file's size)."""
+def _converted(converter: Converter, batches: Iterator[tuple[T, list[tuple[int, list[str]]]]],
+               estimated_rows: int, stack: contextlib.ExitStack
+               ) -> Iterator[tuple[T, list[Row]]]:
+    """Each batch's rows converted, in file order, with what came with the batch: in worker
+    processes for big files, with at most a few batches in flight (memory stays bounded
+    whatever the file's size)."""
     if estimated_rows < PARALLEL_ROWS:
-        yield from ([converter.row(line, cells) for line, cells in batch] for batch in batches)
+        yield from ((extra, [converter.row(line, cells) for line, cells in batch])
+                    for extra, batch in batches)
         return
     workers = max(1, os.cpu_count() or 1)
     context = multiprocessing.get_context("spawn")  # no inherited locks, threads or sockets
     pool = stack.enter_context(context.Pool(workers, initializer=_start_worker,
                                             initargs=(converter,)))
     pending: collections.deque[Any] = collections.deque()
-    for batch in batches:
-        pending.append(pool.apply_async(_convert, (batch,)))
+    for extra, batch in batches:
+        pending.append((extra, pool.apply_async(_convert, (batch,))))
         if len(pending) > 2 * workers:
-            yield pending.popleft().get()
+            extra, result = pending.popleft()
+            yield extra, result.get()
     while pending:
-        yield pending.popleft().get()
+        extra, result = pending.popleft()
+        yield extra, result.get()
 
 
 def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
@@ -304,19 +456,21 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
         rows.close()
         raise
     report.mapping = mapping.as_dict()
-    converter = Converter(headers, mapping.fields, actor.principal.tenant_region,
-                          _lists(session, actor.tenant_id))
-    job = _Run(session, actor, report)
+    lists = _lists(session, actor.tenant_id)
+    region = actor.principal.tenant_region
+    converter = Converter(headers, mapping.fields, region, lists)
     if not dry_run:
         begin_writing(session)  # ids reserved per chunk stay ours
+    job = _Run(session, actor, report, fingerprint_key(headers, mapping.fields, region, lists))
     try:
         with contextlib.ExitStack() as writing:
             if not dry_run:  # new customers join the search index in one statement at the end
                 writing.enter_context(deferred_search_index(
                     session.connection(), expected_rows=_estimate_rows(stream)))
-            for converted in _converted(converter, _chunks(rows), _estimate_rows(stream),
-                                        writing):
-                job.chunk(converted)
+            batches = job.recognised(_chunks(rows))
+            for (skipped, digests), converted in _converted(
+                    converter, batches, _estimate_rows(stream), writing):
+                job.chunk(skipped, digests, converted)
                 if progress:
                     progress(report.total, stream.tell() if stream.seekable() else 0)
         if report.total == 0:
@@ -331,5 +485,6 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
         raise
     finally:
         rows.close()
+        _Seen.forget(session)
     report.seconds = time.perf_counter() - started
     return report

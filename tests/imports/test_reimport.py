@@ -1,0 +1,117 @@
+"""Re-imports: unchanged rows are recognised by the fingerprint of their raw cells before
+they are converted, and only while nothing that decides their outcome has changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from patronage.imports import rows as row_module
+from tests.events.test_events import order, post
+from tests.imports.test_import import listed, run
+
+CSV = ("Company,License #,Email,Status,Total Orders\n"
+       "North Co,NO-1,north@example.com,Customer,2\n"
+       "South Co,SO-1,south@example.com,Lead,0\n"
+       "Bad Co,BA-1,not-an-email,Customer,1\n")
+
+
+@pytest.fixture
+def converted(monkeypatch):
+    """The lines each run converted (parsed and validated)."""
+    lines: list[int] = []
+    original = row_module.Converter.row
+
+    def row(self, line, cells):
+        lines.append(line)
+        return original(self, line, cells)
+
+    monkeypatch.setattr(row_module.Converter, "row", row)
+    return lines
+
+
+def counts(report):
+    return (report.created, report.updated, report.unchanged, report.rejected)
+
+
+def test_a_reimport_recognises_unchanged_rows_without_converting_them(client, factory,
+                                                                       session, converted):
+    t = factory.tenant()
+    assert counts(run(factory, session, t, CSV)) == (2, 0, 0, 1)
+    converted.clear()
+    preview = run(factory, session, t, CSV, dry_run=True)
+    again = run(factory, session, t, CSV)
+    assert counts(preview) == counts(again) == (0, 0, 2, 1)
+    assert converted == [4, 4]  # only the rejected row, once per run
+    ids = {r["customer_id"] for r in again.rows if r["outcome"] == "unchanged"}
+    assert ids == {c["id"] for c in listed(client, t)["items"]}
+
+
+def test_an_edited_customer_is_compared_again(client, factory, session, converted):
+    t = factory.tenant()
+    run(factory, session, t, CSV)
+    north = listed(client, t, q="NO-1")["items"][0]
+    changed = client.patch(f"/api/v1/customers/{north['id']}", json={"company_name": "Renamed"},
+                           headers={**t.headers, "If-Match": f'"{north["version"]}"'})
+    assert changed.status_code == 200, changed.text
+    converted.clear()
+    again = run(factory, session, t, CSV)
+    assert counts(again) == (0, 1, 1, 1)
+    assert sorted(converted) == [2, 4]
+    assert listed(client, t, q="NO-1")["items"][0]["company_name"] == "North Co"
+
+
+def test_orders_recorded_since_are_compared_again(client, factory, session, converted):
+    """Events change order figures without a new version: the fingerprint notices."""
+    t = factory.tenant()
+    run(factory, session, t, CSV)
+    post(client, t, order("A-1", license_number="SO-1"))
+    converted.clear()
+    again = run(factory, session, t, CSV)
+    assert counts(again) == (0, 1, 1, 1)
+    assert sorted(converted) == [3, 4]
+    updated = next(r for r in again.rows if r["outcome"] == "updated")
+    assert updated["fields"] == ["order_count"]
+
+
+def test_changed_workspace_lists_or_mapping_compare_every_row_again(client, factory, session,
+                                                                    converted):
+    t = factory.tenant()
+    run(factory, session, t, CSV)
+    added = client.post("/api/v1/settings/statuses", json={"name": "VIP"}, headers=t.headers)
+    assert added.status_code == 201, added.text
+    converted.clear()
+    assert counts(run(factory, session, t, CSV)) == (0, 0, 2, 1)
+    assert sorted(converted) == [2, 3, 4]
+    converted.clear()
+    ignoring = {"Company": "company_name", "License #": "license_number", "Email": "email",
+                "Status": "status", "Total Orders": None}
+    assert counts(run(factory, session, t, CSV, saved_mapping=ignoring)) == (0, 0, 2, 1)
+    assert sorted(converted) == [2, 3, 4]
+
+
+def test_a_customer_named_twice_in_a_file_is_a_duplicate_whichever_path_it_takes(
+        client, factory, session):
+    t = factory.tenant()
+    run(factory, session, t, CSV)
+    twice = CSV + ("North Co,NO-1,north@example.com,Customer,2\n"      # the same row again
+                   "North Co,no 1,north2@example.com,Customer,2\n")    # the same license
+    preview = run(factory, session, t, twice, dry_run=True)
+    done = run(factory, session, t, twice)
+    assert preview.summary() == done.summary()
+    assert counts(done) == (0, 0, 2, 3)
+    messages = {e["line"]: e["message"] for e in done.errors}
+    north = listed(client, t, q="NO-1")["items"][0]["id"]
+    assert messages[5] == messages[6].replace("6", "5") == (
+        f"Line 5: is a duplicate of line 2 (both are customer #{north})")
+
+
+def test_identical_new_rows_are_duplicates_in_the_dry_run_and_the_commit(factory, session):
+    t = factory.tenant()
+    data = ("Company,License #\n" "East Co,EA-1\n" "East Co,EA-1\n")
+    preview = run(factory, session, t, data, dry_run=True)
+    done = run(factory, session, t, data)
+    assert preview.summary() == done.summary()
+    assert counts(done) == (1, 0, 0, 1)
+    assert done.errors[0]["message"] == ("Line 3: is a duplicate of line 2 "
+                                         "(same license number)")
+    assert counts(run(factory, session, t, data)) == (0, 0, 1, 1)
