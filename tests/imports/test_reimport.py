@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from patronage.imports import rows as row_module
+from patronage.imports import service
 from tests.events.test_events import order, post
 from tests.imports.test_import import listed, run
 
@@ -115,3 +116,18 @@ def test_identical_new_rows_are_duplicates_in_the_dry_run_and_the_commit(factory
     assert done.errors[0]["message"] == ("Line 3: is a duplicate of line 2 "
                                          "(same license number)")
     assert counts(run(factory, session, t, data)) == (0, 0, 1, 1)
+
+
+def test_fingerprints_are_found_through_their_index(factory, session):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    t = factory.tenant()
+    run(factory, session, t, CSV)
+    query = service.known_query(t.id, {b"x" * 16, b"y" * 16})
+    compiled = query.compile(dialect=session.get_bind().dialect,
+                             compile_kwargs={"render_postcompile": True})
+    raw = session.connection().connection.driver_connection
+    plan = " | ".join(row[3] for row in raw.execute(
+        f"EXPLAIN QUERY PLAN {compiled}", [compiled.params[n] for n in compiled.positiontup]))
+    assert "USING INDEX ix_import_fingerprints_digest (tenant_id=? AND digest=?)" in plan
+    assert "INTEGER PRIMARY KEY" in plan and "SCAN" not in plan

@@ -35,7 +35,15 @@ from patronage.customers import matching, rules
 from patronage.customers.bulk import deferred_search_index, new_row
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
-from patronage.db import begin_writing, bulk_execute, bulk_insert, reserve_ids, utcnow
+from patronage.db import (
+    begin_writing,
+    bulk_execute,
+    bulk_insert,
+    fetch_plain,
+    insert_plain,
+    reserve_ids,
+    utcnow,
+)
 from patronage.errors import ValidationFailed
 from patronage.imports import mapping as maps
 from patronage.imports.models import ImportFingerprint
@@ -159,6 +167,18 @@ def fingerprint(key: bytes, cells: list[str]) -> bytes | None:
                            key=key).digest()
 
 
+def known_query(tenant_id: int, digests: set[bytes]) -> Any:
+    """The customers these fingerprints were taken from, where nothing changed since.
+    (Found through ix_import_fingerprints_digest; a bound on customer_id here would steer
+    SQLite into scanning the tenant's fingerprints instead.)"""
+    f, c = ImportFingerprint.__table__.c, Customer.__table__.c
+    return (select(f.digest, f.customer_id)
+            .join(Customer.__table__, and_(
+                c.tenant_id == f.tenant_id, c.id == f.customer_id, c.version == f.version,
+                c.order_count == f.order_count, c.total_spent_cents == f.total_spent_cents))
+            .where(f.tenant_id == tenant_id, f.digest.in_(digests)))
+
+
 class _Seen:
     """Who claimed what in this file: a matching key (or ``#id`` of an existing customer)
     -> the first line that named it. Kept in a temporary table: a million keys as a
@@ -175,11 +195,11 @@ class _Seen:
     def lines(self, keys: list[str]) -> dict[str, int]:
         if not keys:
             return {}
-        return dict(self.conn.execute(select(self.table.c.key, self.table.c.line)
-                                      .where(self.table.c.key.in_(keys))).all())
+        c = self.table.c
+        return dict(fetch_plain(self.conn, select(c.key, c.line).where(c.key.in_(keys))))
 
     def add(self, claimed: dict[str, int]) -> None:
-        bulk_insert(self.conn, self.table, [{"key": k, "line": v} for k, v in claimed.items()])
+        insert_plain(self.conn, self.table, list(claimed.items()))
 
     @staticmethod
     def forget(session: Session) -> None:
@@ -215,33 +235,40 @@ class _Run:
         self.now = utcnow()
 
     def recognised(self, batches: Iterator[list[tuple[int, list[str]]]]
-                   ) -> Iterator[tuple[tuple[list[Row], dict[int, bytes]],
+                   ) -> Iterator[tuple[tuple[list[tuple[int, int]], dict[int, bytes]],
                                        list[tuple[int, list[str]]]]]:
         """Each batch split into the rows whose fingerprint names a customer nobody changed
-        since (unchanged, no need to convert them) and the rows to convert."""
-        f, c = ImportFingerprint.__table__.c, Customer.__table__.c
-        conn = self.session.connection()
+        since ((line, customer id): unchanged, no need to convert them) and the rows to
+        convert (with every row's fingerprint by line)."""
+        f = ImportFingerprint.__table__.c
+        any_kept = self.session.connection().scalar(
+            select(f.customer_id).where(f.tenant_id == self.tenant).limit(1)) is not None
         for batch in batches:
             digests = {}
             for line, cells in batch:
                 if (digest := fingerprint(self.key, cells)) is not None:
                     digests[line] = digest
-            known = dict(conn.execute(
-                select(f.digest, func.min(f.customer_id)).join(Customer.__table__, and_(
-                    c.tenant_id == f.tenant_id, c.id == f.customer_id,
-                    c.version == f.version, c.order_count == f.order_count,
-                    c.total_spent_cents == f.total_spent_cents))
-                .where(f.tenant_id == self.tenant, f.customer_id <= self.known_ids,
-                       f.digest.in_(set(digests.values())))
-                .group_by(f.digest)).all()) if digests else {}
-            skipped = [Row(line, customer_id=known[digests[line]]) for line, _ in batch
-                       if digests.get(line) in known]
-            todo = [(line, cells) for line, cells in batch
-                    if digests.get(line) not in known] if skipped else batch
+            known = self._known(set(digests.values())) if any_kept and digests else {}
+            if not known:
+                yield ([], digests), batch
+                continue
+            skipped, todo = [], []
+            for line, cells in batch:
+                if (cid := known.get(digests.get(line))) is not None:  # type: ignore[arg-type]
+                    skipped.append((line, cid))
+                else:
+                    todo.append((line, cells))
             yield (skipped, digests), todo
 
-    def chunk(self, skipped: list[Row], digests: dict[int, bytes], converted: list[Row]
-              ) -> None:
+    def _known(self, digests: set[bytes]) -> dict[bytes, int]:
+        """Which fingerprints still describe their customer (same version and order
+        figures), leaving out the customers this import made."""
+        return {digest: cid for digest, cid in fetch_plain(self.session.connection(),
+                                                           known_query(self.tenant, digests))
+                if cid <= self.known_ids}
+
+    def chunk(self, recognised: list[tuple[int, int]], digests: dict[int, bytes],
+              converted: list[Row]) -> None:
         accepted: list[Row] = []
         for row in converted:
             if row.errors:
@@ -254,22 +281,24 @@ class _Run:
         for row in accepted:
             current = existing.get(row.line)
             keys[row.line] = _key(_identity(row.values), current["id"] if current else None)
-        for row in skipped:
-            keys[row.line] = _key(None, row.customer_id)
+        for line, cid in recognised:
+            keys[line] = f"#{cid}"
         earlier = self.seen.lines([k for k in keys.values() if k])
         claimed: dict[str, int] = {}
         creates, updates, prints = [], [], []
-        for row in sorted(accepted + skipped, key=lambda r: r.line):
-            key = keys[row.line]
+        entries: list[tuple[int, Row | int]] = [(row.line, row) for row in accepted]
+        if recognised:
+            entries = sorted(entries + recognised, key=lambda entry: entry[0])
+        for line, row in entries:
+            key = keys[line]
             if key is not None:
                 first = earlier.get(key) or claimed.get(key)
                 if first is not None:
-                    row.errors.append(("", _duplicate(first, key)))
-                    self.report.reject(row)
+                    self.report.reject(Row(line, errors=[("", _duplicate(first, key))]))
                     continue
-                claimed[key] = row.line
-            if row.customer_id is not None:  # recognised by its fingerprint
-                self.report.note(row.line, "unchanged", customer_id=row.customer_id)
+                claimed[key] = line
+            if isinstance(row, int):  # recognised by its fingerprint: row is the customer
+                self.report.note(line, "unchanged", customer_id=row)
                 continue
             current = existing.get(row.line)
             if current is None:
@@ -413,18 +442,20 @@ def _converted(converter: Converter, batches: Iterator[tuple[T, list[tuple[int, 
                     for extra, batch in batches)
         return
     workers = max(1, os.cpu_count() or 1)
-    context = multiprocessing.get_context("spawn")  # no inherited locks, threads or sockets
-    pool = stack.enter_context(context.Pool(workers, initializer=_start_worker,
-                                            initargs=(converter,)))
+    pool = None  # started by the first batch with rows to convert (a re-import may have none)
     pending: collections.deque[Any] = collections.deque()
     for extra, batch in batches:
-        pending.append((extra, pool.apply_async(_convert, (batch,))))
+        if batch and pool is None:
+            context = multiprocessing.get_context("spawn")  # no inherited locks or sockets
+            pool = stack.enter_context(context.Pool(workers, initializer=_start_worker,
+                                                    initargs=(converter,)))
+        pending.append((extra, pool.apply_async(_convert, (batch,)) if batch else None))
         if len(pending) > 2 * workers:
             extra, result = pending.popleft()
-            yield extra, result.get()
+            yield extra, result.get() if result else []
     while pending:
         extra, result = pending.popleft()
-        yield extra, result.get()
+        yield extra, result.get() if result else []
 
 
 def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
