@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/patronage/static/vendor
 
-.PHONY: run test test-sqlite test-postgres test-browser lint install dev vendor system-deps bench clean
+.PHONY: run test test-sqlite test-postgres test-browser lint install dev vendor system-deps bench bench-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,10 @@ test-postgres: dev vendor
 test-browser: dev vendor
 	$(BIN)/pytest -m browser -p no:xdist
 
-bench: install
+bench-deps: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+
+bench: bench-deps
 	$(BIN)/python bench/demo_seed.py
 
 clean:

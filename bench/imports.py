@@ -6,8 +6,11 @@ Builds a CSV of ROWS realistic customers (businesses with licenses, shoppers wit
 phones, some tags), then on a copy of DB (default: a fresh file with the demo workspace):
   - the raw floor: sqlite3 executemany of the same rows into a bare table;
   - the validation floor: email-validator + phonenumbers over the rows, both cores;
+  - the peer `sqlite-utils insert --csv` (make bench-deps);
   - `patronage import` (fresh), then the same file again (re-import);
-printing rows/s, the ratios, and the importer's peak memory.
+printing rows/s, the ratios, and the importer's peak memory (alone and with its workers).
+With --db, the import matches against that database's customers (a copy of the 1,000,000-
+customer file of bench/directory.py, say).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import csv
 import multiprocessing
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -25,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import Measured, run_measured
 
 FIRST = ["Ana", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lea"]
 LAST = ["Silva", "Okafor", "Nguyen", "Berg", "Costa", "Haddad", "Ito", "Kowal", "Mora"]
@@ -88,15 +92,20 @@ def validation_floor(path: Path) -> float:
     return done / (time.perf_counter() - started)
 
 
-def run_import(db: Path, path: Path) -> tuple[float, str, int]:
+def run_import(db: Path, path: Path) -> Measured:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "patronage.cli", "import", str(path),
-                           "--tenant", "demo", "--json"], env=env, capture_output=True,
-                          text=True, check=True)
-    seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, proc.stdout[:200], peak_kb
+    return run_measured([sys.executable, "-m", "patronage.cli", "import", str(path),
+                         "--tenant", "demo", "--json"], env)
+
+
+def sqlite_utils(work: Path, path: Path, rows: int) -> float | None:
+    """The peer: `sqlite-utils insert --csv` into a new file (make bench-deps installs it)."""
+    tool = Path(sys.executable).with_name("sqlite-utils")
+    if not tool.exists():
+        return None
+    measured = run_measured([str(tool), "insert", str(work / "peer.db"), "customers",
+                             str(path), "--csv"])
+    return rows / measured.seconds
 
 
 def main() -> None:
@@ -122,12 +131,17 @@ def main() -> None:
     print(f"raw floor (sqlite3 executemany into a bare table): {floor:,.0f} rows/s")
     valid = validation_floor(path)
     print(f"validation floor (email-validator + phonenumbers, all cores): {valid:,.0f} rows/s")
+    peer = sqlite_utils(work, path, args.rows)
+    print("sqlite-utils insert --csv: " + (f"{peer:,.0f} rows/s" if peer else
+                                           "not installed (make bench-deps)"))
     for label in ("fresh import", "re-import (same file)"):
-        seconds, summary, peak_kb = run_import(db, path)
-        rate = args.rows / seconds
-        print(f"{label}: {seconds:.1f}s = {rate:,.0f} rows/s "
-              f"({valid / rate:.2f}x the validation floor), peak memory of the importer "
-              f"so far {peak_kb / 1024:,.0f} MB; {summary}")
+        measured = run_import(db, path)
+        rate = args.rows / measured.seconds
+        print(f"{label}: {measured.seconds:.1f}s = {rate:,.0f} rows/s "
+              f"({valid / rate:.2f}x the validation floor, {floor / rate:.1f}x the raw floor"
+              + (f", {rate / peer:.1f}x sqlite-utils" if peer else "") + "); peak memory "
+              f"{measured.main_peak_mb:,.0f} MB (importer), {measured.tree_peak_mb:,.0f} MB "
+              f"with its workers; {measured.stdout[:120]}")
     shutil.rmtree(work)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -156,6 +157,31 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
+BULK_CACHE_KIB = 48 * 1024
+
+
+@contextmanager
+def bounded_memory(session: Session) -> Iterator[None]:
+    """For a long bulk job (an import) on SQLite: temporary tables and sorts (CREATE INDEX,
+    big GROUP BYs) spill to files instead of memory and the page cache is capped, so the
+    process's memory stays bounded whatever the job's size. The connection's usual settings
+    come back afterwards (connections are pooled)."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    usual = [(name, raw.execute(f"PRAGMA {name}").fetchone()[0])
+             for name in ("temp_store", "cache_size")]
+    raw.execute("PRAGMA temp_store=FILE")
+    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        for name, value in usual:
+            raw.execute(f"PRAGMA {name}={int(value)}")
+
+
 def begin_writing(session: Session) -> None:
     """On SQLite, take the write lock now (BEGIN IMMEDIATE) rather than at the first write:
     for work that reads, decides and then writes, and that reserves ids (reserve_ids).
@@ -267,11 +293,16 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
         conn.execute(insert(table), list(rows))
         return
     names = list(rows[0])
-    converters = [_sqlite_converter(table.c[name].type) for name in names]
-    plan = list(zip(names, converters, strict=True))
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-           f"VALUES ({', '.join('?' for _ in names)})")
-    conn.exec_driver_sql(sql, [tuple([row[n] if f is None else f(row[n]) for n, f in plan])
+    converters = {name: _sqlite_converter(table.c[name].type) for name in names}
+    # Columns the driver takes as they are come first, picked by one C-level itemgetter.
+    plain = [n for n in names if converters[n] is None]
+    converted = [(n, f) for n, f in converters.items() if f is not None]
+    order = plain + [n for n, _ in converted]
+    pick = operator.itemgetter(*plain) if len(plain) > 1 else (
+        (lambda row: (row[plain[0]],)) if plain else (lambda row: ()))
+    sql = (f"INSERT INTO {table.name} ({', '.join(order)}) "
+           f"VALUES ({', '.join('?' for _ in order)})")
+    conn.exec_driver_sql(sql, [pick(row) + tuple([f(row[n]) for n, f in converted])
                                for row in rows])
 
 

@@ -72,11 +72,14 @@ def deferred_search_index(conn: Connection, expected_rows: int) -> Iterator[None
     conn.exec_driver_sql(trigger[1])
 
 
+_COLUMNS = tuple(c.name for c in Customer.__table__.columns)
+
+
 def new_row(tenant_id: int, values: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A whole customers row for a bulk insert (every column present, as bulk_insert needs):
     the defaults of a new customer, then ``values`` (unknown keys ignored), then what is
     derived from them. The caller sets ``id`` (db.reserve_ids)."""
-    row: dict[str, Any] = {c.name: None for c in Customer.__table__.columns}
+    row: dict[str, Any] = dict.fromkeys(_COLUMNS)
     row.update(tenant_id=tenant_id, version=1, tax_exempt=False, subscription=False,
                allow_age_limited_products=False, order_count=0, total_spent_cents=0,
                average_order_value_cents=0, sample_count=0, created_at=now, updated_at=now)

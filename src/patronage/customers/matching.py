@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, func, select
 
 from patronage.customers.models import Customer
+from patronage.db import fetch_plain
 
 RULES = ("license_number", "external_id", "email", "phone")
 _PROBES: dict[str, tuple[Any, Any]] = {
@@ -20,25 +21,37 @@ _PROBES: dict[str, tuple[Any, Any]] = {
 }
 
 
-def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
-         columns: Iterable[Column[Any]], *, lock: bool = False
-         ) -> dict[str, dict[str, dict[str, Any]]]:
-    """For each rule, its keys' customers (the oldest when several share one), as dicts of
-    ``columns``. ``lock`` holds the rows until commit on PostgreSQL (SQLite batches take
-    the write lock instead, db.begin_writing)."""
-    columns = list(columns)
-    found: dict[str, dict[str, dict[str, Any]]] = {rule: {} for rule in RULES}
+def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]]
+             ) -> dict[str, dict[str, int]]:
+    """For each rule, its keys' customer ids (the oldest when several share one)."""
+    found: dict[str, dict[str, int]] = {rule: {} for rule in RULES}
     for rule, (column, extra) in _PROBES.items():
         if not wanted.get(rule):
             continue
-        query = (select(*columns, column.label("match_key"))
+        query = (select(column, Customer.id)
                  .where(Customer.tenant_id == tenant_id, column.in_(wanted[rule]))
                  .order_by(Customer.id))
         if extra is not None:
             query = query.where(extra)
+        for key, customer_id in fetch_plain(conn, query):  # keys and ids: plain values
+            found[rule].setdefault(key, customer_id)
+    return found
+
+
+def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
+         columns: Iterable[Column[Any]], *, lock: bool = False
+         ) -> dict[str, dict[str, dict[str, Any]]]:
+    """For each rule, its keys' customers (the oldest when several share one), as dicts of
+    ``columns`` (which include ``id``). ``lock`` holds the rows until commit on PostgreSQL
+    (SQLite batches take the write lock instead, db.begin_writing)."""
+    ids = find_ids(conn, tenant_id, wanted)
+    every = {cid for by_key in ids.values() for cid in by_key.values()}
+    rows: dict[int, dict[str, Any]] = {}
+    if every:
+        query = select(*columns).where(Customer.tenant_id == tenant_id,
+                                       Customer.id.in_(every))
         if lock and conn.dialect.name != "sqlite":
             query = query.with_for_update(of=Customer.__table__)
-        for row in conn.execute(query).mappings().all():
-            values = dict(row)
-            found[rule].setdefault(values.pop("match_key"), values)
-    return found
+        rows = {row["id"]: dict(row) for row in conn.execute(query).mappings()}
+    return {rule: {key: dict(rows[cid]) for key, cid in by_key.items() if cid in rows}
+            for rule, by_key in ids.items()}

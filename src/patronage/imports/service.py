@@ -37,6 +37,7 @@ from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
 from patronage.db import (
     begin_writing,
+    bounded_memory,
     bulk_execute,
     bulk_insert,
     fetch_plain,
@@ -490,32 +491,34 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     lists = _lists(session, actor.tenant_id)
     region = actor.principal.tenant_region
     converter = Converter(headers, mapping.fields, region, lists)
-    if not dry_run:
-        begin_writing(session)  # ids reserved per chunk stay ours
-    job = _Run(session, actor, report, fingerprint_key(headers, mapping.fields, region, lists))
-    try:
-        with contextlib.ExitStack() as writing:
-            if not dry_run:  # new customers join the search index in one statement at the end
-                writing.enter_context(deferred_search_index(
-                    session.connection(), expected_rows=_estimate_rows(stream)))
-            batches = job.recognised(_chunks(rows))
-            for (skipped, digests), converted in _converted(
-                    converter, batches, _estimate_rows(stream), writing):
-                job.chunk(skipped, digests, converted)
-                if progress:
-                    progress(report.total, stream.tell() if stream.seekable() else 0)
-        if report.total == 0:
-            raise ValidationFailed.field("file", "The file has a header but no rows.",
-                                         "no_rows")
-        if dry_run:
+    with bounded_memory(session):
+        if not dry_run:
+            begin_writing(session)  # ids reserved per chunk stay ours
+        key = fingerprint_key(headers, mapping.fields, region, lists)
+        job = _Run(session, actor, report, key)
+        try:
+            with contextlib.ExitStack() as writing:
+                if not dry_run:  # new customers join the search index at the end
+                    writing.enter_context(deferred_search_index(
+                        session.connection(), expected_rows=_estimate_rows(stream)))
+                batches = job.recognised(_chunks(rows))
+                for (skipped, digests), converted in _converted(
+                        converter, batches, _estimate_rows(stream), writing):
+                    job.chunk(skipped, digests, converted)
+                    if progress:
+                        progress(report.total, stream.tell() if stream.seekable() else 0)
+            if report.total == 0:
+                raise ValidationFailed.field("file", "The file has a header but no rows.",
+                                             "no_rows")
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        except BaseException:
             session.rollback()
-        else:
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        rows.close()
-        _Seen.forget(session)
+            raise
+        finally:
+            rows.close()
+            _Seen.forget(session)
     report.seconds = time.perf_counter() - started
     return report
