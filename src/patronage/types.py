@@ -101,3 +101,8 @@ RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 MAX_INT = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags are case-insensitive labels: stored lower-case, single-spaced."""
+    return " ".join(tag.split()).lower()

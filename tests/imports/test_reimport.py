@@ -132,3 +132,18 @@ def test_fingerprints_are_found_through_their_index(factory, session):
         f"EXPLAIN QUERY PLAN {compiled}", [compiled.params[n] for n in compiled.positiontup]))
     assert "USING INDEX ix_import_fingerprints_digest (tenant_id=? AND digest=?)" in plan
     assert "INTEGER PRIMARY KEY" in plan and "SCAN" not in plan
+
+
+def test_worker_processes_convert_big_files_alike(factory, session, monkeypatch):
+    """Past PARALLEL_ROWS rows conversion runs in a pool of worker processes: the same
+    report, in file order, as converting here (the in-process path of the other tests)."""
+    data = "Company,License #,Email,Tags\n" + "".join(
+        f"Co {i},WK-{i},{'bad' if i % 7 == 0 else f'co{i}@example.com'},vip\n"
+        for i in range(3_000))
+    here = run(factory, session, factory.tenant(), data, dry_run=True)
+    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(service, "CHUNK", 500)
+    pooled = run(factory, session, factory.tenant(), data, dry_run=True)
+    assert pooled.summary() == here.summary()
+    assert counts(pooled) == (2_571, 0, 0, 429)
+    assert [r["line"] for r in pooled.rows] == [r["line"] for r in here.rows]

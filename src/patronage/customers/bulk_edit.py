@@ -29,7 +29,7 @@ from patronage.db import utcnow
 from patronage.errors import Conflict, ValidationFailed
 from patronage.tenancy.schemas import Principal
 from patronage.tenancy.service import require_admin, require_writer
-from patronage.types import Id, PlainText
+from patronage.types import Id, PlainText, normalise_tag
 
 SETTABLE = {"status": "status_id", "sales_rep": "sales_rep_id",
             "payment_terms": "payment_term_id", "license_type": "license_type_id"}
@@ -150,7 +150,7 @@ def apply(session: Session, principal: Principal, filters: flt.CustomerFilters,
             {field: change.value, "version": Customer.version + 1, "updated_at": now})
             .execution_options(synchronize_session=False)).rowcount
     elif change.action.endswith("_tags"):
-        tags = sorted({rules.normalise_tag(t) for t in change.tags})
+        tags = sorted({normalise_tag(t) for t in change.tags})
         holders = select(CustomerTag.customer_id).where(CustomerTag.tenant_id == tenant,
                                                         CustomerTag.tag.in_(tags))
         if change.action == "add_tags":  # touched: missing at least one of the tags

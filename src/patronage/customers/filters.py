@@ -12,9 +12,8 @@ from sqlalchemy import ColumnElement, and_, func, select
 
 from patronage.customers import search
 from patronage.customers.models import Customer, CustomerStore, CustomerTag
-from patronage.customers.rules import normalise_tag
 from patronage.customers.schemas import CustomerType
-from patronage.types import MAX_INT, Id, PlainText
+from patronage.types import MAX_INT, Id, PlainText, normalise_tag
 
 
 def _split(value: Any) -> Any:

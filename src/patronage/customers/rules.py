@@ -12,7 +12,7 @@ from patronage.customers.models import Customer
 from patronage.errors import Conflict, FieldError
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
-from patronage.types import license_key, normalize_phone
+from patronage.types import license_key, normalise_tag, normalize_phone
 
 REFERENCES: dict[str, tuple[Any, str]] = {
     "status_id": (Status, "status"),
@@ -61,11 +61,6 @@ def sort_name_of(values: Mapping[str, Any]) -> str:
 def average_order(total_cents: int, count: int) -> int:
     """Average order value in cents, rounded half up (the same rule in SQL, derived.py)."""
     return (2 * total_cents + count) // (2 * count) if count else 0
-
-
-def normalise_tag(tag: str) -> str:
-    """Tags are case-insensitive labels: stored lower-case, single-spaced."""
-    return " ".join(tag.split()).lower()
 
 
 def normalise(values: dict[str, Any], region: str) -> list[FieldError]:

@@ -11,8 +11,13 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from patronage.customers.rules import normalise_tag
-from patronage.types import CONTROL_CHARS, license_key, normalize_email, normalize_phone
+from patronage.types import (
+    CONTROL_CHARS,
+    license_key,
+    normalise_tag,
+    normalize_email,
+    normalize_phone,
+)
 
 NEUTRALISED = ("=", "+", "-", "@")
 TRUE = {"yes", "y", "true", "t", "1", "x", "subscribed", "on"}
@@ -201,3 +206,20 @@ class Converter:
         else:
             values[name] = PARSERS[name](raw)
 
+
+# In a worker process (imports.service converts big files in a pool): its converter.
+_converter: Converter | None = None
+
+
+def start_worker(converter: Converter) -> None:
+    global _converter
+    _converter = converter
+
+
+def convert(batch: list[tuple[int, list[str]]]) -> list[Row]:
+    assert _converter is not None, "start_worker runs first in each worker"
+    # A file's addresses rarely repeat across batches: the caches hold one batch's, so a
+    # worker's memory does not grow with the file.
+    normalize_email.cache_clear()
+    normalize_phone.cache_clear()
+    return [_converter.row(line, cells) for line, cells in batch]

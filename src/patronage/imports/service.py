@@ -49,12 +49,12 @@ from patronage.errors import ValidationFailed
 from patronage.imports import mapping as maps
 from patronage.imports.models import ImportFingerprint
 from patronage.imports.reading import Format, records, sniff
-from patronage.imports.rows import Converter, Row
+from patronage.imports.rows import Converter, Row, convert, start_worker
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 from patronage.types import email_key
 
-CHUNK = 5_000
+CHUNK = 2_500
 T = TypeVar("T")
 PREVIEW = 1_000  # rows described one by one in a report (the counts cover every row)
 ERRORS_KEPT = 10_000
@@ -272,9 +272,7 @@ class _Run:
               converted: list[Row]) -> None:
         accepted: list[Row] = []
         for row in converted:
-            if row.errors:
-                self.report.reject(row)
-            else:
+            if not row.errors:
                 row.digest = digests.get(row.line)
                 accepted.append(row)
         existing = self._match(accepted)
@@ -287,10 +285,13 @@ class _Run:
         earlier = self.seen.lines([k for k in keys.values() if k])
         claimed: dict[str, int] = {}
         creates, updates, prints = [], [], []
-        entries: list[tuple[int, Row | int]] = [(row.line, row) for row in accepted]
+        entries: list[tuple[int, Row | int]] = [(row.line, row) for row in converted]
         if recognised:
             entries = sorted(entries + recognised, key=lambda entry: entry[0])
-        for line, row in entries:
+        for line, row in entries:  # in file order, so the report's first rows are the file's
+            if not isinstance(row, int) and row.errors:
+                self.report.reject(row)
+                continue
             key = keys[line]
             if key is not None:
                 first = earlier.get(key) or claimed.get(key)
@@ -419,17 +420,15 @@ def _estimate_rows(stream: BinaryIO) -> int:
 # Converting a row (email-validator, phonenumbers) costs ~100 µs; past this many rows it is
 # done in worker processes, one per core, while this process matches and writes.
 PARALLEL_ROWS = 20_000
-_worker_converter: Converter | None = None
 
 
-def _start_worker(converter: Converter) -> None:
-    global _worker_converter
-    _worker_converter = converter
-
-
-def _convert(batch: list[tuple[int, list[str]]]) -> list[Row]:
-    assert _worker_converter is not None
-    return [_worker_converter.row(line, cells) for line, cells in batch]
+def _workers(converter: Converter, count: int) -> Any:
+    """A pool of converting processes forked from a small server that has imported only the
+    converter's module (not this process's application: ~25 MB a worker instead of ~100,
+    and no inherited threads, locks or sockets)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["patronage.imports.rows"])
+    return context.Pool(count, initializer=start_worker, initargs=(converter,))
 
 
 def _converted(converter: Converter, batches: Iterator[tuple[T, list[tuple[int, list[str]]]]],
@@ -447,11 +446,9 @@ def _converted(converter: Converter, batches: Iterator[tuple[T, list[tuple[int, 
     pending: collections.deque[Any] = collections.deque()
     for extra, batch in batches:
         if batch and pool is None:
-            context = multiprocessing.get_context("spawn")  # no inherited locks or sockets
-            pool = stack.enter_context(context.Pool(workers, initializer=_start_worker,
-                                                    initargs=(converter,)))
-        pending.append((extra, pool.apply_async(_convert, (batch,)) if batch else None))
-        if len(pending) > 2 * workers:
+            pool = stack.enter_context(_workers(converter, workers))
+        pending.append((extra, pool.apply_async(convert, (batch,)) if batch else None))
+        if len(pending) > workers:  # each worker busy, one batch waiting: enough
             extra, result = pending.popleft()
             yield extra, result.get() if result else []
     while pending:
