@@ -258,3 +258,13 @@ def test_the_better_named_column_wins_a_field():
     mapping = propose(["Default Address Phone", "Email", "Phone"])
     assert mapping.fields == [None, "email", "phone"]
     assert mapping.unmapped == ["Default Address Phone"]
+
+
+def test_progress_reports_reading_then_finishing_for_a_commit(factory, session):
+    t = factory.tenant()
+    data = "Company,License #\n" + "".join(f"P{i} Co,PR-{i}\n" for i in range(30))
+    for dry_run, last in ((True, "reading"), (False, "finishing")):
+        seen: list[tuple[int, int, str]] = []
+        run(factory, session, t, data, dry_run=dry_run,
+            progress=lambda *step, seen=seen: seen.append(step))
+        assert seen[0][2] == "reading" and seen[-1] == (30, len(data), last)

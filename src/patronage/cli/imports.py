@@ -81,7 +81,9 @@ def import_customers(
                     if now is not None:
                         elapsed = bar.tasks[0].elapsed or 1e-9
                         bar.update(task, completed=now.read, rows=now.rows,
-                                   rate=now.rows / elapsed)
+                                   rate=now.rows / elapsed, description=(
+                                       "Finishing (search index, commit)"
+                                       if now.stage == "finishing" else None))
                 bar.update(task, completed=size)
             session.expire_all()
             report = jobs.get(session, workspace.id, job.id)

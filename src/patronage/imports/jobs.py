@@ -34,6 +34,7 @@ class Progress:
     rows: int = 0
     read: int = 0
     size: int = 1
+    stage: str = "reading"  # then "finishing" (search index, commit)
 
 
 # Live progress of the imports this process runs (the history row has the outcome).
@@ -99,8 +100,8 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
          mapping: dict[str, str | None] | None, owned: bool) -> None:
     progress = PROGRESS[job_id]
 
-    def moved(rows: int, read: int) -> None:
-        progress.rows, progress.read = rows, read
+    def moved(rows: int, read: int, stage: str) -> None:
+        progress.rows, progress.read, progress.stage = rows, read, stage
 
     outcome: dict[str, Any] = {}
     try:

@@ -31,6 +31,9 @@ class ImportOut(BaseModel):
     seconds: float | None
     rows_done: int | None = Field(None, description="Rows read so far, while running.")
     progress: float | None = Field(None, description="0-1 of the file read, while running.")
+    stage: str | None = Field(None, description=(
+        "While running: reading (rows being checked and written), then finishing (the "
+        "search index and the commit)."))
     encoding: str | None
     delimiter: str | None
     mapping: dict[str, str | None] | None
@@ -52,6 +55,7 @@ def to_out(job: Import) -> ImportOut:
         finished_at=job.finished_at, seconds=job.seconds,
         rows_done=live.rows if live else None,
         progress=min(1.0, live.read / live.size) if live else None,
+        stage=live.stage if live else None,
         encoding=job.encoding, delimiter=job.delimiter, mapping=job.mapping,
         created=job.created, updated=job.updated, unchanged=job.unchanged,
         rejected=job.rejected, errors=job.errors or [], rows=job.rows or [])

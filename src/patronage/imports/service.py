@@ -469,8 +469,10 @@ def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, l
 
 def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
         saved_mapping: dict[str, str | None] | None = None,
-        progress: Callable[[int, int], None] | None = None) -> Report:
-    """Import a CSV stream; ``progress(rows_done, bytes_read)`` after each chunk."""
+        progress: Callable[[int, int, str], None] | None = None) -> Report:
+    """Import a CSV stream; ``progress(rows_done, bytes_read, stage)`` after each chunk
+    (stage "reading"), then once more before a commit's last steps ("finishing": the
+    search index, the sort indexes a big load rebuilt, the commit itself)."""
     started = time.perf_counter()
     fmt: Format = sniff(stream)
     report = Report(dry_run, fmt.encoding, fmt.delimiter)
@@ -503,7 +505,11 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
                         converter, batches, _estimate_rows(stream), writing):
                     job.chunk(skipped, digests, converted)
                     if progress:
-                        progress(report.total, stream.tell() if stream.seekable() else 0)
+                        progress(report.total, stream.tell() if stream.seekable() else 0,
+                                 "reading")
+                if progress and not dry_run:  # the search index and the commit, next
+                    progress(report.total, stream.tell() if stream.seekable() else 0,
+                             "finishing")
             if report.total == 0:
                 raise ValidationFailed.field("file", "The file has a header but no rows.",
                                              "no_rows")
