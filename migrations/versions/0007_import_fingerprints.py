@@ -25,6 +25,8 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("order_count", sa.Integer(), nullable=False),
         sa.Column("total_spent_cents", sa.BigInteger(), nullable=False),
+        sa.Column("match_rule", sa.String(length=20), nullable=False),
+        sa.Column("match_key", sa.String(length=320), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id", "customer_id"],
                                 ["customers.tenant_id", "customers.id"],
                                 name=op.f("fk_import_fingerprints_tenant_id_customer_id_customers"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import operator
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -126,6 +127,7 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _restore_pragmas)
         return engine
     # No server-side prepared statements: a generic plan for `LIKE $1` cannot use the
     # trigram index, and psycopg would switch to one after five runs of the same query.
@@ -165,21 +167,36 @@ def bounded_memory(session: Session) -> Iterator[None]:
     """For a long bulk job (an import) on SQLite: temporary tables and sorts (CREATE INDEX,
     big GROUP BYs) spill to files instead of memory and the page cache is capped, so the
     process's memory stays bounded whatever the job's size. The connection's usual settings
-    come back afterwards (connections are pooled)."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
+    come back when it returns to the pool (``_restore_pragmas``), which also drops the
+    job's temporary tables."""
+    if session.get_bind().dialect.name == "sqlite":
+        proxied = session.connection().connection
+        raw = proxied.driver_connection
+        assert raw is not None
+        proxied.info.setdefault(_RESTORE, [
+            (name, raw.execute(f"PRAGMA {name}").fetchone()[0])
+            for name in ("temp_store", "cache_size")])
+        raw.execute("PRAGMA temp_store=FILE")
+        raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    yield
+
+
+_RESTORE = "patronage_restore_pragmas"
+
+
+def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    """On the way back to the pool, outside any transaction (changing temp_store inside one
+    fails): the settings bounded_memory changed. A failure leaves the connection working,
+    only slower or leaner, so it is logged, never raised into the caller's commit."""
+    usual = record.info.pop(_RESTORE, None)
+    if not usual or dbapi_conn is None:
         return
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    usual = [(name, raw.execute(f"PRAGMA {name}").fetchone()[0])
-             for name in ("temp_store", "cache_size")]
-    raw.execute("PRAGMA temp_store=FILE")
-    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     try:
-        yield
-    finally:
         for name, value in usual:
-            raw.execute(f"PRAGMA {name}={int(value)}")
+            dbapi_conn.execute(f"PRAGMA {name}={int(value)}")
+    except Exception:  # noqa: BLE001 - see above
+        logging.getLogger(__name__).warning("Could not restore %s on a pooled connection",
+                                            [n for n, _ in usual], exc_info=True)
 
 
 def begin_writing(session: Session) -> None:

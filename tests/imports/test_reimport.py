@@ -132,6 +132,8 @@ def test_fingerprints_are_found_through_their_index(factory, session):
         f"EXPLAIN QUERY PLAN {compiled}", [compiled.params[n] for n in compiled.positiontup]))
     assert "USING INDEX ix_import_fingerprints_digest (tenant_id=? AND digest=?)" in plan
     assert "INTEGER PRIMARY KEY" in plan and "SCAN" not in plan
+    assert "ix_customers_tenant_email (tenant_id=? AND <expr>=?" in plan, plan
+    assert "ix_customers_tenant_phone (tenant_id=? AND phone=?" in plan, plan
 
 
 def test_worker_processes_convert_big_files_alike(factory, session, monkeypatch):
@@ -147,3 +149,38 @@ def test_worker_processes_convert_big_files_alike(factory, session, monkeypatch)
     assert pooled.summary() == here.summary()
     assert counts(pooled) == (2_571, 0, 0, 429)
     assert [r["line"] for r in pooled.rows] == [r["line"] for r in here.rows]
+
+
+def test_a_customer_created_earlier_in_the_file_is_not_matched_by_a_later_chunk(
+        factory, session, monkeypatch):
+    """Chunk boundaries change nothing: the commit sees the rows an earlier chunk wrote,
+    the dry run does not, and both call the later line a duplicate."""
+    monkeypatch.setattr(service, "CHUNK", 1)
+    t = factory.tenant()
+    data = ("Company,License #,Email\n" "West Co,WE-1,west@example.com\n"
+            "Other Co,,west@example.com\n"   # another key of the same customer
+            "West Co,WE-1,west@example.com\n")
+    preview = run(factory, session, t, data, dry_run=True)
+    done = run(factory, session, t, data)
+    assert preview.summary() == done.summary()
+    assert counts(done) == (2, 0, 0, 1)
+    assert done.errors[0]["message"] == ("Line 4: is a duplicate of line 2 "
+                                         "(same license number)")
+
+
+def test_a_recognised_row_goes_the_full_way_when_an_older_customer_took_its_email(
+        client, factory, session, converted):
+    """Emails are not unique: the full path matches the oldest holder, so a fingerprint
+    counts only while no older customer has the row's email."""
+    t = factory.tenant()
+    older = factory.shopper(t, first_name="Older", email="older@example.com")
+    data = "First Name,Email\n" "Newer,shared@example.com\n"
+    assert counts(run(factory, session, t, data)) == (1, 0, 0, 0)
+    moved = client.patch(f"/api/v1/customers/{older['id']}", json={"email": "shared@example.com"},
+                         headers={**t.headers, "If-Match": f'"{older["version"]}"'})
+    assert moved.status_code == 200, moved.text
+    converted.clear()
+    again = run(factory, session, t, data)
+    assert converted == [2]
+    assert counts(again) == (0, 1, 0, 0)
+    assert again.rows[0]["customer_id"] == older["id"]

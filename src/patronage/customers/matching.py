@@ -48,8 +48,9 @@ def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
     every = {cid for by_key in ids.values() for cid in by_key.values()}
     rows: dict[int, dict[str, Any]] = {}
     if every:
-        query = select(*columns).where(Customer.tenant_id == tenant_id,
-                                       Customer.id.in_(every))
+        query = (select(*columns).where(Customer.tenant_id == tenant_id,
+                                        Customer.id.in_(every))
+                 .order_by(Customer.id))  # locks taken in one order: no deadlocks
         if lock and conn.dialect.name != "sqlite":
             query = query.with_for_update(of=Customer.__table__)
         rows = {row["id"]: dict(row) for row in conn.execute(query).mappings()}

@@ -82,3 +82,7 @@ class ImportFingerprint(Base):
     # Events change these without a new version (db-side merges): compared too.
     order_count: Mapped[int] = mapped_column(Integer)
     total_spent_cents: Mapped[int] = mapped_column(BigInteger)
+    # How the row found its customer: an email or phone (not unique) still leads there
+    # only while no older customer has taken it since.
+    match_rule: Mapped[str] = mapped_column(String(20))
+    match_key: Mapped[str] = mapped_column(String(320))

@@ -43,7 +43,6 @@ class Row:
     line: int
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
-    customer_id: int | None = None  # recognised by its fingerprint: unchanged, not converted
     digest: bytes | None = None  # its fingerprint (imports.service.fingerprint)
 
 

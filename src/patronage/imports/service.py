@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import metadata
 from typing import Any, BinaryIO, TypeVar
 
 from sqlalchemy import (
@@ -24,7 +25,9 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    exists,
     func,
+    or_,
     select,
     update,
 )
@@ -151,10 +154,13 @@ def _same(current: Any, new: Any) -> bool:
 
 def fingerprint_key(headers: list[str], fields: list[str | None], region: str,
                     lists: dict[str, dict[str, int]]) -> bytes:
-    """What a raw row's meaning depends on besides its cells: the header, the mapping, the
+    """What a raw row's meaning depends on besides its cells: the converting code (its
+    format number, the validation libraries' versions), the header, the mapping, the
     workspace's phone region and lists. Fingerprints are hashed with it as their key, so
     a change to any of them makes every stored fingerprint miss."""
-    context = json.dumps([FINGERPRINT_FORMAT, headers, fields, region, lists], sort_keys=True)
+    libraries = [metadata.version(name) for name in ("phonenumbers", "email-validator")]
+    context = json.dumps([FINGERPRINT_FORMAT, libraries, headers, fields, region, lists],
+                         sort_keys=True)
     return hashlib.blake2b(context.encode(), digest_size=32).digest()
 
 
@@ -169,15 +175,27 @@ def fingerprint(key: bytes, cells: list[str]) -> bytes | None:
 
 
 def known_query(tenant_id: int, digests: set[bytes]) -> Any:
-    """The customers these fingerprints were taken from, where nothing changed since.
-    (Found through ix_import_fingerprints_digest; a bound on customer_id here would steer
-    SQLite into scanning the tenant's fingerprints instead.)"""
+    """The customers these fingerprints were taken from, where nothing that decided the
+    row's outcome changed since: the customer's version and order figures, and, for a row
+    matched by email or phone (not unique), no older customer holding that key now (the
+    full path would match the oldest). Found through ix_import_fingerprints_digest, the
+    older holders through ix_customers_tenant_email / _phone. (A bound on customer_id here
+    would steer SQLite into scanning the tenant's fingerprints instead.)"""
     f, c = ImportFingerprint.__table__.c, Customer.__table__.c
+    older = Customer.__table__.alias("older")
+    # lower() on both sides: an expression against a TEXT column would not use the
+    # expression index on SQLite (affinity); the stored key is lower-case already.
+    held = {"email": (func.lower(older.c.email), func.lower(f.match_key)),
+            "phone": (older.c.phone, f.match_key)}
+    no_older_holder = [
+        or_(f.match_rule != rule, ~exists().where(
+            older.c.tenant_id == f.tenant_id, column == key, older.c.id < f.customer_id))
+        for rule, (column, key) in held.items()]
     return (select(f.digest, f.customer_id)
             .join(Customer.__table__, and_(
                 c.tenant_id == f.tenant_id, c.id == f.customer_id, c.version == f.version,
                 c.order_count == f.order_count, c.total_spent_cents == f.total_spent_cents))
-            .where(f.tenant_id == tenant_id, f.digest.in_(digests)))
+            .where(f.tenant_id == tenant_id, f.digest.in_(digests), *no_older_holder))
 
 
 class _Seen:
@@ -201,14 +219,6 @@ class _Seen:
 
     def add(self, claimed: dict[str, int]) -> None:
         insert_plain(self.conn, self.table, list(claimed.items()))
-
-    @staticmethod
-    def forget(session: Session) -> None:
-        """After the run: SQLite keeps temporary tables past the transaction (PostgreSQL's
-        go with it), and the connection goes back to the pool."""
-        if session.get_bind().dialect.name == "sqlite":
-            session.connection().exec_driver_sql("DROP TABLE IF EXISTS temp.import_seen")
-            session.commit()
 
 
 def _key(identity: tuple[str, str] | None, customer_id: int | None) -> str | None:
@@ -319,17 +329,19 @@ class _Run:
             else:
                 self.report.note(row.line, "unchanged", customer_id=current["id"])
             if row.digest is not None:
-                prints.append(self._print(row.digest, {**current, **changes},
+                prints.append(self._print(row, {**current, **changes},
                                           current["version"] + (1 if changes else 0)))
         self.seen.add(claimed)
         if not self.report.dry_run:
             self._write(creates, updates, prints)
 
-    def _print(self, digest: bytes, customer: dict[str, Any], version: int
-               ) -> dict[str, Any]:
-        return {"tenant_id": self.tenant, "customer_id": customer["id"], "digest": digest,
-                "version": version, "order_count": customer["order_count"],
-                "total_spent_cents": customer["total_spent_cents"]}
+    def _print(self, row: Row, customer: dict[str, Any], version: int) -> dict[str, Any]:
+        rule, key = _identity(row.values) or ("", "")
+        return {"tenant_id": self.tenant, "customer_id": customer["id"],
+                "digest": row.digest, "version": version,
+                "order_count": customer["order_count"],
+                "total_spent_cents": customer["total_spent_cents"],
+                "match_rule": rule, "match_key": key}
 
     def _match(self, rows: list[Row]) -> dict[int, dict[str, Any]]:
         """Each row's existing customer (by line), found by its strongest key."""
@@ -344,8 +356,12 @@ class _Run:
         out = {}
         for row in rows:
             identity = _identity(row.values)
-            if identity is not None and identity[1] in found[identity[0]]:
-                out[row.line] = found[identity[0]][identity[1]]
+            if identity is None or (current := found[identity[0]].get(identity[1])) is None:
+                continue
+            # A customer an earlier chunk of this import created is not "existing": the row
+            # is a duplicate of that line, as in the dry run (which created nothing).
+            if current["id"] <= self.known_ids:
+                out[row.line] = current
         if out and any("tags" in r.values for r in rows):
             ids = {c["id"] for c in out.values()}
             tags: dict[int, list[str]] = {}
@@ -376,7 +392,7 @@ class _Run:
                 audit.append(self._audit(cid, "created", None, None, {
                     k: jsonable(v) for k, v in row.values.items() if k != "license_key"}))
                 if row.digest is not None and _identity(row.values) is not None:
-                    prints.append(self._print(row.digest, record, 1))
+                    prints.append(self._print(row, record, 1))
             bulk_insert(conn, Customer.__table__, rows)
         table = Customer.__table__
         for current, changes in updates:
@@ -405,7 +421,8 @@ def _upsert_fingerprint(conn: Connection) -> Any:
     return statement.on_conflict_do_update(
         index_elements=["tenant_id", "customer_id"],
         set_={c: statement.excluded[c] for c in ("digest", "version", "order_count",
-                                                 "total_spent_cents")})
+                                                 "total_spent_cents", "match_rule",
+                                                 "match_key")})
 
 
 def _estimate_rows(stream: BinaryIO) -> int:
@@ -522,6 +539,5 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
             raise
         finally:
             rows.close()
-            _Seen.forget(session)
     report.seconds = time.perf_counter() - started
     return report
