@@ -6,6 +6,7 @@ Builds a CSV of ROWS realistic customers (businesses with licenses, shoppers wit
 phones, some tags), then on a copy of DB (default: a fresh file with the demo workspace):
   - the raw floor: sqlite3 executemany of the same rows into a bare table;
   - the validation floor: email-validator + phonenumbers over the rows, both cores;
+  - with --db, the schema floor: the same number of customers written by SQLite alone;
   - the peer `sqlite-utils insert --csv` (make bench-deps);
   - `patronage import` (fresh), then the same file again (re-import);
 printing rows/s, the ratios, and the importer's peak memory (alone and with its workers).
@@ -67,6 +68,50 @@ def raw_floor(path: Path) -> float:
     con.commit()
     n = con.execute("SELECT count(*) FROM t").fetchone()[0]
     return n / (time.perf_counter() - started)
+
+
+def schema_floor(base: Path, work: Path, rows: int) -> float:
+    """What this schema costs in SQLite alone: ROWS customers copied within the file by one
+    INSERT ... SELECT (new ids, keys made unique), each with its audit entry, then the
+    search index filled in one statement, as an import does; no Python per row. Against a
+    copy of the same database the import ran on, with the import's connection settings."""
+    from patronage.customers.bulk import _SEARCH_VALUES
+    from patronage.db import BULK_CACHE_KIB
+
+    db = work / "floor.db"
+    shutil.copy(base, db)
+    con = sqlite3.connect(db, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                   "temp_store=FILE", f"cache_size=-{BULK_CACHE_KIB}"):
+        con.execute(f"PRAGMA {pragma}")
+    columns = [r[1] for r in con.execute("PRAGMA table_info(customers)") if r[1] != "id"]
+    unique = {"license_key": "license_key || '-F'", "license_number": "license_number || '-F'",
+              "external_id": "external_id || '-F'", "email": "'f.' || email"}
+    values = ", ".join(unique.get(c, c) for c in columns)
+    first = con.execute("SELECT max(id) + 1 FROM customers").fetchone()[0] or 1
+    trigger = con.execute("SELECT sql FROM sqlite_master WHERE name = "
+                          "'customers_search_insert'").fetchone()[0]
+    started = time.perf_counter()
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("DROP TRIGGER customers_search_insert")
+    con.execute(f"INSERT INTO customers ({', '.join(columns)}) SELECT {values} FROM customers "
+                f"ORDER BY id LIMIT {rows}")
+    con.execute("INSERT INTO audit_entries (tenant_id, customer_id, at, actor, source, action, "
+                "new_value) SELECT tenant_id, id, created_at, 'bench', 'import', 'created', "
+                "json_object('company_name', company_name, 'first_name', first_name, "
+                "'last_name', last_name, 'email', email, 'phone', phone, 'city', city, "
+                "'state', state, 'zip', zip, 'license_number', license_number) "
+                "FROM customers WHERE id >= ?", (first,))
+    con.execute(f"INSERT INTO customer_search (rowid, name, email, phone, license, "
+                f"external_id) SELECT id, {_SEARCH_VALUES} FROM customers WHERE id >= ?",
+                (first,))
+    con.execute(trigger)
+    con.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    copied = con.execute("SELECT count(*) FROM customers WHERE id >= ?", (first,)).fetchone()[0]
+    con.close()
+    db.unlink()
+    return copied / seconds
 
 
 def _validate(chunk: list[tuple[str, str]]) -> int:
@@ -131,6 +176,10 @@ def main() -> None:
     print(f"raw floor (sqlite3 executemany into a bare table): {floor:,.0f} rows/s")
     valid = validation_floor(path)
     print(f"validation floor (email-validator + phonenumbers, all cores): {valid:,.0f} rows/s")
+    if args.db:
+        schema = schema_floor(db, work, args.rows)
+        print(f"schema floor (SQLite alone: {args.rows:,} customers with their indexes, "
+              f"audit entries and search index, one INSERT ... SELECT): {schema:,.0f} rows/s")
     peer = sqlite_utils(work, path, args.rows)
     print("sqlite-utils insert --csv: " + (f"{peer:,.0f} rows/s" if peer else
                                            "not installed (make bench-deps)"))
@@ -139,6 +188,7 @@ def main() -> None:
         rate = args.rows / measured.seconds
         print(f"{label}: {measured.seconds:.1f}s = {rate:,.0f} rows/s "
               f"({valid / rate:.2f}x the validation floor, {floor / rate:.1f}x the raw floor"
+              + (f", {schema / rate:.2f}x the schema floor" if args.db else "")
               + (f", {rate / peer:.1f}x sqlite-utils" if peer else "") + "); peak memory "
               f"{measured.main_peak_mb:,.0f} MB (importer), {measured.tree_peak_mb:,.0f} MB "
               f"with its workers; {measured.stdout[:120]}")
