@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from patronage.db import utcnow
 from patronage.imports import jobs
+from patronage.imports.models import Import
+from patronage.tenancy.models import User
 from tests.factories import csrf_of
 from tests.test_admin import _login
 
@@ -57,3 +66,23 @@ def test_import_pages_are_private_and_need_a_writer(client, factory):
     assert _login(client, other).status_code == 303
     assert client.get(sent.headers["location"]).status_code == 404
     assert client.get(f"{sent.headers['location']}/errors.csv").status_code == 404
+
+
+def test_a_running_import_shows_its_pace_then_that_it_is_finishing(client, factory, session,
+                                                                   monkeypatch):
+    t = factory.tenant()
+    assert _login(client, t).status_code == 303
+    me = session.scalar(select(User.id).where(User.tenant_id == t.id))
+    job = Import(tenant_id=t.id, user_id=me, file_name="big.csv", size_bytes=1000,
+                 dry_run=False, status="running", started_at=utcnow() - timedelta(seconds=10),
+                 runner=f"{socket.gethostname()}:{os.getpid()}")
+    session.add(job)
+    session.commit()
+    monkeypatch.setitem(jobs.PROGRESS, job.id, jobs.Progress(rows=2_000, read=250, size=1000))
+    page = client.get(f"/imports/{job.id}/progress").text
+    assert "2,000 rows read (25%)" in page and "rows/s" in page and "s left" in page
+    api = client.get(f"/api/v1/imports/{job.id}", headers=t.headers).json()
+    assert 150 < api["rows_per_second"] < 250 and 20 < api["seconds_left"] < 40
+    jobs.PROGRESS[job.id].stage = "finishing"
+    page = client.get(f"/imports/{job.id}/progress").text
+    assert "Finishing big.csv" in page and "left" not in page

@@ -183,3 +183,15 @@ def test_a_recognised_row_goes_the_full_way_when_an_older_customer_took_its_emai
     assert converted == [2]
     assert counts(again) == (0, 1, 0, 0)
     assert again.rows[0]["customer_id"] == older["id"]
+
+
+def test_the_report_links_the_customers_an_import_created(client, factory, session):
+    t = factory.tenant()
+    done = run(factory, session, t, CSV)
+    created = [r for r in done.rows if r["outcome"] == "created"]
+    assert len(created) == 2
+    for row in created:
+        found = client.get(f"/api/v1/customers/{row['customer_id']}", headers=t.headers)
+        assert found.status_code == 200
+    preview = run(factory, session, t, CSV.replace("NO-1", "NO-2"), dry_run=True)
+    assert [r.get("customer_id") for r in preview.rows if r["outcome"] == "created"] == [None]

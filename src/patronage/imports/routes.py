@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile, status
 from pydantic import BaseModel, Field
 
+from patronage.db import as_utc, utcnow
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.errors import ValidationFailed
 from patronage.imports import jobs
@@ -34,6 +35,9 @@ class ImportOut(BaseModel):
     stage: str | None = Field(None, description=(
         "While running: reading (rows being checked and written), then finishing (the "
         "search index and the commit)."))
+    rows_per_second: float | None = Field(None, description="While running.")
+    seconds_left: float | None = Field(None, description=(
+        "While reading: an estimate from the share of the file read so far."))
     encoding: str | None
     delimiter: str | None
     mapping: dict[str, str | None] | None
@@ -49,13 +53,20 @@ class ImportOut(BaseModel):
 
 def to_out(job: Import) -> ImportOut:
     live = jobs.PROGRESS.get(job.id)
+    share = min(1.0, live.read / live.size) if live else None
+    rate = left = None
+    if live and job.started_at:
+        elapsed = max((utcnow() - as_utc(job.started_at)).total_seconds(), 1e-3)
+        rate = live.rows / elapsed
+        if live.stage == "reading" and share and share >= 0.02:
+            left = elapsed * (1 - share) / share
     return ImportOut(
         id=job.id, file_name=job.file_name, size_bytes=job.size_bytes, dry_run=job.dry_run,
         status=job.status, message=job.message, started_at=job.started_at,
         finished_at=job.finished_at, seconds=job.seconds,
         rows_done=live.rows if live else None,
-        progress=min(1.0, live.read / live.size) if live else None,
-        stage=live.stage if live else None,
+        progress=share, stage=live.stage if live else None,
+        rows_per_second=rate, seconds_left=left,
         encoding=job.encoding, delimiter=job.delimiter, mapping=job.mapping,
         created=job.created, updated=job.updated, unchanged=job.unchanged,
         rejected=job.rejected, errors=job.errors or [], rows=job.rows or [])

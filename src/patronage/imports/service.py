@@ -101,10 +101,14 @@ class Report:
                 "unchanged": self.unchanged, "rejected": self.rejected,
                 "errors": self.errors}
 
-    def note(self, line: int, outcome: str, **extra: Any) -> None:
+    def note(self, line: int, outcome: str, **extra: Any) -> dict[str, Any] | None:
+        """Count a row's outcome; the first PREVIEW rows are described (the entry, which
+        the caller may complete, say with a new customer's id once written)."""
         setattr(self, outcome, getattr(self, outcome) + 1)
-        if len(self.rows) < PREVIEW:
-            self.rows.append({"line": line, "outcome": outcome, **extra})
+        if len(self.rows) >= PREVIEW:
+            return None
+        self.rows.append({"line": line, "outcome": outcome, **extra})
+        return self.rows[-1]
 
     def reject(self, row: Row) -> None:
         self.note(row.line, "rejected", errors=[m for _, m in row.errors])
@@ -328,8 +332,7 @@ class _Run:
                 continue
             current = existing.get(row.line)
             if current is None:
-                creates.append(row)
-                self.report.note(row.line, "created")
+                creates.append((row, self.report.note(row.line, "created")))
                 continue
             changes = {k: v for k, v in row.values.items()
                        if k in WRITABLE and not _same(current.get(k), v)}
@@ -391,14 +394,16 @@ class _Run:
                new: Any) -> dict[str, Any]:
         return audit_values(self.actor, customer_id, action, fld, old, new, at=self.now)
 
-    def _write(self, creates: list[Row], updates: list[tuple[dict, dict]],
-               prints: list[dict[str, Any]]) -> None:
+    def _write(self, creates: list[tuple[Row, dict[str, Any] | None]],
+               updates: list[tuple[dict, dict]], prints: list[dict[str, Any]]) -> None:
         conn = self.session.connection()
         audit, tags = [], []
         if creates:
             ids = reserve_ids(conn, Customer.__table__, len(creates))
             rows = []
-            for row, cid in zip(creates, ids, strict=True):
+            for (row, described), cid in zip(creates, ids, strict=True):
+                if described is not None:  # the report links the new customer
+                    described["customer_id"] = cid
                 record = {**new_row(self.tenant, row.values, self.now), "id": cid}
                 rows.append(record)
                 tags += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
