@@ -56,6 +56,10 @@ def test_upload_preview_adjust_and_commit(client, factory):
     assert "3,E-mail," in problems.text
     history = client.get("/imports").text
     assert history.count("shops.csv") >= 2
+    mapped = (b"Company,License #,E-mail\n" b"Admin Co,ADM-1,buyer@adm.example\n")
+    same = _upload(client, csrf_of(history), data=mapped, commit="now")
+    _wait(same.headers["location"])
+    assert "Every row matches its customer as it is" in client.get(same.headers["location"]).text
 
 
 def test_import_pages_are_private_and_need_a_writer(client, factory):
