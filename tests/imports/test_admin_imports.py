@@ -55,7 +55,8 @@ def test_upload_preview_adjust_and_commit(client, factory):
     assert problems.status_code == 200 and "Line,Column,Problem" in problems.text
     assert "3,E-mail," in problems.text
     history = client.get("/imports").text
-    assert history.count("shops.csv") >= 2
+    assert history.count("shops.csv") >= 2 and "<th>By</th>" in history
+    assert "Ada Admin" in history  # who ran them
     mapped = (b"Company,License #,E-mail\n" b"Admin Co,ADM-1,buyer@adm.example\n")
     same = _upload(client, csrf_of(history), data=mapped, commit="now")
     _wait(same.headers["location"])

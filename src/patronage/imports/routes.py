@@ -22,6 +22,7 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 
 class ImportOut(BaseModel):
     id: int
+    user_id: int = Field(description="Who ran it: a team member (GET /api/v1/users).")
     file_name: str
     size_bytes: int
     dry_run: bool
@@ -61,7 +62,8 @@ def to_out(job: Import) -> ImportOut:
         if live.stage == "reading" and share and share >= 0.02:
             left = elapsed * (1 - share) / share
     return ImportOut(
-        id=job.id, file_name=job.file_name, size_bytes=job.size_bytes, dry_run=job.dry_run,
+        id=job.id, user_id=job.user_id, file_name=job.file_name, size_bytes=job.size_bytes,
+        dry_run=job.dry_run,
         status=job.status, message=job.message, started_at=job.started_at,
         finished_at=job.finished_at, seconds=job.seconds,
         rows_done=live.rows if live else None,

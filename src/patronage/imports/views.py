@@ -8,6 +8,7 @@ import io
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from patronage import web
@@ -18,6 +19,7 @@ from patronage.imports.mapping import FIELDS, SYNONYMS
 from patronage.imports.routes import to_out
 from patronage.settings import get_settings
 from patronage.tenancy import service as tenancy
+from patronage.tenancy.models import User
 
 router = APIRouter()
 FIELD_LABELS = {f: SYNONYMS[f][0] for f in FIELDS}
@@ -25,10 +27,12 @@ FIELD_LABELS = {f: SYNONYMS[f][0] for f in FIELDS}
 
 @router.get("/imports")
 def imports_page(request: Request, member: web.Member, session: SessionDep) -> Response:
+    people = {uid: name or email for uid, name, email in session.execute(
+        select(User.id, User.name, User.email).where(User.tenant_id == member.tenant_id))}
     return web.render(request, "imports/index.html", {
         "principal": member, "history": [to_out(j) for j in jobs.history(session,
                                                                            member.tenant_id)],
-        "limit": get_settings().import_max_bytes})
+        "people": people, "limit": get_settings().import_max_bytes})
 
 
 @router.post("/imports", dependencies=[web.CsrfChecked])
