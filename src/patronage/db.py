@@ -6,7 +6,7 @@ import json
 import logging
 import operator
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     TypeDecorator,
+    bindparam,
     create_engine,
     event,
     func,
@@ -381,6 +382,25 @@ class PlainQuery:
         values = {**self.fixed, **params}
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         return cursor.execute(self.sql, [values[n] for n in self.order]).fetchall()
+
+
+class ListParam:
+    """A list bound as ``size`` named parameters ``<prefix>0`` .. (an ``IN`` list with one
+    compiled shape for a PlainQuery), padded with ``filler``, a value that matches nothing."""
+
+    def __init__(self, prefix: str, size: int, filler: Any) -> None:
+        self.names = [f"{prefix}{i}" for i in range(size)]
+        self.filler = filler
+
+    def binds(self) -> list[Any]:
+        return [bindparam(name) for name in self.names]
+
+    def values(self, items: Iterable[Any]) -> dict[str, Any]:
+        listed = list(items)
+        if len(listed) > len(self.names):
+            raise ValueError(f"{len(listed)} values for a list of {len(self.names)}")
+        listed += [self.filler] * (len(self.names) - len(listed))
+        return dict(zip(self.names, listed, strict=True))
 
 
 def insert_plain(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:

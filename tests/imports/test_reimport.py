@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from patronage.db import ListParam
 from patronage.imports import rows as row_module
 from patronage.imports import service
 from tests.events.test_events import order, post
@@ -124,8 +125,9 @@ def test_fingerprints_are_found_through_their_index(factory, session):
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
     t = factory.tenant()
     run(factory, session, t, CSV)
-    compiled = service.known_query(2).compile(dialect=session.get_bind().dialect)
-    params = {**compiled.params, "tenant": t.id, "d0": b"x" * 16, "d1": b"y" * 16}
+    digests = ListParam("d", 2, b"")
+    compiled = service.known_query(digests).compile(dialect=session.get_bind().dialect)
+    params = {**compiled.params, "tenant": t.id, **digests.values([b"x" * 16, b"y" * 16])}
     raw = session.connection().connection.driver_connection
     plan = " | ".join(row[3] for row in raw.execute(
         f"EXPLAIN QUERY PLAN {compiled}", [params[n] for n in compiled.positiontup]))

@@ -40,6 +40,7 @@ from patronage.customers.bulk import deferred_search_index, new_row
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
 from patronage.db import (
+    ListParam,
     PlainQuery,
     begin_writing,
     bounded_memory,
@@ -179,14 +180,14 @@ def fingerprint(key: bytes, cells: list[str]) -> bytes | None:
                            key=key).digest()
 
 
-def known_query(size: int) -> Any:
-    """The customers the fingerprints ``:d0`` .. ``:d<size - 1>`` of tenant ``:tenant`` were
-    taken from, where nothing that decided the
-    row's outcome changed since: the customer's version and order figures, and, for a row
-    matched by email or phone (not unique), no older customer holding that key now (the
-    full path would match the oldest). Found through ix_import_fingerprints_digest, the
-    older holders through ix_customers_tenant_email / _phone. (A bound on customer_id here
-    would steer SQLite into scanning the tenant's fingerprints instead.)"""
+def known_query(digests: ListParam) -> Any:
+    """The customers the fingerprints ``digests`` of tenant ``:tenant`` were taken from,
+    where nothing that decided the row's outcome changed since: the customer's version and
+    order figures, and, for a row matched by email or phone (not unique), no older customer
+    holding that key now (the full path would match the oldest). Found through
+    ix_import_fingerprints_digest, the older holders through ix_customers_tenant_email /
+    _phone. (A bound on customer_id here would steer SQLite into scanning the tenant's
+    fingerprints instead.)"""
     f, c = ImportFingerprint.__table__.c, Customer.__table__.c
     older = Customer.__table__.alias("older")
     # lower() on both sides: an expression against a TEXT column would not use the
@@ -201,8 +202,8 @@ def known_query(size: int) -> Any:
             .join(Customer.__table__, and_(
                 c.tenant_id == f.tenant_id, c.id == f.customer_id, c.version == f.version,
                 c.order_count == f.order_count, c.total_spent_cents == f.total_spent_cents))
-            .where(f.tenant_id == bindparam("tenant"),
-                   f.digest.in_([bindparam(f"d{i}") for i in range(size)]), *no_older_holder))
+            .where(f.tenant_id == bindparam("tenant"), f.digest.in_(digests.binds()),
+                   *no_older_holder))
 
 
 class _Seen:
@@ -217,18 +218,13 @@ class _Seen:
                            postgresql_on_commit="DROP", sqlite_with_rowid=False)
         self.table.drop(conn, checkfirst=True)
         self.table.create(conn)
-        self.plan: PlainQuery | None = None
+        self.keys = ListParam("k", CHUNK, "")  # "" is nobody's key
+        c = self.table.c
+        self.plan = PlainQuery(conn, select(c.key, c.line).where(c.key.in_(self.keys.binds())))
 
     def lines(self, keys: list[str]) -> dict[str, int]:
         """The first line of each key some earlier chunk claimed (at most CHUNK keys)."""
-        if not keys:
-            return {}
-        if self.plan is None:
-            c = self.table.c
-            self.plan = PlainQuery(self.conn, select(c.key, c.line).where(
-                c.key.in_([bindparam(f"k{i}") for i in range(CHUNK)])))
-        padded = [*keys, *[""] * (CHUNK - len(keys))]  # "" is nobody's key
-        return dict(self.plan.rows(self.conn, {f"k{i}": k for i, k in enumerate(padded)}))
+        return dict(self.plan.rows(self.conn, self.keys.values(keys))) if keys else {}
 
     def add(self, claimed: dict[str, int]) -> None:
         insert_plain(self.conn, self.table, list(claimed.items()))
@@ -256,7 +252,8 @@ class _Run:
         self.seen = _Seen(conn)
         # Fingerprints of customers this import creates never count within it.
         self.known_ids = conn.scalar(select(func.max(Customer.id))) or 0
-        self.known_plan: PlainQuery | None = None
+        self.digests = ListParam("d", CHUNK, b"")  # b"" is no fingerprint
+        self.known_plan = PlainQuery(conn, known_query(self.digests))
         self.now = utcnow()
 
     def recognised(self, batches: Iterator[list[tuple[int, list[str]]]]
@@ -288,12 +285,9 @@ class _Run:
     def _known(self, digests: set[bytes]) -> dict[bytes, int]:
         """Which fingerprints still describe their customer (same version and order
         figures), leaving out the customers this import made."""
-        conn = self.session.connection()
-        if self.known_plan is None:
-            self.known_plan = PlainQuery(conn, known_query(CHUNK))
-        padded = [*digests, *[b""] * (CHUNK - len(digests))]  # b"" is no fingerprint
-        params = {"tenant": self.tenant, **{f"d{i}": d for i, d in enumerate(padded)}}
-        return {digest: cid for digest, cid in self.known_plan.rows(conn, params)
+        params = {"tenant": self.tenant, **self.digests.values(digests)}
+        return {digest: cid for digest, cid in self.known_plan.rows(self.session.connection(),
+                                                                    params)
                 if cid <= self.known_ids}
 
     def chunk(self, recognised: list[tuple[int, int]], digests: dict[int, bytes],
