@@ -11,7 +11,7 @@ from patronage.customers.models import AuditEntry, Customer
 from patronage.db import (
     BULK_CACHE_KIB,
     QueryTimeout,
-    bounded_memory,
+    bound_memory,
     bulk_insert,
     make_engine,
     reserve_ids,
@@ -75,17 +75,17 @@ def test_time_limit_stops_a_slow_read_and_leaves_the_session_usable(factory, ses
                                "FROM n WHERE i < 300000) SELECT count(*) FROM n")) == 300000
 
 
-def test_bounded_memory_settings_last_until_the_connection_returns_to_the_pool(tmp_path):
+def test_bound_memory_settings_last_until_the_connection_returns_to_the_pool(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'lean.db'}")
     pragmas = "PRAGMA temp_store", "PRAGMA cache_size"
     with engine.connect() as conn:
         usual = [conn.exec_driver_sql(p).scalar() for p in pragmas]
     with Session(engine) as session:
-        with bounded_memory(session):
-            session.execute(text("CREATE TEMP TABLE scratch (x)"))
-            session.execute(text("INSERT INTO scratch VALUES (1)"))
-            assert [session.execute(text(p)).scalar() for p in pragmas] == [
-                1, -BULK_CACHE_KIB]  # 1: temporary storage in files
+        bound_memory(session)
+        session.execute(text("CREATE TEMP TABLE scratch (x)"))
+        session.execute(text("INSERT INTO scratch VALUES (1)"))
+        assert [session.execute(text(p)).scalar() for p in pragmas] == [
+            1, -BULK_CACHE_KIB]  # 1: temporary storage in files
         session.commit()  # the connection goes back to the pool, settings restored
     with engine.connect() as conn:
         assert [conn.exec_driver_sql(p).scalar() for p in pragmas] == usual

@@ -163,23 +163,21 @@ def session_scope() -> Iterator[Session]:
 BULK_CACHE_KIB = 48 * 1024
 
 
-@contextmanager
-def bounded_memory(session: Session) -> Iterator[None]:
-    """For a long bulk job (an import) on SQLite: temporary tables and sorts (CREATE INDEX,
-    big GROUP BYs) spill to files instead of memory and the page cache is capped, so the
-    process's memory stays bounded whatever the job's size. The connection's usual settings
-    come back when it returns to the pool (``_restore_pragmas``), which also drops the
-    job's temporary tables."""
-    if session.get_bind().dialect.name == "sqlite":
-        proxied = session.connection().connection
-        raw = proxied.driver_connection
-        assert raw is not None
-        proxied.info.setdefault(_RESTORE, [
-            (name, raw.execute(f"PRAGMA {name}").fetchone()[0])
-            for name in ("temp_store", "cache_size")])
-        raw.execute("PRAGMA temp_store=FILE")
-        raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-    yield
+def bound_memory(session: Session) -> None:
+    """For a long bulk job (an import) on SQLite, before its transaction: temporary tables
+    and sorts (CREATE INDEX, big GROUP BYs) spill to files instead of memory and the page
+    cache is capped, so the process's memory stays bounded whatever the job's size. The
+    connection's usual settings come back when it returns to the pool
+    (``_restore_pragmas``), which also drops the job's temporary tables."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    proxied = session.connection().connection
+    raw = proxied.driver_connection
+    assert raw is not None
+    proxied.info.setdefault(_RESTORE, [(name, raw.execute(f"PRAGMA {name}").fetchone()[0])
+                                       for name in ("temp_store", "cache_size")])
+    raw.execute("PRAGMA temp_store=FILE")
+    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
 
 
 _RESTORE = "patronage_restore_pragmas"
@@ -187,7 +185,7 @@ _RESTORE = "patronage_restore_pragmas"
 
 def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
     """On the way back to the pool, outside any transaction (changing temp_store inside one
-    fails): the settings bounded_memory changed. A failure leaves the connection working,
+    fails): the settings bound_memory changed. A failure leaves the connection working,
     only slower or leaner, so it is logged, never raised into the caller's commit."""
     usual = record.info.pop(_RESTORE, None)
     if not usual or dbapi_conn is None:

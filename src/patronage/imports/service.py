@@ -43,7 +43,7 @@ from patronage.db import (
     ListParam,
     PlainQuery,
     begin_writing,
-    bounded_memory,
+    bound_memory,
     bulk_execute,
     bulk_insert,
     insert_plain,
@@ -520,37 +520,37 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     lists = _lists(session, actor.tenant_id)
     region = actor.principal.tenant_region
     converter = Converter(headers, mapping.fields, region, lists)
-    with bounded_memory(session):
-        if not dry_run:
-            begin_writing(session)  # ids reserved per chunk stay ours
-        key = fingerprint_key(headers, mapping.fields, region, lists)
-        job = _Run(session, actor, report, key)
-        try:
-            with contextlib.ExitStack() as writing:
-                if not dry_run:  # new customers join the search index at the end
-                    writing.enter_context(deferred_search_index(
-                        session.connection(), expected_rows=_estimate_rows(stream)))
-                batches = job.recognised(_chunks(rows))
-                for (skipped, digests), converted in _converted(
-                        converter, batches, _estimate_rows(stream), writing):
-                    job.chunk(skipped, digests, converted)
-                    if progress:
-                        progress(report.total, stream.tell() if stream.seekable() else 0,
-                                 "reading")
-                if progress and not dry_run:  # the search index and the commit, next
+    bound_memory(session)
+    if not dry_run:
+        begin_writing(session)  # ids reserved per chunk stay ours
+    key = fingerprint_key(headers, mapping.fields, region, lists)
+    job = _Run(session, actor, report, key)
+    try:
+        with contextlib.ExitStack() as writing:
+            if not dry_run:  # new customers join the search index at the end
+                writing.enter_context(deferred_search_index(
+                    session.connection(), expected_rows=_estimate_rows(stream)))
+            batches = job.recognised(_chunks(rows))
+            for (skipped, digests), converted in _converted(
+                    converter, batches, _estimate_rows(stream), writing):
+                job.chunk(skipped, digests, converted)
+                if progress:
                     progress(report.total, stream.tell() if stream.seekable() else 0,
-                             "finishing")
-            if report.total == 0:
-                raise ValidationFailed.field("file", "The file has a header but no rows.",
-                                             "no_rows")
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
-        except BaseException:
+                             "reading")
+            if progress and not dry_run:  # the search index and the commit, next
+                progress(report.total, stream.tell() if stream.seekable() else 0,
+                         "finishing")
+        if report.total == 0:
+            raise ValidationFailed.field("file", "The file has a header but no rows.",
+                                         "no_rows")
+        if dry_run:
             session.rollback()
-            raise
-        finally:
-            rows.close()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        rows.close()
     report.seconds = time.perf_counter() - started
     return report
