@@ -35,6 +35,14 @@ def counts(report):
     return (report.created, report.updated, report.unchanged, report.rejected)
 
 
+def previewed_then_committed(factory, session, t, data):
+    """The commit's report, after checking the dry run predicted it exactly."""
+    preview = run(factory, session, t, data, dry_run=True)
+    done = run(factory, session, t, data)
+    assert preview.summary() == done.summary()
+    return done
+
+
 def test_a_reimport_recognises_unchanged_rows_without_converting_them(client, factory,
                                                                        session, converted):
     t = factory.tenant()
@@ -97,9 +105,7 @@ def test_a_customer_named_twice_in_a_file_is_a_duplicate_whichever_path_it_takes
     run(factory, session, t, CSV)
     twice = CSV + ("North Co,NO-1,north@example.com,Customer,2\n"      # the same row again
                    "North Co,no 1,north2@example.com,Customer,2\n")    # the same license
-    preview = run(factory, session, t, twice, dry_run=True)
-    done = run(factory, session, t, twice)
-    assert preview.summary() == done.summary()
+    done = previewed_then_committed(factory, session, t, twice)
     assert counts(done) == (0, 0, 2, 3)
     messages = {e["line"]: e["message"] for e in done.errors}
     north = listed(client, t, q="NO-1")["items"][0]["id"]
@@ -111,9 +117,7 @@ def test_a_customer_named_twice_in_a_file_is_a_duplicate_whichever_path_it_takes
 def test_identical_new_rows_are_duplicates_in_the_dry_run_and_the_commit(factory, session):
     t = factory.tenant()
     data = ("Company,License #\n" "East Co,EA-1\n" "East Co,EA-1\n")
-    preview = run(factory, session, t, data, dry_run=True)
-    done = run(factory, session, t, data)
-    assert preview.summary() == done.summary()
+    done = previewed_then_committed(factory, session, t, data)
     assert counts(done) == (1, 0, 0, 1)
     assert done.errors[0]["message"] == ("Line 3: is a duplicate of line 2 "
                                          "(same license number)")
@@ -161,9 +165,7 @@ def test_a_customer_created_earlier_in_the_file_is_not_matched_by_a_later_chunk(
     data = ("Company,License #,Email\n" "West Co,WE-1,west@example.com\n"
             "Other Co,,west@example.com\n"   # another key of the same customer
             "West Co,WE-1,west@example.com\n")
-    preview = run(factory, session, t, data, dry_run=True)
-    done = run(factory, session, t, data)
-    assert preview.summary() == done.summary()
+    done = previewed_then_committed(factory, session, t, data)
     assert counts(done) == (2, 0, 0, 1)
     assert done.errors[0]["message"] == ("Line 4: is a duplicate of line 2 "
                                          "(same license number)")
