@@ -44,6 +44,7 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
     digest: bytes | None = None  # its fingerprint (imports.service.fingerprint)
+    identity: tuple[str, str] | None = None  # the key it is matched by (service._identity)
 
 
 def _text(limit: int) -> Callable[[str], str]:

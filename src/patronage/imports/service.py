@@ -296,12 +296,13 @@ class _Run:
         for row in converted:
             if not row.errors:
                 row.digest = digests.get(row.line)
+                row.identity = _identity(row.values)
                 accepted.append(row)
         existing = self._match(accepted)
         keys: dict[int, str | None] = {}
         for row in accepted:
             current = existing.get(row.line)
-            keys[row.line] = _key(_identity(row.values), current["id"] if current else None)
+            keys[row.line] = _key(row.identity, current["id"] if current else None)
         for line, cid in recognised:
             keys[line] = f"#{cid}"
         earlier = self.seen.lines([k for k in keys.values() if k])
@@ -347,7 +348,7 @@ class _Run:
             self._write(creates, updates, prints)
 
     def _print(self, row: Row, customer: dict[str, Any], version: int) -> dict[str, Any]:
-        rule, key = _identity(row.values) or ("", "")
+        rule, key = row.identity or ("", "")
         return {"tenant_id": self.tenant, "customer_id": customer["id"],
                 "digest": row.digest, "version": version,
                 "order_count": customer["order_count"],
@@ -355,19 +356,19 @@ class _Run:
                 "match_rule": rule, "match_key": key}
 
     def _match(self, rows: list[Row]) -> dict[int, dict[str, Any]]:
-        """Each row's existing customer (by line), found by its strongest key."""
+        """Each row's existing customer (by line), found by its strongest key (identity)."""
         wanted: dict[str, set[str]] = {rule: set() for rule in matching.RULES}
         for row in rows:
-            if (identity := _identity(row.values)) is not None:
-                wanted[identity[0]].add(identity[1])
+            if row.identity is not None:
+                wanted[row.identity[0]].add(row.identity[1])
         sent = sorted({k for row in rows for k in row.values if k in WRITABLE})
         columns = [Customer.__table__.c[c] for c in dict.fromkeys((*_READ, *sent))]
         conn = self.session.connection()
         found = matching.find(conn, self.tenant, wanted, columns)
         out = {}
         for row in rows:
-            identity = _identity(row.values)
-            if identity is None or (current := found[identity[0]].get(identity[1])) is None:
+            if row.identity is None or (
+                    current := found[row.identity[0]].get(row.identity[1])) is None:
                 continue
             # A customer an earlier chunk of this import created is not "existing": the row
             # is a duplicate of that line, as in the dry run (which created nothing).
@@ -404,7 +405,7 @@ class _Run:
                          for t in row.values.get("tags", [])]
                 audit.append(self._audit(cid, "created", None, None, {
                     k: jsonable(v) for k, v in row.values.items() if k != "license_key"}))
-                if row.digest is not None and _identity(row.values) is not None:
+                if row.digest is not None and row.identity is not None:
                     prints.append(self._print(row, record, 1))
             bulk_insert(conn, Customer.__table__, rows)
         table = Customer.__table__
