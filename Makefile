@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/patronage/static/vendor
 
-.PHONY: run test test-sqlite test-postgres test-browser lint install dev vendor system-deps bench bench-deps clean
+.PHONY: run test test-sqlite test-postgres test-browser lint install dev vendor system-deps bench bench-deps mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test-postgres: dev vendor
 
 test-browser: dev vendor
 	$(BIN)/pytest -m browser -p no:xdist
+
+# Mutation testing of the customer rules (not part of `make test`): score per module and
+# every surviving mutant; MUTATE_ARGS=--all for every mutant instead of a sample.
+mutate: dev vendor
+	$(BIN)/pip install --quiet -e '.[dev,mutate]'
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
 bench-deps: install
 	$(BIN)/pip install --quiet -e '.[bench]'

@@ -106,3 +106,11 @@ def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def problems(response: Any, status: int = 422) -> list[tuple[str, str]]:
+    """The (pointer, code) pairs of a problem-details answer, after checking its status and
+    media type: what an API client reads to find the offending field."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    return [(e["pointer"], e["code"]) for e in response.json().get("errors", [])]

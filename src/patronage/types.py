@@ -95,7 +95,6 @@ PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
                       PlainText]
 LicenseNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                  max_length=64), AfterValidator(_check_license)]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 # Ids and counts are 32-bit INTEGER columns on PostgreSQL; larger numbers cannot name a row.
 MAX_INT = 2**31 - 1

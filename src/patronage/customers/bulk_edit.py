@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -44,17 +52,19 @@ class BulkChange(BaseModel):
     action: Literal["set_status", "set_sales_rep", "set_payment_terms", "set_license_type",
                     "add_tags", "remove_tags", "delete"]
     value: Id | None = Field(None, description="The new id for set_* (null clears it).")
-    tags: list[TagName] = Field(default_factory=list, max_length=20)
+    tags: list[TagName] = Field(default_factory=list, max_length=20, validate_default=True)
     ids: list[Id] | None = Field(None, max_length=10_000,
                                  description="Only these customers (of those the filters match)")
     expected: int | None = Field(None, ge=0, description="Refuse (409) unless exactly this many "
                                                          "customers are in scope.")
 
-    @model_validator(mode="after")
-    def _tags_for_tag_actions(self) -> BulkChange:
-        if self.action.endswith("_tags") and not self.tags:
-            raise ValueError("add_tags and remove_tags need at least one tag")
-        return self
+    @field_validator("tags")
+    @classmethod
+    def _tags_for_tag_actions(cls, tags: list[str], info: ValidationInfo) -> list[str]:
+        if str(info.data.get("action", "")).endswith("_tags") and not tags:
+            raise PydanticCustomError("required",
+                                      "add_tags and remove_tags need at least one tag.")
+        return tags
 
 
 class BulkResult(BaseModel):
