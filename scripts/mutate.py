@@ -14,6 +14,7 @@ are listed with their reason in ``scripts/equivalent_mutants.toml``.
     .venv/bin/python scripts/mutate.py                # 40 sampled mutants per module
     .venv/bin/python scripts/mutate.py --all          # every mutant
     .venv/bin/python scripts/mutate.py --module src/patronage/types.py --sample 0
+    .venv/bin/python scripts/mutate.py --match XXfirst_order_atXX   # chosen mutants only
 """
 
 from __future__ import annotations
@@ -197,10 +198,11 @@ def _env(worker: Path) -> dict[str, str]:
                   "TMPDIR": tempfile.gettempdir()}
 
 
-def run_mutant(mutant: Mutant, workers: queue.Queue[Path], durations: dict[str, float]) -> None:
+def run_mutant(mutant: Mutant, workers: queue.Queue[Path],
+               durations: dict[str, float]) -> Mutant:
     if not mutant.tests:
         mutant.status = "survived"
-        return
+        return mutant
     tests = sorted(mutant.tests, key=lambda t: (durations.get(t, 1.0), t))
     budget = 60 + 10 * sum(durations.get(t, 1.0) for t in tests)
     worker = workers.get()
@@ -226,6 +228,7 @@ def run_mutant(mutant: Mutant, workers: queue.Queue[Path], durations: dict[str, 
         target.write_text(original)
         mutant.seconds = time.monotonic() - started
         workers.put(worker)
+    return mutant
 
 
 # --- main ----------------------------------------------------------------------------
@@ -236,6 +239,8 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=40,
                         help="mutants per module, drawn at random (0 or --all: every one)")
     parser.add_argument("--all", action="store_true")
+    parser.add_argument("--match", action="append",
+                        help="only the mutants whose change contains this text (repeatable)")
     parser.add_argument("--seed", default="patronage", help="sampling seed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--fail-under", type=float, default=TARGET)
@@ -258,7 +263,9 @@ def main() -> int:
                 m.status, m.equivalent_reason = "equivalent", equivalents[(module, m.change)]
                 known.append(m)
         pool = [m for m in every if m.status != "equivalent"]
-        if not args.all and args.sample and len(pool) > args.sample:
+        if args.match:
+            pool = [m for m in pool if any(text in m.change for text in args.match)]
+        elif not args.all and args.sample and len(pool) > args.sample:
             pool = sorted(random.Random(f"{args.seed}:{module}").sample(pool, args.sample),
                           key=lambda m: m.number)
         chosen.extend(pool)
@@ -273,8 +280,11 @@ def main() -> int:
         workers.put(tree)
     done = 0
     with ThreadPoolExecutor(args.jobs) as pool:
-        for _ in pool.map(lambda m: run_mutant(m, workers, durations), chosen):
+        for mutant in pool.map(lambda m: run_mutant(m, workers, durations), chosen):
             done += 1
+            if mutant.status in ("survived", "error"):
+                print(f"  {mutant.status}: {mutant.module.removeprefix('src/')}:{mutant.line} "
+                      f"{mutant.change}", flush=True)
             if done % 10 == 0 or done == len(chosen):
                 print(f"  {done}/{len(chosen)}  {time.monotonic() - started:.0f} s", flush=True)
 

@@ -167,6 +167,7 @@ def test_email_length_is_counted_after_trimming():
 def test_phone_text_length_is_counted_after_trimming():
     spaced = "+1" + " " * 24 + "(415) 555-0134"  # 40 characters
     assert _check(PhoneText, f"   {spaced}   ") == spaced
+    assert _check(PhoneText, "5") == "5"  # only the text is bounded here; rules parse it
     assert _code(PhoneText, spaced + "5") == "string_too_long"
     assert _code(PhoneText, "   ") == "string_too_short"
     assert _code(PhoneText, "415\x00") == "invalid_characters"

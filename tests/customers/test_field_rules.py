@@ -16,7 +16,7 @@ from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.models import User
-from tests.factories import csrf_of
+from tests.factories import csrf_of, problems
 from tests.test_admin import _login
 
 UNKNOWN = 2_147_483_647  # the largest id: valid, and nobody's
@@ -302,3 +302,47 @@ def test_display_and_sort_names(client, factory, session, fields, display, sort)
     made = factory.partial(t, type="guest", **fields)
     assert made["display_name"] == display
     assert session.get(Customer, made["id"]).sort_name == sort
+
+
+# --- limits ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "limit"), [
+    ("external_id", 100), ("company_name", 200), ("first_name", 100), ("last_name", 100),
+    ("address1", 200), ("address2", 200), ("city", 100), ("state", 50), ("zip", 20),
+    ("membership_id", 100), ("shopper_level", 50), ("notes", 10_000)])
+def test_text_fields_at_and_past_their_length(client, factory, name, limit):
+    t = factory.tenant()
+    body = _complete("business")
+    at = factory.post(t, {**body, name: "x" * limit})
+    assert at[name] == "x" * limit
+    past = client.post("/api/v1/customers", headers=t.headers,
+                       json={**body, name: "x" * (limit + 1)})
+    assert problems(past) == [(f"/{name}", "string_too_long")]
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    (0, None), (2_147_483_647, None),
+    (-1, ("/point_balance", "greater_than_equal")),
+    (2_147_483_648, ("/point_balance", "less_than_equal"))])
+def test_point_balance_bounds(client, factory, value, problem):
+    t = factory.tenant()
+    response = client.post("/api/v1/customers", headers=t.headers,
+                           json={**_complete("business"), "point_balance": value})
+    if problem is None:
+        assert response.status_code == 201 and response.json()["point_balance"] == value
+    else:
+        assert problems(response) == [problem]
+
+
+def test_tags_at_and_past_their_limits(client, factory):
+    t = factory.tenant()
+    body = _complete("business")
+    many = [f"t{n}" for n in range(50)]
+    assert len(factory.post(t, {**body, "tags": many})["tags"]) == 50
+    assert factory.post(t, {**body, "tags": ["x" * 50]})["tags"] == ["x" * 50]
+    too_many = client.post("/api/v1/customers", headers=t.headers,
+                           json={**body, "tags": [*many, "one more"]})
+    assert problems(too_many) == [("/tags", "too_long")]
+    too_long = client.post("/api/v1/customers", headers=t.headers,
+                           json={**body, "tags": ["x" * 51]})
+    assert problems(too_long) == [("/tags/0", "string_too_long")]
