@@ -7,7 +7,10 @@ import hmac
 import re
 import secrets
 
+from functools import cache
+
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +28,17 @@ from patronage.tenancy.models import ROLES, ApiToken, Tenant, User
 from patronage.tenancy.schemas import Principal, TenantOut, UserOut
 from patronage.types import email_key, normalize_email
 
-_hasher = PasswordHash.recommended()
+
+@cache
+def _hasher() -> PasswordHash:
+    """Argon2 at the recommended cost; the test suite, which creates a workspace and its
+    admin in nearly every test, uses the cheapest Argon2 instead (the same code path)."""
+    from patronage.settings import get_settings
+
+    if get_settings().environment == "test":
+        return PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
+    return PasswordHash.recommended()
+
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 TOKEN_PREFIX = "pat"
 MIN_PASSWORD = 10
@@ -37,7 +50,7 @@ def _login_email(raw: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def generate_password() -> str:
@@ -119,7 +132,7 @@ def authenticate_password(session: Session, *, tenant_slug: str, email: str,
     """Check a login; every failure reads the same so it reveals nothing."""
     failure = Unauthorized("Workspace, email or password is incorrect.")
     if not _SLUG.match(tenant_slug.strip().lower()):
-        _hasher.hash(password)
+        _hasher().hash(password)
         raise failure
     tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.strip().lower()))
     user = None
@@ -130,9 +143,9 @@ def authenticate_password(session: Session, *, tenant_slug: str, email: str,
         except PatronageError:
             user = None
     if user is None or not user.password_hash:
-        _hasher.hash(password)  # spend the same time as a real check
+        _hasher().hash(password)  # spend the same time as a real check
         raise failure
-    valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
+    valid, new_hash = _hasher().verify_and_update(password, user.password_hash)
     if not valid:
         raise failure
     if new_hash:
