@@ -58,6 +58,9 @@ def test_later_batches_move_first_and_last_order_outwards_only(client, factory):
     t = factory.tenant()
     known = factory.customer(t, license_number="K2")
     _batch(client, t, [_order("M-1", "5.00", "2026-01-10T00:00:00Z", license_number="K2")])
+    assert _figures(_customer(client, t, known["id"])) == {
+        "order_count": 1, "total_spent": "5.00", "average_order_value": "5.00",
+        "first_order_at": "2026-01-10T00:00:00Z", "last_order_at": "2026-01-10T00:00:00Z"}
     _batch(client, t, [_order("M-2", "5.00", "2026-01-09T00:00:00Z", license_number="K2"),
                        _order("M-3", "5.00", "2026-01-11T00:00:00Z", license_number="K2")])
     _batch(client, t, [_order("M-4", "6.00", "2026-01-10T12:00:00Z", license_number="K2")])

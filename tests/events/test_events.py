@@ -150,28 +150,28 @@ def test_ordering_rules_refuse_lines_naming_the_reason(client, factory):
     assert customer(client, t, free["customer_id"])["total_spent"] == "10.00"
 
 
-@pytest.mark.parametrize("event,pointer", [
+@pytest.mark.parametrize("event,pointer,code", [
     ({"type": "order.placed", "occurred_at": "2026-01-01T00:00:00Z",
-      "customer": {"email": "a@example.com"}, "data": {}}, "/data/number"),
+      "customer": {"email": "a@example.com"}, "data": {}}, "/data/number", "required"),
     ({"type": "order.placed", "occurred_at": "yesterday", "customer": {"email": "a@example.com"},
-      "data": {"number": "1"}}, "/occurred_at"),
+      "data": {"number": "1"}}, "/occurred_at", "datetime_from_date_parsing"),
     ({"type": "shopper.logged_in", "occurred_at": "2026-01-01T00:00:00Z",
-      "customer": {"email": "not-an-email"}}, "/customer/email"),
+      "customer": {"email": "not-an-email"}}, "/customer/email", "invalid_email"),
     ({"type": "shopper.logged_in", "occurred_at": "2026-01-01T00:00:00Z",
-      "customer": {"phone": "12"}}, "/customer/phone"),
+      "customer": {"phone": "12"}}, "/customer/phone", "invalid_phone"),
     ({"type": "shopper.logged_in", "occurred_at": "2026-01-01T00:00:00Z",
-      "customer": {"email": "a@example.com"}, "extra": 1}, "/extra"),
+      "customer": {"email": "a@example.com"}, "extra": 1}, "/extra", "unknown_field"),
     ({"type": "order.status_changed", "occurred_at": "2026-01-01T00:00:00Z",
       "customer": {"email": "a@example.com"}, "data": {"number": "nope", "status": "x"}},
-     "/data/number"),
+     "/data/number", "unknown_order"),
     ({"type": "shopper.logged_in", "occurred_at": "2026-01-01T00:00:00Z",
       "customer": {"email": "a@example.com", "status_id": 2_000_000}},
-     "/customer/status_id"),
+     "/customer/status_id", "unknown_reference"),
 ])
-def test_bad_events_are_422_and_record_nothing(client, factory, event, pointer):
+def test_bad_events_are_422_and_record_nothing(client, factory, event, pointer, code):
     t = factory.tenant()
     problem = post(client, t, event, status=422)
-    assert pointer in [e["pointer"] for e in problem["errors"]], problem
+    assert [(e["pointer"], e["code"]) for e in problem["errors"]] == [(pointer, code)], problem
     assert client.get("/api/v1/customers", headers=t.headers).json()["total"] == 0
 
 

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import re
 import secrets
-
 from functools import cache
 
 from pwdlib import PasswordHash
