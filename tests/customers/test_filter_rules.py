@@ -66,6 +66,17 @@ def test_numbers_and_dates_at_and_past_their_bounds(client, factory, name, good,
         assert found == (pointer, expected), (name, value)
 
 
+def test_parameters_are_trimmed_before_they_are_checked(client, factory):
+    t = factory.tenant()
+    a = factory.customer(t, company_name="Alpha Trim", city="Oakland")
+    b = factory.customer(t, company_name="Beta Trim", city="Oakland")
+    response = _get(client, t, {"sort": "  -name ", "city": " oakland  ", "limit": " 1 "})
+    assert [c["id"] for c in response.json()["items"]] == [b["id"]], response.text
+    assert _ids(client, t, name=f"  {'x' * 100}  ") == set()  # 100 after trimming
+    assert _ids(client, t, q="  alpha  ") == {a["id"]}
+    assert _error(client, t, {"name": "   "}) == [("/name", "string_too_short")]
+
+
 def test_the_default_page_is_fifty(client, factory):
     t = factory.tenant()
     for n in range(51):

@@ -91,7 +91,8 @@ def test_samples_logins_and_activity_keep_the_latest(client, factory, known):
     c = _customer(client, t, cid)
     assert (c["sample_count"], c["last_login_at"], c["last_activity_at"]) == (
         2, "2026-03-02T00:00:00Z", "2026-03-05T00:00:00Z")
-    assert (c["order_count"], c["first_order_at"]) == (0, None)
+    assert (c["order_count"], c["total_spent"], c["average_order_value"], c["first_order_at"],
+            c["last_order_at"]) == (0, "0.00", "0.00", None, None)
     _batch(client, t, [_activity("login", "2026-02-01T00:00:00Z", **who)])  # an old one, late
     c = _customer(client, t, cid)
     assert (c["last_login_at"], c["last_activity_at"]) == (

@@ -10,6 +10,7 @@ app = typer.Typer(help="Patronage: the customer directory sellers live in.",
                   no_args_is_help=True, add_completion=False)
 app.command("migrate")(server.migrate)
 app.command("serve")(server.serve)
+app.command("openapi")(server.openapi)
 app.command("demo")(demo.demo)
 app.command("recompute")(history.recompute)
 app.command("import")(imports.import_customers)

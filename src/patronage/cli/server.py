@@ -34,3 +34,19 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface to bind.")] =
     uvicorn.run("patronage.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, reload=reload, proxy_headers=True,
                 workers=None if reload else workers)
+
+
+def openapi(output: Annotated[str | None, typer.Option(
+        help="Write to this file instead of standard output.")] = None) -> None:
+    """Print the API's OpenAPI document (for client generators; docs/openapi.json is it)."""
+    import json
+    from pathlib import Path
+
+    from patronage.app import create_app
+
+    text = json.dumps(create_app().openapi(), indent=1, sort_keys=True, ensure_ascii=False)
+    if output:
+        Path(output).write_text(text + "\n")
+        err.print(f"[green]Wrote {output}.[/green]")
+    else:
+        typer.echo(text)

@@ -26,8 +26,7 @@ def _split(value: Any) -> Any:
 
 
 IdList = Annotated[list[Id] | None, BeforeValidator(_split)]
-Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 PlainText]
+Word = Annotated[str, StringConstraints(min_length=1, max_length=100), PlainText]  # trimmed first
 WordList = Annotated[list[Word] | None, BeforeValidator(_split)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("10000000000"), decimal_places=2)]
 Amount = Annotated[int, Field(ge=0, le=MAX_INT)]
