@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import json
 import os
 import queue
@@ -146,6 +147,8 @@ def select_tests(mutant: Mutant, lines: dict[int, set[str]], source: str) -> Non
     changed = [n for n in _changed_lines(source, mutant.source)
                if n <= len(text) and text[n - 1].strip()
                and not text[n - 1].lstrip().startswith("#")]
+    # Coverage may record a statement that spans lines at its first line only.
+    changed = sorted(set(changed) | {_statement_start(source, n) for n in changed})
     tests = set().union(*(lines.get(n, set()) for n in changed))
     if tests:
         mutant.tests, mutant.why_tests = sorted(tests), "cover the line"
@@ -163,6 +166,20 @@ def select_tests(mutant: Mutant, lines: dict[int, set[str]], source: str) -> Non
             break
     tests = set().union(*lines.values())
     mutant.tests, mutant.why_tests = sorted(tests), "cover the module (import-time line)"
+
+
+def _statement_start(source: str, line: int) -> int:
+    """The first line of the simple statement (one without a body) that holds ``line``."""
+    for node in ast.walk(_parsed(source)):
+        if (isinstance(node, ast.stmt) and not hasattr(node, "body")
+                and node.lineno <= line <= (node.end_lineno or node.lineno)):
+            return node.lineno
+    return line
+
+
+@functools.cache
+def _parsed(source: str) -> ast.Module:
+    return ast.parse(source)
 
 
 def _changed_lines(before: str, after: str) -> list[int]:
