@@ -25,7 +25,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from patronage.customers import rules
 from patronage.customers.models import Customer, CustomerStore
 from patronage.db import UTCDateTime, as_utc, bulk_execute
 from patronage.events.models import Activity, Order, Sample
@@ -35,11 +34,17 @@ METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "fir
 
 
 def empty() -> dict[str, Any]:
-    return {"order_count": 0, "total_spent_cents": 0, "average_order_value_cents": 0,
-            "first_order_at": None, "last_order_at": None, "sample_count": 0,
-            "last_activity_at": None, "last_login_at": None}
+    """The figures a customer with no history starts from. The average is not among them:
+    it is derived from count and total where a row is written (``bulk.new_row`` for new
+    customers, the SQL of ``merge`` and ``recount_orders`` for stored ones)."""
+    return {"order_count": 0, "total_spent_cents": 0, "first_order_at": None,
+            "last_order_at": None, "sample_count": 0, "last_activity_at": None,
+            "last_login_at": None}
 
 
+def average(count: Any, total: Any) -> Any:
+    """``rules.average_order`` in SQL: whole cents rounded half up, 0 without orders."""
+    return case((count > 0, (2 * total + count) // (2 * count)), else_=0)
 
 
 def later(current: datetime | None, candidate: datetime) -> datetime:
@@ -54,15 +59,10 @@ def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-
-
-
 def add_order(values: dict[str, Any], total_cents: int, placed_at: datetime) -> None:
     """An order that counts (not cancelled) joins the spend metrics."""
     values["order_count"] = values.get("order_count", 0) + 1
     values["total_spent_cents"] = values.get("total_spent_cents", 0) + total_cents
-    values["average_order_value_cents"] = rules.average_order(values["total_spent_cents"],
-                                                  values["order_count"])
     values["first_order_at"] = earlier(values.get("first_order_at"), placed_at)
     values["last_order_at"] = later(values.get("last_order_at"), placed_at)
 
@@ -89,8 +89,7 @@ def _merge_statement() -> Any:
     return update(t).where(t.c.tenant_id == bindparam("in_tenant"),
                            t.c.id == bindparam("the_id")).values(
         order_count=count, total_spent_cents=total,
-        average_order_value_cents=case((count > 0, (2 * total + count) // (2 * count)),
-                                       else_=0),
+        average_order_value_cents=average(count, total),
         first_order_at=pick(t.c.first_order_at, "first_order_at", earliest=True),
         last_order_at=pick(t.c.last_order_at, "last_order_at", earliest=False),
         sample_count=t.c.sample_count + dsm,
@@ -126,8 +125,7 @@ def _order_metrics(customer: Any) -> dict[str, Any]:
     return {
         "order_count": count,
         "total_spent_cents": total,
-        "average_order_value_cents": case(
-            (count > 0, (2 * total + count) // (2 * count)), else_=0),
+        "average_order_value_cents": average(count, total),
         "first_order_at": select(func.min(Order.placed_at)).where(counted).scalar_subquery(),
         "last_order_at": select(func.max(Order.placed_at)).where(counted).scalar_subquery(),
     }
