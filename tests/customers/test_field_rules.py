@@ -199,17 +199,19 @@ def test_imports_refuse_a_reference_outside_the_workspace(factory, session, fiel
     assert _count(session, t.id) == 0
 
 
-def test_admin_form_refuses_another_workspaces_reference(client, factory, session):
+@pytest.mark.parametrize("field", list(REFERENCES))
+def test_admin_form_refuses_another_workspaces_reference(client, factory, session, field):
     t = factory.tenant()
     assert _login(client, t).status_code == 303
-    ref = _foreign(session, factory, "license_type_id")
+    ref = _foreign(session, factory, field)
     form = client.get("/customers/new")
     response = client.post("/customers/new", data={
         "csrf_token": csrf_of(form.text), "type": "business", "company_name": "Leaf Co",
-        "license_type_id": str(ref)})
+        field: str(ref)})
     assert response.status_code == 422
-    assert 'id="e-license_type_id"' in response.text
-    assert f"No license type with id {ref} in this tenant." in response.text
+    assert f'id="e-{field}"' in response.text
+    assert f"No {REFERENCES[field][1]} with id {ref} in this tenant." in response.text
+    assert 'value="Leaf Co"' in response.text  # nothing typed is lost
     assert _count(session, t.id) == 0
 
 
