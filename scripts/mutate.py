@@ -151,12 +151,13 @@ def select_tests(mutant: Mutant, lines: dict[int, set[str]], source: str) -> Non
                if n <= len(text) and text[n - 1].strip()
                and not text[n - 1].lstrip().startswith("#")]
     # Coverage may record a statement that spans lines at its first line only.
-    changed = sorted(set(changed) | {_statement_start(source, n) for n in changed})
-    tests = set().union(*(lines.get(n, set()) for n in changed))
+    starts = sorted({_statement_start(source, n) for n in changed})
+    tests = set().union(*(lines.get(n, set()) for n in {*changed, *starts}))
     if tests:
         mutant.tests, mutant.why_tests = sorted(tests), "cover the line"
         return
-    executed_at_import = all(n in lines for n in changed)
+    changed = starts
+    executed_at_import = all(n in lines for n in starts)
     if not executed_at_import:
         mutant.why_tests = "no test runs this line"
         return
