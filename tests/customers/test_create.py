@@ -118,11 +118,14 @@ def test_duplicate_license_in_any_spelling_is_409_naming_the_other(client, facto
     first = factory.customer(t, company_name="Blacksmith Goods", license_number="C10-0000123-LIC")
     response = client.post("/api/v1/customers", headers=t.headers, json={
         "type": "business", "company_name": "Copycat", "license_number": "c10 0000123 lic"})
-    assert response.status_code == 409
+    assert problems(response, 409) == [("/license_number", "duplicate_license_number")]
     problem = response.json()
+    assert problem["code"] == "conflict"
     assert problem["conflicting_customer_id"] == first["id"]
-    assert "Blacksmith Goods" in problem["detail"]
-    assert _pointers(response)["/license_number"]["code"] == "duplicate_license_number"
+    assert problem["detail"] == (f"Customer #{first['id']} (Blacksmith Goods) already has "
+                                 "license number C10-0000123-LIC.")
+    assert problem["errors"][0]["detail"] == (
+        f"Already used by customer #{first['id']} (Blacksmith Goods).")
     assert _count(session, t.id) == 1
 
 
