@@ -1,6 +1,6 @@
 """Column preferences and saved views: per member, shared with the team when asked."""
 
-from tests.factories import csrf_of
+from tests.factories import csrf_of, problems
 
 
 def test_columns_default_then_remembered_per_member(client, factory):
@@ -21,7 +21,7 @@ def test_unknown_column_is_422(client, factory):
     t = factory.tenant()
     response = client.put("/api/v1/me/columns", headers=t.headers,
                           json={"columns": ["email", "shoe_size"]})
-    assert response.status_code == 422
+    assert problems(response) == [("/columns", "unknown_column")]
     assert "shoe_size" in response.json()["detail"]
 
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import problems
+
 
 @pytest.fixture
 def two(factory):
@@ -69,4 +71,4 @@ def test_other_tenants_reference_ids_cannot_be_assigned(client, two):
     a, b, _ = two
     response = client.post("/api/v1/customers", headers=b.headers, json={
         "type": "business", "company_name": "X", "master_store_id": a.refs["stores"][0]})
-    assert response.status_code == 422
+    assert problems(response) == [("/master_store_id", "unknown_reference")]

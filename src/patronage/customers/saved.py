@@ -13,6 +13,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,8 +33,9 @@ ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 def _check_columns(columns: list[str]) -> list[str]:
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
-        raise ValueError(f"Unknown column(s): {', '.join(unknown)}. Known: "
-                         f"{', '.join(COLUMNS)}.")
+        raise PydanticCustomError(
+            "unknown_column", "Unknown column(s): {unknown}. Known: {known}.",
+            {"unknown": ", ".join(unknown), "known": ", ".join(COLUMNS)})
     if "name" not in columns:
         columns = ["name", *columns]  # a row must say who it is
     return list(dict.fromkeys(columns))
