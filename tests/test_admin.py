@@ -236,3 +236,13 @@ def test_blank_view_name_and_unknown_column_are_messages_not_errors(client, sign
 def test_odd_view_parameter_is_ignored(client, signed_in):
     assert client.get("/customers?view=%C3%A9", headers={"HX-Request": "true"}).status_code == 200
     assert client.get("/customers?view=²").status_code == 200
+
+
+def test_edit_page_shows_dates_as_the_inputs_take_them(client, signed_in, factory):
+    c = factory.shopper(signed_in, birthday="1990-01-31", registered_at="2026-03-09T07:05:00Z",
+                        license_number="CA-1", license_expires_on="2027-06-30")
+    page = client.get(f"/customers/{c['id']}/edit")
+    assert page.status_code == 200, page.text[:500]
+    assert 'name="birthday" id="f-birthday" type="date" value="1990-01-31"' in page.text
+    assert 'id="f-license_expires_on" type="date" value="2027-06-30"' in page.text
+    assert 'id="f-registered_at" type="datetime-local" value="2026-03-09T07:05"' in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -49,9 +50,13 @@ def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[s
 
 
 def initial(customer: CustomerOut) -> dict[str, Any]:
+    """The form's values for ``customer``: text as the inputs take it (a date input wants
+    ``YYYY-MM-DD``, a datetime-local one ``YYYY-MM-DDTHH:MM``)."""
     data = customer.model_dump()
     data["tags"] = ", ".join(customer.tags)
-    for key in ("registered_at", "last_login_at", "last_activity_at"):
-        if data.get(key):
-            data[key] = data[key].strftime("%Y-%m-%dT%H:%M")
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            data[key] = value.strftime("%Y-%m-%dT%H:%M")
+        elif isinstance(value, date):
+            data[key] = value.isoformat()
     return data
