@@ -134,12 +134,14 @@ def coverage_map(tree: Path, modules: Iterable[str]) -> tuple[dict[str, dict[int
 
 
 def _enclosing_functions(source: str) -> list[tuple[int, int, int]]:
-    """(header start, body start, end) of every function, decorators included."""
+    """(``def`` line, body start, end) of every function. Decorators are left out: what
+    they change (a cache, say) can be seen by code that runs elsewhere, such as the
+    import's worker processes, whose lines coverage does not attribute to a test; their
+    mutants run the module's tests."""
     spans = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(_parsed(source)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            spans.append((start, node.body[0].lineno, node.end_lineno or node.lineno))
+            spans.append((node.lineno, node.body[0].lineno, node.end_lineno or node.lineno))
     return spans
 
 
@@ -162,7 +164,7 @@ def select_tests(mutant: Mutant, lines: dict[int, set[str]], source: str) -> Non
         mutant.why_tests = "no test runs this line"
         return
     for header, body, end in _enclosing_functions(source):
-        if changed and header <= changed[0] < body:  # a def line, its defaults or decorators
+        if changed and header <= changed[0] < body:  # a def line or its defaults
             tests = set().union(*(lines.get(n, set()) for n in range(body, end + 1)))
             mutant.tests, mutant.why_tests = sorted(tests), "cover the function"
             return
