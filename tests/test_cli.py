@@ -1,8 +1,12 @@
 """The `patronage` command line against the test database."""
 
+import os
 import re
+import subprocess
+import sys
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -78,3 +82,21 @@ def test_migrate_is_safe_on_an_existing_database(factory):
 def test_recompute_names_an_unknown_tenant():
     result = runner.invoke(app, ["recompute", "--tenant", "no-such-workspace"])
     assert result.exit_code == 1 and "no tenant 'no-such-workspace'" in result.output
+
+
+@pytest.mark.parametrize("command", [
+    ["import", "customers.csv", "--tenant", "acme"],
+    ["export", "--tenant", "acme"],
+    ["token", "create", "--tenant", "acme", "--email", "a@acme.example"],
+    ["serve", "--port", "1"],
+])
+def test_an_unmigrated_database_is_named_not_a_traceback(tmp_path, command):
+    (tmp_path / "customers.csv").write_text("Company\nAcme\n")
+    empty = tmp_path / "never-migrated.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{empty}"}
+    done = subprocess.run([sys.executable, "-m", "patronage.cli", *command], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"the database at sqlite:///{empty} is not migrated: run `patronage migrate`." in (
+        done.stderr)

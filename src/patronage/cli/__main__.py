@@ -1,4 +1,4 @@
-from patronage.cli.main import app
+from patronage.cli.main import main
 
 if __name__ == "__main__":  # not again in a worker process
-    app(prog_name="patronage")
+    main()

@@ -18,3 +18,18 @@ app.command("export")(imports.export_customers)
 app.add_typer(team.tenant_app, name="tenant")
 app.add_typer(team.user_app, name="user")
 app.add_typer(team.token_app, name="token")
+
+
+def main() -> None:
+    """The `patronage` command: every command, and one clear answer instead of a traceback
+    when the database has not been migrated."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from patronage import migrate
+
+    try:
+        app(prog_name="patronage")
+    except (OperationalError, ProgrammingError):
+        if not migrate.pending():
+            raise
+        server.not_migrated()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -10,6 +10,15 @@ from rich.console import Console
 from patronage.settings import get_settings
 
 err = Console(stderr=True)
+
+
+def not_migrated() -> NoReturn:
+    """Say, instead of a traceback, that the database needs `patronage migrate`."""
+    from patronage import migrate
+
+    err.print(f"[red]error:[/red] the database at {migrate.where()} is not migrated: run "
+              "`patronage migrate`.", highlight=False, soft_wrap=True)
+    raise SystemExit(1)
 
 
 def migrate() -> None:
@@ -30,6 +39,10 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface to bind.")] =
     """Serve the admin and the API."""
     import uvicorn
 
+    from patronage import migrate
+
+    if migrate.pending():
+        not_migrated()
     settings = get_settings()
     uvicorn.run("patronage.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, reload=reload, proxy_headers=True,
