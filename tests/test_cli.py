@@ -100,3 +100,13 @@ def test_an_unmigrated_database_is_named_not_a_traceback(tmp_path, command):
     assert "Traceback" not in done.stderr
     assert f"the database at sqlite:///{empty} is not migrated: run `patronage migrate`." in (
         done.stderr)
+
+
+def test_export_query_keeps_every_value_of_a_list_filter(factory):
+    t = factory.tenant()
+    for state in ("CA", "NV", "OR"):
+        factory.customer(t, company_name=f"Shop {state}", state=state)
+    done = runner.invoke(app, ["export", "--tenant", t.slug, "--columns", "name,state",
+                               "--query", "state=CA&state=NV&sort=name"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == ["Name,State", "Shop CA,CA", "Shop NV,NV"]

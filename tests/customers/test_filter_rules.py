@@ -200,3 +200,19 @@ def test_text_filters_match_as_documented(client, factory):
     assert _ids(client, t, phone="(510) 555") == {oak["id"]}  # digits, however typed
     assert _ids(client, t, has_no_email="false") == {oak["id"]} | _ids(
         client, t, email="leaf@buyer")
+
+
+def test_every_door_reads_a_query_string_alike(client, factory):
+    from patronage.customers.filters import query_values
+
+    assert query_values([("state", "CA"), ("state", "NV"), ("sort", "name"), ("sort", "-name"),
+                         ("city", " "), ("tag", "vip")]) == {
+        "state": ["CA", "NV"], "sort": "-name", "tag": ["vip"]}
+    t = factory.tenant()
+    ca, nv = (factory.customer(t, state=s)["id"] for s in ("CA", "NV"))
+    factory.customer(t, state="OR")
+    assert _ids(client, t, state=["CA", "NV"]) == {ca, nv}  # the API
+    view = client.post("/api/v1/views", headers=t.headers,
+                       json={"name": "West", "query": "state=CA&state=NV"})
+    assert view.status_code == 201, view.text
+    assert view.json()["query"] == "state=CA&state=NV"

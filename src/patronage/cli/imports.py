@@ -129,7 +129,7 @@ def export_customers(
     from pydantic import ValidationError
 
     from patronage.customers import export
-    from patronage.customers.filters import ListParams
+    from patronage.customers.filters import ListParams, query_values
     from patronage.customers.tables import ALL_COLUMNS, COLUMNS
 
     chosen = list(ALL_COLUMNS) if columns == "all" else [c.strip() for c in columns.split(",")]
@@ -139,7 +139,7 @@ def export_customers(
                   f"Columns: {', '.join(COLUMNS)}.")
         raise typer.Exit(code=1)
     try:
-        params = ListParams.model_validate(dict(parse_qsl(query)))
+        params = ListParams.model_validate(query_values(parse_qsl(query)))
     except ValidationError as exc:
         err.print(f"[red]error:[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
         raise typer.Exit(code=1) from None

@@ -3,9 +3,10 @@ SQL conditions; shared by the API list, the admin list, the export and bulk acti
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from sqlalchemy import ColumnElement, and_, func, select
@@ -163,6 +164,27 @@ class ListParams(CustomerFilters):
             self.model_dump(include=set(CustomerFilters.model_fields)))
 
 
+def _is_list(annotation: Any) -> bool:
+    return get_origin(annotation) is list or any(get_origin(a) is list
+                                                 for a in get_args(annotation))
+
+
+def query_values(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """A query string's pairs as the list's parameters take them: the one reading of the
+    admin's address, a saved view's query and the CLI's ``--query`` (the API's FastAPI
+    reads the same way). A list parameter keeps every value (``state=CA&state=NV``), any
+    other its last; a blank value is no value."""
+    raw: dict[str, Any] = {}
+    for key, value in pairs:
+        if not value.strip():
+            continue
+        if key in LIST_PARAMETERS:
+            raw.setdefault(key, []).append(value)
+        else:
+            raw[key] = value
+    return raw
+
+
 ColumnList = Annotated[list[Annotated[str, StringConstraints(max_length=40)]] | None,
                        BeforeValidator(_split)]
 
@@ -172,3 +194,7 @@ class ExportParams(ListParams):
 
     columns: ColumnList = Field(None, description="Column keys, comma-separated, in order; "
                                 "`all` for every field (an export that imports back whole).")
+
+
+LIST_PARAMETERS = frozenset(name for name, field in ExportParams.model_fields.items()
+                            if _is_list(field.annotation))

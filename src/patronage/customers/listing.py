@@ -12,12 +12,10 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from patronage.customers.filters import ListParams
+from patronage.customers.filters import ListParams, query_values
 from patronage.customers.tables import COLUMNS
 from patronage.errors import FieldError, from_pydantic
 
-LIST_FIELDS = {"id", "type", "store", "master_store", "status", "sales_rep", "payment_terms",
-               "license_type", "state", "tag"}
 LABELS = {
     "id": "ID", "name": "Name", "type": "Type", "store": "Store", "master_store": "Master store",
     "email": "Email", "phone": "Phone", "status": "Status", "sales_rep": "Sales rep",
@@ -45,11 +43,8 @@ class Chip:
 
 def read(query: QueryParams) -> tuple[ListParams, list[FieldError]]:
     """The page's parameters; a bad one is reported and left out, never a dead page."""
-    raw: dict[str, Any] = {}
-    for key in query:
-        values = [v for v in query.getlist(key) if v.strip()]
-        if key in ListParams.model_fields and values:
-            raw[key] = values if key in LIST_FIELDS else values[-1]
+    raw = {k: v for k, v in query_values(query.multi_items()).items()
+           if k in ListParams.model_fields}
     try:
         return ListParams.model_validate(raw), []
     except ValidationError as exc:

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.customers.filters import ListParams
+from patronage.customers.filters import ListParams, query_values
 from patronage.customers.models import ColumnPreference, SavedView
 from patronage.customers.tables import COLUMNS, DEFAULT_COLUMNS
 from patronage.db import utcnow
@@ -69,12 +69,8 @@ class SavedViewIn(BaseModel):
     @classmethod
     def _valid_query(cls, value: str) -> str:
         pairs = [(k, v) for k, v in parse_qsl(value.lstrip("?")) if k != "cursor" and v]
-        raw: dict[str, object] = {}
-        for key, val in pairs:
-            raw.setdefault(key, []).append(val)  # type: ignore[union-attr]
         try:
-            ListParams.model_validate({k: v if len(v) > 1 else v[0]  # type: ignore[arg-type]
-                                       for k, v in raw.items()})
+            ListParams.model_validate(query_values(pairs))
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
