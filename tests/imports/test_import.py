@@ -268,3 +268,28 @@ def test_progress_reports_reading_then_finishing_for_a_commit(factory, session):
         run(factory, session, t, data, dry_run=dry_run,
             progress=lambda *step, seen=seen: seen.append(step))
         assert seen[0][2] == "reading" and seen[-1] == (30, len(data), last)
+
+
+def test_an_external_id_held_by_another_customer_is_refused_in_preview_and_commit(
+        client, factory, session):
+    t = factory.tenant()
+    holder = factory.customer(t, company_name="Holder Co", license_number="H-1",
+                              external_id="erp-1")
+    csv = ("Company,License #,External ID\n"
+           "Newco,N-1,erp-1\n"      # someone else's external id
+           "Other,N-2,erp-2\n"
+           "Third,N-3,erp-2\n"      # the line above gave it to another new customer
+           "Holder Co,H-1,erp-1\n")  # its own: unchanged
+    outcomes = []
+    for dry_run in (True, False):
+        report = run(factory, session, t, csv, dry_run=dry_run)
+        outcomes.append((report.summary(), [(r["line"], r["outcome"]) for r in report.rows]))
+    assert outcomes[0] == outcomes[1]  # the preview predicts the commit
+    summary, rows = outcomes[1]
+    assert rows == [(2, "rejected"), (3, "created"), (4, "rejected"), (5, "unchanged")]
+    assert [(e["line"], e["column"], e["message"]) for e in summary["errors"]] == [
+        (2, "External ID",
+         f"Line 2: external id erp-1 already belongs to customer #{holder['id']} (Holder Co)"),
+        (4, "External ID",
+         "Line 4: external id erp-2 is already given to another customer on line 3")]
+    assert listed(client, t)["total"] == 2

@@ -243,6 +243,45 @@ def _duplicate(first: int, key: str) -> str:
     return f"is a duplicate of line {first} (same {rule})"
 
 
+class _ExternalIds:
+    """External ids are unique in a workspace: a row may not give its customer one that
+    another customer holds, or that an earlier line gave to another (the API's 409, the
+    events' refusal), so the dry run refuses what the commit could not write."""
+
+    def __init__(self, run: _Run, rows: list[Row]) -> None:
+        self.header = next((h for h, f in run.report.mapping.items() if f == "external_id"),
+                           "")
+        wanted = sorted({row.values["external_id"] for row in rows
+                         if row.values.get("external_id")})
+        self.holders: dict[str, tuple[int, str]] = {}
+        self.earlier: dict[str, int] = {}
+        if not wanted:
+            return
+        c = Customer.__table__.c
+        for cid, ext, *names in run.session.connection().execute(
+                select(c.id, c.external_id, c.company_name, c.first_name, c.last_name,
+                       c.email, c.phone).where(c.tenant_id == run.tenant,
+                                               c.external_id.in_(wanted))):
+            self.holders[ext] = (cid, rules.display_name(*names))
+        self.earlier = {k.removeprefix("ext:"): line for k, line in
+                        run.seen.lines([f"ext:{e}" for e in wanted]).items()}
+
+    def conflict(self, row: Row, customer_id: int | None,
+                 claimed: dict[str, int]) -> str | None:
+        """Why ``row`` may not carry its external id (None when it may); claims it."""
+        ext = row.values.get("external_id")
+        if not ext:
+            return None
+        holder = self.holders.get(ext)
+        if holder is not None and holder[0] != customer_id:
+            return f"external id {ext} already belongs to customer #{holder[0]} ({holder[1]})"
+        first = self.earlier.get(ext) or claimed.get(f"ext:{ext}")
+        if first is not None and holder is None:
+            return f"external id {ext} is already given to another customer on line {first}"
+        claimed[f"ext:{ext}"] = row.line
+        return None
+
+
 class _Run:
     def __init__(self, session: Session, actor: Actor, report: Report, key: bytes) -> None:
         self.session, self.actor, self.tenant = session, actor, actor.tenant_id
@@ -306,6 +345,7 @@ class _Run:
         for line, cid in recognised:
             keys[line] = f"#{cid}"
         earlier = self.seen.lines([k for k in keys.values() if k])
+        held = _ExternalIds(self, accepted)
         claimed: dict[str, int] = {}
         creates, updates, prints = [], [], []
         entries: list[tuple[int, Row | int]] = [(row.line, row) for row in converted]
@@ -326,6 +366,12 @@ class _Run:
                 self.report.note(line, "unchanged", customer_id=row)
                 continue
             current = existing.get(row.line)
+            taken = held.conflict(row, current["id"] if current else None, claimed)
+            if taken is not None:
+                if key is not None:
+                    del claimed[key]  # a refused row claims nobody
+                self.report.reject(Row(line, errors=[(held.header, taken)]))
+                continue
             if current is None:
                 creates.append((row, self.report.note(row.line, "created")))
                 continue
