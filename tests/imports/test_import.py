@@ -293,3 +293,14 @@ def test_an_external_id_held_by_another_customer_is_refused_in_preview_and_commi
         (4, "External ID",
          "Line 4: external id erp-2 is already given to another customer on line 3")]
     assert listed(client, t)["total"] == 2
+
+
+def test_a_license_in_another_spelling_is_not_a_change(client, factory, session):
+    t = factory.tenant()
+    shop = factory.customer(t, company_name="Acme", license_number="WA-R00000420-LIC")
+    report = run(factory, session, t, "Company,License #\nAcme,wa r00000420 lic\n")
+    assert (report.updated, report.unchanged) == (0, 1)
+    after = client.get(f"/api/v1/customers/{shop['id']}", headers=t.headers).json()
+    assert (after["license_number"], after["version"]) == ("WA-R00000420-LIC", 1)
+    respelled = run(factory, session, t, "Company,License #\nAcme Two,wa r00000420 lic\n")
+    assert (respelled.updated, respelled.rows[0]["fields"]) == (1, ["company_name"])

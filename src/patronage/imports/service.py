@@ -377,6 +377,8 @@ class _Run:
                 continue
             changes = {k: v for k, v in row.values.items()
                        if k in WRITABLE and not _same(current.get(k), v)}
+            if "license_number" in changes and "license_key" not in changes:
+                del changes["license_number"]  # the same license in another spelling
             tags = row.values.get("tags")
             if tags is not None and sorted(current.get("tags") or []) != tags:
                 changes["tags"] = tags
