@@ -304,3 +304,14 @@ def test_a_license_in_another_spelling_is_not_a_change(client, factory, session)
     assert (after["license_number"], after["version"]) == ("WA-R00000420-LIC", 1)
     respelled = run(factory, session, t, "Company,License #\nAcme Two,wa r00000420 lic\n")
     assert (respelled.updated, respelled.rows[0]["fields"]) == (1, ["company_name"])
+
+
+def test_rows_with_only_a_name_are_recognised_when_imported_again(client, factory, session):
+    t = factory.tenant()
+    csv = "Company,City\nAcme Wholesale,Oakland\nBolt Supply,Reno\n"
+    first = run(factory, session, t, csv)
+    assert (first.created, first.unchanged) == (2, 0)
+    for dry_run in (True, False):
+        again = run(factory, session, t, csv, dry_run=dry_run)
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert listed(client, t)["total"] == 2

@@ -453,7 +453,7 @@ class _Run:
                          for t in row.values.get("tags", [])]
                 audit.append(self._audit(cid, "created", None, None, {
                     k: jsonable(v) for k, v in row.values.items() if k != "license_key"}))
-                if row.digest is not None and row.identity is not None:
+                if row.digest is not None:  # name-only rows too: a re-import knows them
                     prints.append(self._print(row, record, 1))
             bulk_insert(conn, Customer.__table__, rows)
         table = Customer.__table__
