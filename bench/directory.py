@@ -42,10 +42,7 @@ def _prepare(url: str, customers: int, other: int) -> None:
             if result.created:
                 print(f"seeded {result.created:,} customers into {slug} "
                       f"in {time.perf_counter() - started:.1f}s", flush=True)
-    from patronage.db import get_engine
-
-    with get_engine().begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    # No ANALYZE here: the seed keeps the planner's statistics itself, as a user gets it.
 
 
 def _shapes() -> dict[str, list[dict]]:

@@ -92,3 +92,22 @@ def test_bound_memory_settings_last_until_the_connection_returns_to_the_pool(tmp
         assert conn.exec_driver_sql(  # and the job's temporary tables went with them
             "SELECT count(*) FROM sqlite_temp_master WHERE name = 'scratch'").scalar() == 0
     engine.dispose()
+
+
+def test_pooled_sqlite_connections_refresh_statistics_now_and_then(tmp_path, monkeypatch):
+    from patronage import db
+
+    monkeypatch.setattr(db, "OPTIMIZE_EVERY", 3)
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'pooled.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a INTEGER, b INTEGER)")
+        conn.exec_driver_sql("CREATE INDEX ix_t_a ON t (a)")
+        conn.exec_driver_sql("WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n "
+                             "WHERE v < 5000) INSERT INTO t SELECT v % 100, v FROM n")
+    for _ in range(3):  # the third return to the pool runs PRAGMA optimize
+        with engine.connect() as conn:
+            assert len(conn.exec_driver_sql("SELECT b FROM t WHERE a = 5").all()) == 50
+    with engine.connect() as conn:
+        stats = conn.exec_driver_sql("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 't'").all()
+    assert [idx for idx, _ in stats] == ["ix_t_a"]
+    engine.dispose()

@@ -121,6 +121,37 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
+# SQLite's approximate ANALYZE: each index is sampled, so a refresh costs about the same
+# at a million rows as at a thousand (what SQLite recommends beside PRAGMA optimize).
+ANALYSIS_LIMIT = 1000
+# A pooled connection lives for the server's life; every this many returns to the pool it
+# runs PRAGMA optimize (which re-analyses only the tables whose size moved a lot).
+OPTIMIZE_EVERY = 1000
+
+
+def refresh_statistics(session: Session) -> None:
+    """Planner statistics after a bulk load, committed. SQLite keeps none of its own: on a
+    freshly loaded database a search walks the wrong index (at 200,000 customers a search
+    page took 93 ms instead of 10). PostgreSQL's autovacuum would catch up, later."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+    conn.exec_driver_sql("ANALYZE")
+    session.commit()
+
+
+def _optimize_now_and_then(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    """SQLite's advice for long-lived connections: PRAGMA optimize from time to time."""
+    record.info["returns"] = returns = record.info.get("returns", 0) + 1
+    if dbapi_conn is None or returns % OPTIMIZE_EVERY:
+        return
+    try:
+        dbapi_conn.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        dbapi_conn.execute("PRAGMA optimize")
+    except Exception:  # noqa: BLE001 - statistics are an optimisation, never an error
+        logging.getLogger(__name__).warning("PRAGMA optimize failed", exc_info=True)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -129,6 +160,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _restore_pragmas)
+        event.listen(engine, "checkin", _optimize_now_and_then)
         return engine
     # No server-side prepared statements: a generic plan for `LIKE $1` cannot use the
     # trigram index, and psycopg would switch to one after five runs of the same query.

@@ -315,3 +315,35 @@ def test_rows_with_only_a_name_are_recognised_when_imported_again(client, factor
         again = run(factory, session, t, csv, dry_run=dry_run)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert listed(client, t)["total"] == 2
+
+
+def _statistics_stamp(session):
+    """Something that changes when the planner's statistics of customers are refreshed."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))  # none until ANALYZE
+        session.commit()
+        return None
+    return session.execute(text("SELECT last_analyze FROM pg_stat_user_tables "
+                                "WHERE relname = 'customers'")).scalar()
+
+
+def test_a_big_import_leaves_the_planner_statistics_current(factory, session):
+    from sqlalchemy import text
+
+    from patronage.imports.service import STATISTICS_AFTER
+
+    t = factory.tenant()
+    before = _statistics_stamp(session)
+    csv = "Company,License #\n" + "".join(f"Co {i},STAT-{i:05d}\n"
+                                          for i in range(STATISTICS_AFTER))
+    assert run(factory, session, t, csv).created == STATISTICS_AFTER
+    if session.get_bind().dialect.name == "sqlite":
+        indexes = session.execute(text(
+            "SELECT idx FROM sqlite_stat1 WHERE tbl = 'customers'")).scalars().all()
+        assert "ix_customers_tenant_license_key" in indexes or len(indexes) > 5, indexes
+    else:
+        after = session.execute(text("SELECT last_analyze FROM pg_stat_user_tables "
+                                     "WHERE relname = 'customers'")).scalar()
+        assert after is not None and (before is None or after > before)

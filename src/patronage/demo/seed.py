@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from patronage.customers import rules
 from patronage.customers.bulk import deferred_search_index
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
-from patronage.db import bulk_insert, reserve_ids
+from patronage.db import bulk_insert, refresh_statistics, reserve_ids
 from patronage.demo import data
 from patronage.demo.history import seed_history
 from patronage.settings_lists.kinds import KINDS
@@ -216,4 +216,6 @@ def seed(session: Session, *, customers: int, slug: str = DEMO_SLUG,
                 progress(len(batch))
     session.commit()
     seed_history(session, tenant_id)
+    if missing:
+        refresh_statistics(session)
     return DemoResult(tenant_id, DEMO_ADMIN, password, missing, have + missing)
