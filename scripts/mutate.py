@@ -6,7 +6,7 @@ of the repository and tested in a fresh pytest process, so values built at impor
 (rule tables, compiled statements, Pydantic limits) carry the mutant and no ``lru_cache``
 answers from an earlier test. Each mutant runs only the tests that cover its line, found
 once by a coverage run with per-test contexts; a mutant on a line that runs at import time
-(a module-level table, a ``def`` line) runs the tests of its function, or of the module.
+runs the tests of its function (a ``def`` line) or of the module (a table, a decorator).
 
 The score of a module is killed / (sampled - known equivalent). Known equivalent mutants
 are listed with their reason in ``scripts/equivalent_mutants.toml``.

@@ -194,6 +194,7 @@ def test_text_filters_match_as_documented(client, factory):
                      phone="(415) 555-0199")
     assert _ids(client, t, city="OAKLAND") == {oak["id"]}  # the whole city, any case
     assert _ids(client, t, zip="9460") == {oak["id"]}  # starts with
+    assert _ids(client, t, zip="94607") == {oak["id"]}  # the whole ZIP starts with itself
     london = factory.customer(t, zip="SW1Y 4AB", country="GB")
     assert _ids(client, t, zip="SW1") == {london["id"]}  # any character may follow
     assert _ids(client, t, email="BUYER@LEAF") == {oak["id"]}
