@@ -60,11 +60,12 @@ def cents(amount: Decimal) -> int:
 
 
 def add_order(values: dict[str, Any], total_cents: int, placed_at: datetime) -> None:
-    """An order that counts (not cancelled) joins the spend metrics."""
-    values["order_count"] = values.get("order_count", 0) + 1
-    values["total_spent_cents"] = values.get("total_spent_cents", 0) + total_cents
-    values["first_order_at"] = earlier(values.get("first_order_at"), placed_at)
-    values["last_order_at"] = later(values.get("last_order_at"), placed_at)
+    """An order that counts (not cancelled) joins the spend metrics of ``values`` (figures
+    that start from ``empty()``)."""
+    values["order_count"] += 1
+    values["total_spent_cents"] += total_cents
+    values["first_order_at"] = earlier(values["first_order_at"], placed_at)
+    values["last_order_at"] = later(values["last_order_at"], placed_at)
 
 
 # What a batch adds to a customer it did not create: counts and sums to add, times that
