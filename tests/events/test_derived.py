@@ -97,3 +97,34 @@ def test_samples_logins_and_activity_keep_the_latest(client, factory, known):
     c = _customer(client, t, cid)
     assert (c["last_login_at"], c["last_activity_at"]) == (
         "2026-03-02T00:00:00Z", "2026-03-05T00:00:00Z")
+
+
+def test_recompute_rebuilds_every_figure_from_the_stored_history(client, factory, session):
+    from sqlalchemy import update
+
+    from patronage.customers.models import Customer
+    from patronage.events import derived
+
+    t, other = factory.tenant(), factory.tenant()
+    known = factory.customer(t, license_number="R1")
+    theirs = factory.customer(other, license_number="R1")
+    who = {"license_number": "R1"}
+    _batch(client, t, [_order("R-1", "10.00", EARLY, **who), _order("R-2", "10.01", LATE, **who),
+                       _activity("login", "2026-03-01T00:00:00Z", **who),
+                       _activity("sample", "2026-03-05T00:00:00Z", **who)])
+    _batch(client, other, [_order("R-1", "99.00", LATE, **who)])
+    right = _customer(client, t, known["id"])
+    wrong = dict(order_count=9, total_spent_cents=1, average_order_value_cents=5,
+                 first_order_at=None, last_order_at=None, sample_count=7,
+                 last_activity_at=None, last_login_at=None)
+    for cid in (known["id"], theirs["id"]):
+        session.execute(update(Customer).where(Customer.id == cid).values(**wrong))
+    session.commit()
+    assert derived.recompute(session, t.id) == 1
+    again = _customer(client, t, known["id"])
+    figures = ("order_count", "total_spent", "average_order_value", "first_order_at",
+               "last_order_at", "sample_count", "last_activity_at", "last_login_at")
+    assert {k: again[k] for k in figures} == {k: right[k] for k in figures}
+    assert again["last_login_at"] == "2026-03-01T00:00:00Z"
+    untouched = _customer(client, other, theirs["id"])  # another workspace: not recounted
+    assert (untouched["order_count"], untouched["sample_count"]) == (9, 7)
