@@ -114,9 +114,9 @@ def test_recompute_rebuilds_every_figure_from_the_stored_history(client, factory
                        _activity("sample", "2026-03-05T00:00:00Z", **who)])
     _batch(client, other, [_order("R-1", "99.00", LATE, **who)])
     right = _customer(client, t, known["id"])
-    wrong = dict(order_count=9, total_spent_cents=1, average_order_value_cents=5,
-                 first_order_at=None, last_order_at=None, sample_count=7,
-                 last_activity_at=None, last_login_at=None)
+    wrong = {"order_count": 9, "total_spent_cents": 1, "average_order_value_cents": 5,
+             "first_order_at": None, "last_order_at": None, "sample_count": 7,
+             "last_activity_at": None, "last_login_at": None}
     for cid in (known["id"], theirs["id"]):
         session.execute(update(Customer).where(Customer.id == cid).values(**wrong))
     session.commit()
