@@ -289,7 +289,7 @@ def test_an_external_id_held_by_another_customer_is_refused_in_preview_and_commi
     assert rows == [(2, "rejected"), (3, "created"), (4, "rejected"), (5, "unchanged")]
     assert [(e["line"], e["column"], e["message"]) for e in summary["errors"]] == [
         (2, "External ID",
-         f"Line 2: external id erp-1 already belongs to customer #{holder['id']} (Holder Co)"),
+         f"Line 2: Customer #{holder['id']} (Holder Co) already has external id erp-1."),
         (4, "External ID",
          "Line 4: external id erp-2 is already given to another customer on line 3")]
     assert listed(client, t)["total"] == 2

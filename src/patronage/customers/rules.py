@@ -104,6 +104,11 @@ def check_required(values: dict[str, Any], customer_type: str,
             if (fields is None or name in fields) and not values.get(name)]
 
 
+def held_by(field: str, value: str, customer_id: int, name: str) -> str:
+    """How every door says that another customer holds a unique key."""
+    return f"Customer #{customer_id} ({name}) already has {field.replace('_', ' ')} {value}."
+
+
 def check_unique(session: Session, tenant_id: int, values: dict[str, Any],
                  exclude_id: int | None = None) -> None:
     """A license (businesses) or external id already held by another customer is a 409."""
@@ -123,9 +128,8 @@ def check_unique(session: Session, tenant_id: int, values: dict[str, Any],
         if other is not None:
             name = display_name(other.company_name, other.first_name, other.last_name,
                                 other.email, other.phone)
-            label = field.replace("_", " ")
             raise Conflict(
-                f"Customer #{other.id} ({name}) already has {label} {getattr(other, field)}.",
+                held_by(field, getattr(other, field), other.id, name),
                 errors=[FieldError(f"/{field}",
                                    f"Already used by customer #{other.id} ({name}).",
                                    f"duplicate_{field}")],

@@ -278,7 +278,7 @@ class _ExternalIds:
             return None
         holder = self.holders.get(ext)
         if holder is not None and holder[0] != customer_id:
-            return f"external id {ext} already belongs to customer #{holder[0]} ({holder[1]})"
+            return rules.held_by("external_id", ext, *holder)
         first = self.earlier.get(ext) or claimed.get(f"ext:{ext}")
         if first is not None and holder is None:
             return f"external id {ext} is already given to another customer on line {first}"
