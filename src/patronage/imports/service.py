@@ -600,12 +600,12 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
             session.rollback()
         else:
             session.commit()
-            if report.created + report.updated >= STATISTICS_AFTER:
-                refresh_statistics(session)
     except BaseException:
         session.rollback()
         raise
     finally:
         rows.close()
+    if not dry_run and report.created + report.updated >= STATISTICS_AFTER:
+        refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
