@@ -164,9 +164,25 @@ class ListParams(CustomerFilters):
             self.model_dump(include=set(CustomerFilters.model_fields)))
 
 
+ColumnList = Annotated[list[Annotated[str, StringConstraints(max_length=40)]] | None,
+                       BeforeValidator(_split)]
+
+
+class ExportParams(ListParams):
+    """The list's query string plus the columns to write (default: the member's columns)."""
+
+    columns: ColumnList = Field(None, description="Column keys, comma-separated, in order; "
+                                "`all` for every field (an export that imports back whole).")
+
+
 def _is_list(annotation: Any) -> bool:
     return get_origin(annotation) is list or any(get_origin(a) is list
                                                  for a in get_args(annotation))
+
+
+# The parameters that take several values (repeated or comma-separated).
+LIST_PARAMETERS = frozenset(name for name, field in ExportParams.model_fields.items()
+                            if _is_list(field.annotation))
 
 
 def query_values(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -183,18 +199,3 @@ def query_values(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         else:
             raw[key] = value
     return raw
-
-
-ColumnList = Annotated[list[Annotated[str, StringConstraints(max_length=40)]] | None,
-                       BeforeValidator(_split)]
-
-
-class ExportParams(ListParams):
-    """The list's query string plus the columns to write (default: the member's columns)."""
-
-    columns: ColumnList = Field(None, description="Column keys, comma-separated, in order; "
-                                "`all` for every field (an export that imports back whole).")
-
-
-LIST_PARAMETERS = frozenset(name for name, field in ExportParams.model_fields.items()
-                            if _is_list(field.annotation))
