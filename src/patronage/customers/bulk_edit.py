@@ -63,7 +63,7 @@ class BulkChange(BaseModel):
     def _tags_for_tag_actions(cls, tags: list[str], info: ValidationInfo) -> list[str]:
         if str(info.data.get("action", "")).endswith("_tags") and not tags:
             raise PydanticCustomError("required",
-                                      "add_tags and remove_tags need at least one tag.")
+                                      "Name at least one tag to add or remove.")
         return tags
 
 
