@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +25,7 @@ from patronage.errors import (
     Problem,
     ValidationFailed,
     from_pydantic,
+    with_region_problems,
 )
 from patronage.events import routes as event_routes
 from patronage.imports import routes as import_routes
@@ -63,6 +64,12 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
             f"The body is not valid JSON: {ctx.get('error', 'parse error')}."))
     # Drop the "body"/"query"/"path" prefix so pointers name the field itself.
     field_errors = from_pydantic(errors, strip_loc=1)
+    principal = getattr(request.state, "principal", None)  # deps.api_principal
+    endpoint = request.scope.get("endpoint")
+    if principal is not None and endpoint is not None:
+        for model in get_type_hints(endpoint).values():
+            field_errors = with_region_problems(model, field_errors, exc.body,
+                                                principal.tenant_region)
     return _problem(request, ValidationFailed.of(field_errors))
 
 

@@ -29,11 +29,15 @@ def get_session() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def api_principal(session: SessionDep, credentials: Annotated[
+def api_principal(request: Request, session: SessionDep, credentials: Annotated[
         HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
-    return tenancy.authenticate_token(session, credentials.credentials)
+    principal = tenancy.authenticate_token(session, credentials.credentials)
+    # Dependencies are solved before the body: a refused body is answered with the
+    # workspace's own rules too (app._validation_error).
+    request.state.principal = principal
+    return principal
 
 
 def admin_principal(request: Request, session: SessionDep) -> Principal | None:

@@ -150,6 +150,18 @@ def from_pydantic(errors: Iterable[dict[str, Any]], *, strip_loc: int = 0) -> li
     return out
 
 
+def with_region_problems(model: type, errors: list[FieldError], values: Any,
+                         region: str) -> list[FieldError]:
+    """``errors`` of input the schema refused, with those of the rules the schema cannot
+    check (a customer's phone in the workspace's region, required fields) for the fields
+    it did not already name: every bad field in one answer (the API and the admin alike)."""
+    check = getattr(model, "region_problems", None)
+    if check is None or not isinstance(values, dict):
+        return errors
+    named = {e.name for e in errors}
+    return errors + [e for e in check(values, region) if e.name not in named]
+
+
 def validate_field(name: str, normalise: Any, *args: Any) -> Any:
     """Run a ``types`` normaliser outside pydantic, reporting failure against ``name``."""
     from pydantic_core import PydanticCustomError

@@ -182,3 +182,27 @@ def test_ids_beyond_the_integer_range_are_422_not_500(client, factory):
     assert problems(response) == [("/status_id", "less_than_equal")]
     assert client.get("/api/v1/customers", headers={
         "Authorization": "Bearer pat_99999999999999_abc"}).status_code == 401
+
+
+def test_every_bad_field_is_named_at_once(client, factory, session):
+    """Issue 11 defect 6: an invalid email and an invalid phone (which needs the tenant's
+    region to check) are both reported, with the missing required fields beside them."""
+    t = factory.tenant()
+    response = client.post("/api/v1/customers", headers=t.headers, json={
+        "type": "registered", "first_name": "Ana", "email": "not-an-email", "phone": "12"})
+    assert response.status_code == 422
+    found = dict(problems(response))
+    assert found["/email"] == "invalid_email"
+    assert found["/phone"] == "invalid_phone"
+    assert found["/last_name"] == "required"
+    assert _count(session, t.id) == 0
+
+
+def test_every_bad_field_of_an_edit_is_named_at_once(client, factory):
+    t = factory.tenant()
+    body = factory.shopper(t)
+    response = client.patch(f"/api/v1/customers/{body['id']}",
+                            headers={**t.headers, "If-Match": '"1"'},
+                            json={"email": "nope", "phone": "12", "point_balance": -1})
+    assert response.status_code == 422
+    assert {p for p, _ in problems(response)} == {"/email", "/phone", "/point_balance"}

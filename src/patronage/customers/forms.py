@@ -8,9 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from patronage.customers import rules
 from patronage.customers.schemas import CustomerOut
-from patronage.errors import FieldError, ValidationFailed, from_pydantic
+from patronage.errors import FieldError, ValidationFailed, from_pydantic, with_region_problems
 
 CHECKBOXES = ("tax_exempt", "subscription", "allow_age_limited_products")
 SKIP = {"csrf_token", "version"}
@@ -33,13 +32,7 @@ def parse(model: type[BaseModel], values: dict[str, Any], region: str) -> BaseMo
         return model.model_validate(values)
     except ValidationError as exc:
         errors = from_pydantic(exc.errors())
-        draft = dict(values)
-        more = rules.normalise(draft, region)
-        adding = "type" in model.model_fields and model.model_fields["type"].is_required()
-        if adding and draft.get("type") in rules.REQUIRED_BY_HAND:
-            more += rules.check_required(draft, draft["type"])
-        named = {e.name for e in errors}
-        raise ValidationFailed.of(errors + [e for e in more if e.name not in named]) from exc
+        raise ValidationFailed.of(with_region_problems(model, errors, values, region)) from exc
 
 
 def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[str, str]:

@@ -104,6 +104,20 @@ def check_required(values: dict[str, Any], customer_type: str,
             if (fields is None or name in fields) and not values.get(name)]
 
 
+def draft_errors(values: Mapping[str, Any], region: str, *, adding: bool) -> list[FieldError]:
+    """The rules a schema cannot check (the phone in the workspace's region; the required
+    fields of a customer added by hand), run over input that failed the schema, so that one
+    answer names every bad field. ``values`` is raw input: anything may be of any type."""
+    errors: list[FieldError] = []
+    phone = values.get("phone")
+    if isinstance(phone, str) and phone.strip():
+        errors += normalise({"phone": phone}, region)
+    kind = values.get("type")
+    if adding and isinstance(kind, str) and kind in REQUIRED_BY_HAND:
+        errors += check_required(dict(values), kind)
+    return errors
+
+
 def held_by(field: str, value: str, customer_id: int, name: str) -> str:
     """How every door says that another customer holds a unique key."""
     return f"Customer #{customer_id} ({name}) already has {field.replace('_', ' ')} {value}."

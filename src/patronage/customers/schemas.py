@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from patronage.customers import rules
+from patronage.errors import FieldError
 from patronage.types import Count, Email, Id, LicenseNumber, PhoneText, PlainText
 
 CustomerType = Literal["guest", "registered", "business"]
@@ -54,6 +56,11 @@ EDITABLE_FIELDS = (
 
 class _CustomerFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def region_problems(cls, raw: dict[str, Any], region: str) -> list[FieldError]:
+        """What the tenant's rules say of input this schema refused (forms.parse)."""
+        return rules.draft_errors(raw, region, adding=cls.model_fields["type"].is_required())
 
     external_id: Str100 = None
     company_name: Str200 = None
