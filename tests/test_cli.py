@@ -110,3 +110,31 @@ def test_export_query_keeps_every_value_of_a_list_filter(factory):
                                "--query", "state=CA&state=NV&sort=name"])
     assert done.exit_code == 0, done.output
     assert done.stdout.splitlines() == ["Name,State", "Shop CA,CA", "Shop NV,NV"]
+
+
+def test_the_demo_reads_true(session):
+    """Issue 11 defect 5: every demo customer's figures are its imported totals plus the
+    orders recorded here, with the product's own average; nothing claims orders it cannot
+    show or explain."""
+    from patronage.customers import rules
+    from patronage.events.models import Order
+
+    assert runner.invoke(app, ["demo", "--customers", "60"]).exit_code == 0
+    tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
+    counted = dict(session.execute(select(Order.customer_id, func.count()).where(
+        Order.tenant_id == tenant_id, Order.cancelled.is_(False))
+        .group_by(Order.customer_id)).all())
+    spent = dict(session.execute(select(Order.customer_id, func.sum(Order.total_cents)).where(
+        Order.tenant_id == tenant_id, Order.cancelled.is_(False))
+        .group_by(Order.customer_id)).all())
+    customers = session.scalars(select(Customer).where(Customer.tenant_id == tenant_id)).all()
+    assert counted, "the demo records order history for some customers"
+    for c in customers:
+        assert c.order_count == c.imported_order_count + counted.get(c.id, 0), c.id
+        assert c.total_spent_cents == c.imported_spent_cents + (spent.get(c.id) or 0), c.id
+        assert c.average_order_value_cents == rules.average_order(c.total_spent_cents,
+                                                                  c.order_count)
+        if c.imported_order_count:
+            assert c.totals_imported_at is not None
+        if c.id in counted:
+            assert c.imported_order_count == 0  # its history alone

@@ -30,7 +30,8 @@ def test_bulk_rows_read_back_like_orm_rows(factory, session):
     row.update(id=cid, tenant_id=t.id, version=1, type="business", company_name="Via bulk",
                tax_exempt=False, subscription=True, allow_age_limited_products=False,
                created_at=when, updated_at=when, order_count=2, total_spent_cents=1050,
-               average_order_value_cents=525, sample_count=0, birthday=date(1990, 1, 31),
+               average_order_value_cents=525, sample_count=0, imported_order_count=2,
+               imported_spent_cents=1050, birthday=date(1990, 1, 31),
                last_order_at=when)
     bulk_insert(conn, Customer.__table__, [row])
     bulk_insert(conn, AuditEntry.__table__, [{

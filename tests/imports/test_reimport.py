@@ -71,16 +71,23 @@ def test_an_edited_customer_is_compared_again(client, factory, session, converte
 
 
 def test_orders_recorded_since_are_compared_again(client, factory, session, converted):
-    """Events change order figures without a new version: the fingerprint notices."""
+    """Events change order figures without a new version: the fingerprint notices, and
+    the file's totals (the imported part) leave the order recorded since on top."""
     t = factory.tenant()
     run(factory, session, t, CSV)
-    post(client, t, order("A-1", license_number="SO-1"))
+    south = post(client, t, order("A-1", license_number="SO-1"))["customer_id"]
     converted.clear()
     again = run(factory, session, t, CSV)
-    assert counts(again) == (0, 1, 1, 1)
+    assert counts(again) == (0, 0, 2, 1)
     assert sorted(converted) == [3, 4]
-    updated = next(r for r in again.rows if r["outcome"] == "updated")
-    assert updated["fields"] == ["order_count"]
+    body = client.get(f"/api/v1/customers/{south}", headers=t.headers).json()
+    assert (body["order_count"], body["imported_order_count"]) == (1, 0)
+    changed = run(factory, session, t, CSV.replace("Lead,0", "Lead,4"))
+    assert counts(changed) == (0, 1, 1, 1)
+    assert next(r for r in changed.rows if r["outcome"] == "updated")["fields"] == [
+        "order_count"]
+    body = client.get(f"/api/v1/customers/{south}", headers=t.headers).json()
+    assert (body["order_count"], body["imported_order_count"]) == (5, 4)
 
 
 def test_changed_workspace_lists_or_mapping_compare_every_row_again(client, factory, session,

@@ -82,7 +82,8 @@ def new_row(tenant_id: int, values: dict[str, Any], now: datetime) -> dict[str, 
     row: dict[str, Any] = dict.fromkeys(_COLUMNS)
     row.update(tenant_id=tenant_id, version=1, tax_exempt=False, subscription=False,
                allow_age_limited_products=False, order_count=0, total_spent_cents=0,
-               average_order_value_cents=0, sample_count=0, created_at=now, updated_at=now)
+               average_order_value_cents=0, sample_count=0, imported_order_count=0,
+               imported_spent_cents=0, created_at=now, updated_at=now)
     row.update({k: v for k, v in values.items() if k in row})
     row["sort_name"] = rules.sort_name_of(row)
     row["average_order_value_cents"] = rules.average_order(row["total_spent_cents"],

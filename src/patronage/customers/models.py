@@ -134,6 +134,13 @@ class Customer(Base):
     first_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sample_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The part of order_count and total_spent_cents that came from elsewhere (an import),
+    # kept apart from the orders recorded here: a recount adds the two.
+    imported_order_count: Mapped[int] = mapped_column(Integer, default=0,
+                                                      server_default="0")
+    imported_spent_cents: Mapped[int] = mapped_column(BigInteger, default=0,
+                                                      server_default="0")
+    totals_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tag_rows: Mapped[list[CustomerTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CustomerTag.tag",

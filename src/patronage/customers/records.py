@@ -18,7 +18,7 @@ from patronage.customers.schemas import CustomerOut
 # CustomerOut fields read straight off the row (the rest are computed in _record).
 _DIRECT = tuple(f for f in CustomerOut.model_fields if hasattr(Customer, f) and f != "tags")
 _COLUMNS = tuple(dict.fromkeys(
-    (*_DIRECT, "total_spent_cents", "average_order_value_cents")))
+    (*_DIRECT, "total_spent_cents", "average_order_value_cents", "imported_spent_cents")))
 
 
 def _cents(value: int) -> Decimal:
@@ -34,6 +34,7 @@ def _record(values: dict[str, Any], tags: list[str], store_ids: list[int]) -> Cu
         store_ids=store_ids,
         total_spent=_cents(values["total_spent_cents"]),
         average_order_value=_cents(values["average_order_value_cents"]),
+        imported_total_spent=_cents(values["imported_spent_cents"]),
     )
     return CustomerOut.model_validate(data)
 

@@ -63,6 +63,31 @@ def average_order(total_cents: int, count: int) -> int:
     return (2 * total_cents + count) // (2 * count) if count else 0
 
 
+# A figure a file may state (imports), and the part of it kept as imported.
+IMPORTED_TOTALS = {"order_count": "imported_order_count",
+                   "total_spent_cents": "imported_spent_cents"}
+
+
+def import_totals(current: Mapping[str, Any] | None, changes: dict[str, Any],
+                  now: Any) -> None:
+    """Totals a file states for a customer (``order_count``, ``total_spent_cents`` in
+    ``changes``) are what another system counted: they become the imported part, and the
+    orders recorded here stay on top of it. A figure equal to the stored imported part
+    (the same file again) or to the whole stored figure (our own export) is no change."""
+    stated = False
+    for figure, part in IMPORTED_TOTALS.items():
+        if figure not in changes:
+            continue
+        value = changes.pop(figure)
+        if current is not None and value in (current[part], current[figure]):
+            continue
+        recorded = current[figure] - current[part] if current is not None else 0
+        changes[figure], changes[part] = value + recorded, value
+        stated = True
+    if stated:
+        changes["totals_imported_at"] = now
+
+
 def normalise(values: dict[str, Any], region: str) -> list[FieldError]:
     """Normalise phone and license in place; return the errors found."""
     from pydantic_core import PydanticCustomError

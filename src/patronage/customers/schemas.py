@@ -159,6 +159,11 @@ class CustomerOut(BaseModel):
     first_order_at: datetime | None
     last_order_at: datetime | None
     sample_count: int
+    imported_order_count: int = Field(description="Of order_count, the orders imported "
+                                                  "(the rest were recorded here).")
+    imported_total_spent: Decimal = Field(description="Of total_spent, the part imported.")
+    totals_imported_at: datetime | None = Field(description="When the totals were last "
+                                                            "imported.")
 
 
 class CustomerPage(BaseModel):

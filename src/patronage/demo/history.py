@@ -58,7 +58,8 @@ def seed_history(session: Session, tenant_id: int, businesses: int = 40,
     # "imported" figures would otherwise be added to it).
     session.execute(update(Customer).where(Customer.tenant_id == tenant_id,
                                            Customer.id.in_([r[0] for r in rows]))
-                    .values(**derived.empty()))
+                    .values(**derived.empty(), imported_order_count=0,
+                            imported_spent_cents=0, totals_imported_at=None))
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     events: list[tuple[dict, str]] = []

@@ -149,8 +149,11 @@ def _customer(rng: random.Random, n: int, refs: _Refs, now: datetime) -> tuple[d
         "city": city, "state": state, "zip": f"{zip3}{between(0, 99):02d}",
         "country": "US", "status_id": status, "tax_exempt": rand() < 0.05,
         "created_at": created, "updated_at": created, "version": 1,
+        # The totals a seller's old system would hand over in a spreadsheet: imported.
         "order_count": orders, "total_spent_cents": spent,
-        "average_order_value_cents": spent // orders if orders else 0,
+        "average_order_value_cents": rules.average_order(spent, orders),
+        "imported_order_count": orders, "imported_spent_cents": spent,
+        "totals_imported_at": now if orders else None,
         "first_order_at": first_order, "last_order_at": last_order,
         "sample_count": between(0, 6) if kind == "business" else 0,
         "last_activity_at": last_order or created,

@@ -117,12 +117,15 @@ def add_stores(conn: Connection, tenant_id: int, pairs: Iterable[tuple[int, int]
 
 
 def _order_metrics(customer: Any) -> dict[str, Any]:
-    """Correlated aggregates over a customer's orders that count."""
+    """The totals a customer was imported with plus correlated aggregates over the orders
+    recorded here that count."""
     counted = and_(Order.tenant_id == customer.c.tenant_id,
                    Order.customer_id == customer.c.id, Order.cancelled.is_(False))
-    count = select(func.count()).where(counted).scalar_subquery()
-    total = select(cast(func.coalesce(func.sum(Order.total_cents), 0), BigInteger)
-                   ).where(counted).scalar_subquery()
+    count = customer.c.imported_order_count + select(func.count()).where(
+        counted).scalar_subquery()
+    total = customer.c.imported_spent_cents + select(
+        cast(func.coalesce(func.sum(Order.total_cents), 0), BigInteger)
+    ).where(counted).scalar_subquery()
     return {
         "order_count": count,
         "total_spent_cents": total,
@@ -133,7 +136,8 @@ def _order_metrics(customer: Any) -> dict[str, Any]:
 
 
 def recount_orders(conn: Connection, tenant_id: int, customer_ids: list[int]) -> None:
-    """Order metrics from the stored orders, for customers whose orders changed state."""
+    """Order metrics from the stored orders (and the imported totals), for customers whose
+    orders changed state."""
     table = Customer.__table__
     conn.execute(update(table).where(table.c.tenant_id == tenant_id,
                                      table.c.id.in_(customer_ids))
@@ -141,8 +145,9 @@ def recount_orders(conn: Connection, tenant_id: int, customer_ids: list[int]) ->
 
 
 def recompute(session: Session, tenant_id: int) -> int:
-    """Rebuild every derived column from the stored history, for each customer that has
-    any (customers with none keep the figures they were imported with). Returns how many."""
+    """Rebuild every derived column from the stored history (added to the totals a
+    customer was imported with), for each customer that has any (customers with none keep
+    the figures they were imported with). Returns how many."""
     conn = session.connection()
     table = Customer.__table__
     theirs = and_(Activity.tenant_id == table.c.tenant_id, Activity.customer_id == table.c.id,

@@ -31,7 +31,8 @@ class MonthSpend:
 @dataclass
 class Insights:
     orders: list[dict[str, Any]]
-    order_total: int
+    order_total: int  # every order recorded here, cancelled ones too
+    cancelled_total: int
     samples: list[dict[str, Any]]
     sample_total: int
     months: list[MonthSpend]
@@ -116,6 +117,7 @@ def insights(session: Session, tenant_id: int, customer_id: int, *, today: date 
             lines.setdefault(order_id, []).append(f"{qty} × {name}")
     orders = [{**o, "items": lines.get(o["id"], [])} for o in recent]
     order_total = session.scalar(select(func.count()).where(mine)) or 0
+    cancelled_total = order_total - (session.scalar(select(func.count()).where(counted)) or 0)
     samples = [dict(r) for r in session.execute(
         select(Sample.requested_at, Sample.products)
         .where(Sample.tenant_id == tenant_id, Sample.customer_id == customer_id)
@@ -145,5 +147,5 @@ def insights(session: Session, tenant_id: int, customer_id: int, *, today: date 
         .where(OrderLine.tenant_id == tenant_id, OrderLine.customer_id == customer_id,
                Order.cancelled.is_(False))
         .group_by(OrderLine.sku).order_by(revenue.desc()).limit(5)).mappings()]
-    return Insights(orders, order_total, samples, sample_total, spend, median_gap, expected,
-                    top, tenant_median(session, tenant_id))
+    return Insights(orders, order_total, cancelled_total, samples, sample_total, spend,
+                    median_gap, expected, top, tenant_median(session, tenant_id))

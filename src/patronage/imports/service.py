@@ -72,9 +72,11 @@ WRITABLE = ("external_id", "type", "company_name", "first_name", "last_name", "e
             "master_store_id", "subscription", "membership_id", "point_balance",
             "allow_age_limited_products", "birthday", "shopper_level", "risk_level",
             "registered_at", "order_count", "total_spent_cents")
+AUDITED = (*(f for f in WRITABLE if f != "license_key"), "tags")
 # Always read for a matched customer; the rest only when the file has them.
 _READ = ("id", "version", "type", "company_name", "first_name", "last_name", "email",
-         "phone", "order_count", "total_spent_cents")
+         "phone", "order_count", "total_spent_cents", "imported_order_count",
+         "imported_spent_cents")
 # Bump when converting a row changes meaning: every stored fingerprint is then stale.
 FINGERPRINT_FORMAT = 1
 # An import that writes this many customers refreshes the planner's statistics after its
@@ -386,10 +388,11 @@ class _Run:
             tags = row.values.get("tags")
             if tags is not None and sorted(current.get("tags") or []) != tags:
                 changes["tags"] = tags
+            rules.import_totals(current, changes, self.now)
             if changes:
                 updates.append((current, changes))
                 self.report.note(row.line, "updated", customer_id=current["id"],
-                                 fields=sorted(changes))
+                                 fields=sorted(k for k in changes if k in AUDITED))
             else:
                 self.report.note(row.line, "unchanged", customer_id=current["id"])
             if row.digest is not None:
@@ -451,12 +454,13 @@ class _Run:
             for (row, described), cid in zip(creates, ids, strict=True):
                 if described is not None:  # the report links the new customer
                     described["customer_id"] = cid
+                rules.import_totals(None, row.values, self.now)
                 record = {**new_row(self.tenant, row.values, self.now), "id": cid}
                 rows.append(record)
                 tags += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
                          for t in row.values.get("tags", [])]
                 audit.append(self._audit(cid, "created", None, None, {
-                    k: jsonable(v) for k, v in row.values.items() if k != "license_key"}))
+                    k: jsonable(v) for k, v in row.values.items() if k in AUDITED}))
                 if row.digest is not None:  # name-only rows too: a re-import knows them
                     prints.append(self._print(row, record, 1))
             bulk_insert(conn, Customer.__table__, rows)
@@ -466,6 +470,9 @@ class _Run:
             merged = {**current, **columns}
             columns.update(version=current["version"] + 1, updated_at=self.now,
                            sort_name=rules.sort_name_of(merged))
+            if "totals_imported_at" in changes:
+                columns["average_order_value_cents"] = rules.average_order(
+                    merged["total_spent_cents"], merged["order_count"])
             conn.execute(update(table).where(table.c.tenant_id == self.tenant,
                                              table.c.id == current["id"]).values(**columns))
             if "tags" in changes:
@@ -475,7 +482,7 @@ class _Run:
                 tags += [{"tenant_id": self.tenant, "customer_id": current["id"], "tag": t}
                          for t in changes["tags"]]
             audit += [self._audit(current["id"], "updated", k, current.get(k), v)
-                      for k, v in sorted(changes.items()) if k != "license_key"]
+                      for k, v in sorted(changes.items()) if k in AUDITED]
         bulk_insert(conn, CustomerTag.__table__, tags)
         bulk_insert(conn, AuditEntry.__table__, audit)
         bulk_execute(conn, _upsert_fingerprint(conn), prints)
