@@ -136,11 +136,12 @@ def test_api_accepts_each_reference_of_the_workspace(client, factory, session, f
 
 def test_every_bad_reference_is_reported_at_once(client, factory, session):
     t = factory.tenant()
+    others = [f for f in REFERENCES if f != "status_id"]
     response = client.post("/api/v1/customers", headers=t.headers, json={
-        **_complete("business"), "status_id": None, **dict.fromkeys(list(REFERENCES)[1:], UNKNOWN)})
+        **_complete("business"), **dict.fromkeys(others, UNKNOWN)})
     assert response.status_code == 422
-    assert [e["pointer"] for e in response.json()["errors"]] == [
-        f"/{f}" for f in list(REFERENCES)[1:]]
+    assert sorted(e["pointer"] for e in response.json()["errors"]) == sorted(
+        f"/{f}" for f in others)
 
 
 @pytest.mark.parametrize("field", list(REFERENCES))

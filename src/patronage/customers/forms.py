@@ -8,10 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from patronage.customers import fields
 from patronage.customers.schemas import CustomerOut
 from patronage.errors import FieldError, ValidationFailed, from_pydantic, with_region_problems
 
-CHECKBOXES = ("tax_exempt", "subscription", "allow_age_limited_products")
+CHECKBOXES = fields.FLAGS
 SKIP = {"csrf_token", "version"}
 
 

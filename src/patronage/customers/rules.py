@@ -8,19 +8,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from patronage.customers import fields
 from patronage.customers.models import Customer
 from patronage.errors import Conflict, FieldError
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 from patronage.types import license_key, normalise_tag, normalize_phone
 
-REFERENCES: dict[str, tuple[Any, str]] = {
-    "status_id": (Status, "status"),
-    "payment_term_id": (PaymentTerm, "payment term"),
-    "license_type_id": (LicenseType, "license type"),
-    "master_store_id": (Store, "store"),
-    "sales_rep_id": (User, "team member"),
+_LISTS: dict[str, tuple[Any, str]] = {
+    "statuses": (Status, "status"),
+    "payment_terms": (PaymentTerm, "payment term"),
+    "license_types": (LicenseType, "license type"),
+    "stores": (Store, "store"),
+    "users": (User, "team member"),
 }
+# Each reference field (customers.fields): the model it points into, and its name in words.
+REFERENCES: dict[str, tuple[Any, str]] = {
+    name: _LISTS[target] for name, target in fields.REFERENCES.items()}
 
 # What staff must fill in when they add a customer by hand (SPEC.md "Customers").
 REQUIRED_BY_HAND = {

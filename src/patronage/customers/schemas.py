@@ -6,9 +6,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+)
 
-from patronage.customers import rules
+from patronage.customers import fields, rules
 from patronage.errors import FieldError
 from patronage.types import Count, Email, Id, LicenseNumber, PhoneText, PlainText
 
@@ -32,29 +39,27 @@ def _text(max_length: int) -> Any:
     return Annotated[inner | None, Blankable]
 
 
-Str20, Str50, Str100, Str200, LongText = (_text(n) for n in (20, 50, 100, 200, 10_000))
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
                 PlainText]
-Country = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
-                                                    pattern=r"^[A-Za-z]{2}$")] | None,
-                    Blankable]
-RefId = Annotated[Id | None, Blankable]
-OptDate = Annotated[date | None, Blankable]
-OptDatetime = Annotated[datetime | None, Blankable]
+CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                               pattern=r"^[A-Za-z]{2}$")]
 
-# Field groups, in the order SPEC.md lists them; forms and the audit trail follow it.
-EDITABLE_FIELDS = (
-    "external_id", "type", "company_name", "first_name", "last_name",
-    "email", "phone", "address1", "address2", "city", "state", "zip", "country",
-    "license_number", "license_type_id", "license_expires_on",
-    "payment_term_id", "sales_rep_id", "status_id", "tags", "tax_exempt", "notes",
-    "master_store_id", "subscription", "membership_id", "point_balance",
-    "allow_age_limited_products", "birthday", "shopper_level", "risk_level",
-    "registered_at", "last_login_at", "last_activity_at",
-)
+EDITABLE_FIELDS = fields.EDITABLE
 
 
-class _CustomerFields(BaseModel):
+def _annotation(f: fields.Field) -> Any:
+    """The optional input type of a field (flags, tags and the type are declared by
+    CustomerCreate and CustomerUpdate, whose defaults differ)."""
+    if f.kind == "text":
+        assert f.max_length is not None
+        return _text(f.max_length)
+    inner = {"email": Email, "phone": PhoneText, "license": LicenseNumber, "reference": Id,
+             "date": date, "datetime": datetime, "count": Count, "country": CountryCode,
+             "choice": Literal[f.choices] if f.choices else str}[f.kind]
+    return Annotated[inner | None, Blankable]
+
+
+class _FieldsBase(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @classmethod
@@ -62,34 +67,12 @@ class _CustomerFields(BaseModel):
         """What the tenant's rules say of input this schema refused (forms.parse)."""
         return rules.draft_errors(raw, region, adding=cls.model_fields["type"].is_required())
 
-    external_id: Str100 = None
-    company_name: Str200 = None
-    first_name: Str100 = None
-    last_name: Str100 = None
-    email: Annotated[Email | None, Blankable] = None
-    phone: Annotated[PhoneText | None, Blankable] = None
-    address1: Str200 = None
-    address2: Str200 = None
-    city: Str100 = None
-    state: Str50 = None
-    zip: Str20 = None
-    country: Country = None
-    license_number: Annotated[LicenseNumber | None, Blankable] = None
-    license_type_id: RefId = None
-    license_expires_on: OptDate = None
-    payment_term_id: RefId = None
-    sales_rep_id: RefId = None
-    status_id: RefId = None
-    notes: LongText = None
-    master_store_id: RefId = None
-    membership_id: Str100 = None
-    point_balance: Annotated[Count | None, Blankable] = None
-    birthday: OptDate = None
-    shopper_level: Str50 = None
-    risk_level: Annotated[RiskLevel | None, Blankable] = None
-    registered_at: OptDatetime = None
-    last_login_at: OptDatetime = None
-    last_activity_at: OptDatetime = None
+
+# Every editable field but the type, flags and tags, optional (customers.fields).
+_CustomerFields: type[_FieldsBase] = create_model(  # type: ignore[call-overload]
+    "_CustomerFields", __base__=_FieldsBase,
+    **{f.name: (_annotation(f), None) for f in fields.FIELDS
+       if f.editable and f.kind not in ("flag", "tags") and f.name != "type"})
 
 
 class CustomerCreate(_CustomerFields):

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.customers import matching, rules
+from patronage.customers import fields, matching, rules
 from patronage.customers.bulk import new_row
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
@@ -34,12 +34,7 @@ from patronage.events.schemas import EVENT_ADAPTER, EVENT_TYPES, EventResult
 from patronage.settings_lists.models import LicenseType, Store
 from patronage.types import email_key
 
-# Customer columns an event may fill in when the customer lacks them.
-ENRICHABLE = ("external_id", "company_name", "first_name", "last_name", "email", "phone",
-              "address1", "address2", "city", "state", "zip", "country", "license_type_id",
-              "license_expires_on", "payment_term_id", "sales_rep_id", "status_id",
-              "master_store_id", "membership_id", "point_balance", "birthday",
-              "shopper_level", "risk_level")
+ENRICHABLE = fields.ENRICHABLE  # what an event may fill in when the customer lacks it
 # Always read for a matched customer (the rest of ENRICHABLE only when an event sends it).
 _LOADED = ("id", "type", "license_key", "external_id", "email", "phone", "license_type_id",
            "allow_age_limited_products", "registered_at", "version")

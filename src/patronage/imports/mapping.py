@@ -8,59 +8,24 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from patronage.customers import fields as customer_fields
 from patronage.errors import FieldError, ValidationFailed
 
-# Field -> header spellings (compared lower-cased, letters and digits only).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "external_id": ("External ID", "Customer ID", "Customer Number", "Account Number",
-                    "Account ID"),
-    "type": ("Type", "Customer Type"),
-    "company_name": ("Company", "Company Name", "Business Name", "Dispensary Name",
-                     "Store Name", "Retailer", "Account Name", "Default Address Company",
-                     "Organization"),
-    "first_name": ("First Name", "First", "Given Name", "Firstname"),
-    "last_name": ("Last Name", "Last", "Surname", "Family Name", "Lastname"),
-    "email": ("Email", "E-mail", "Email Address", "E-mail Address", "Mail"),
-    "phone": ("Phone", "Phone Number", "Mobile", "Mobile Phone", "Cell", "Cell Phone",
-              "Telephone", "Tel", "Default Address Phone"),
-    "address1": ("Address", "Address 1", "Address1", "Address Line 1", "Street",
-                 "Street Address", "Default Address Address1"),
-    "address2": ("Address 2", "Address2", "Address Line 2", "Suite", "Apt",
-                 "Default Address Address2"),
-    "city": ("City", "Town", "Default Address City"),
-    "state": ("State", "Province", "Province Code", "State Code", "Region",
-              "Default Address Province Code"),
-    "zip": ("ZIP", "Zip Code", "Postal Code", "Postcode", "Zipcode",
-            "Default Address Zip"),
-    "country": ("Country", "Country Code", "Default Address Country Code"),
-    "license_number": ("License number", "License", "License #", "License No",
-                       "License Number", "State License", "Licence Number"),
-    "license_type": ("License type", "License Category"),
-    "license_expires_on": ("License expires", "License Expiration", "License Expiry",
-                           "License Expiration Date"),
-    "payment_terms": ("Payment terms", "Terms"),
-    "sales_rep": ("Sales rep", "Sales Representative", "Rep", "Account Manager",
-                  "Sales Rep Email"),
-    "status": ("Status", "Customer Status"),
-    "tags": ("Tags", "Labels"),
-    "tax_exempt": ("Tax exempt", "Tax Exempt"),
-    "notes": ("Notes", "Note", "Comments"),
-    "master_store": ("Master store", "Home Store", "Store"),
-    "subscription": ("Subscribed", "Accepts Email Marketing", "Subscription",
-                     "Marketing Opt In", "Newsletter"),
-    "sms_subscription": ("Accepts SMS Marketing",),
-    "membership_id": ("Membership ID", "Member ID", "Loyalty ID"),
-    "point_balance": ("Point balance", "Points", "Loyalty Points"),
-    "allow_age_limited_products": ("Age-limited products", "Allow Age Limited Products",
-                                   "Age Verified"),
-    "birthday": ("Birthday", "Date of Birth", "DOB", "Birth Date"),
-    "shopper_level": ("Shopper level", "Level", "Tier"),
-    "risk_level": ("Risk level", "Risk"),
-    "registered_at": ("Registered", "Registered At", "Signed Up", "Created At",
-                      "Customer Since"),
-    "order_count": ("Orders", "Total Orders", "Order Count", "Number of Orders"),
-    "total_spent": ("Spent", "Total Spent", "Lifetime Value", "Total Sales"),
-}
+
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """Importer field -> header spellings (compared lower-cased, letters and digits only):
+    each field's label and synonyms (customers.fields), plus the SMS marketing consent the
+    platforms export beside the email one (both fill ``subscription``)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for f in customer_fields.FIELDS:
+        if f.import_as is not None:
+            out[f.column] = (f.label, *f.synonyms)
+        if f.name == "subscription":
+            out["sms_subscription"] = ("Accepts SMS Marketing",)
+    return out
+
+
+SYNONYMS = _synonyms()
 FIELDS = tuple(SYNONYMS)
 # Columns our export writes that are computed, not imported.
 IGNORED_BY_DEFAULT = ("id", "name", "average_order_value", "last_order_at", "last_login_at",

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from patronage.customers import fields
 from patronage.types import (
     CONTROL_CHARS,
     license_key,
@@ -25,12 +26,9 @@ FALSE = {"no", "n", "false", "f", "0", "", "not subscribed", "off", "unsubscribe
 TYPES = {"business": "business", "retailer": "business", "b2b": "business",
          "registered": "registered", "shopper": "registered", "person": "registered",
          "guest": "guest"}
-LIMITS = {"external_id": 100, "company_name": 200, "first_name": 100, "last_name": 100,
-          "address1": 200, "address2": 200, "city": 100, "state": 50, "zip": 20,
-          "membership_id": 100, "shopper_level": 50, "notes": 10_000}
-REFERENCES = {"status": "status_id", "payment_terms": "payment_term_id",
-              "license_type": "license_type_id", "master_store": "master_store_id",
-              "sales_rep": "sales_rep_id"}
+LIMITS = fields.TEXT_LIMITS
+# A column naming a list's entry -> the reference field it fills (status -> status_id).
+REFERENCES = {f.column: f.name for f in fields.FIELDS if f.reference}
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d")
 
 

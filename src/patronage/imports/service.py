@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from patronage.customers import matching, rules
+from patronage.customers import fields, matching, rules
 from patronage.customers.bulk import deferred_search_index, new_row
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.service import Actor, audit_values, jsonable
@@ -65,14 +65,8 @@ T = TypeVar("T")
 PREVIEW = 1_000  # rows described one by one in a report (the counts cover every row)
 ERRORS_KEPT = 10_000
 # Fields an import compares and writes (what the converter can produce).
-WRITABLE = ("external_id", "type", "company_name", "first_name", "last_name", "email",
-            "phone", "address1", "address2", "city", "state", "zip", "country",
-            "license_number", "license_key", "license_type_id", "license_expires_on",
-            "payment_term_id", "sales_rep_id", "status_id", "tax_exempt", "notes",
-            "master_store_id", "subscription", "membership_id", "point_balance",
-            "allow_age_limited_products", "birthday", "shopper_level", "risk_level",
-            "registered_at", "order_count", "total_spent_cents")
-AUDITED = (*(f for f in WRITABLE if f != "license_key"), "tags")
+WRITABLE = (*fields.IMPORTED, "license_key")
+AUDITED = fields.AUDITED
 # Always read for a matched customer; the rest only when the file has them.
 _READ = ("id", "version", "type", "company_name", "first_name", "last_name", "email",
          "phone", "order_count", "total_spent_cents", "imported_order_count",
