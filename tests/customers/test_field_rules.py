@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from patronage.customers.models import Customer
-from patronage.customers.service import Actor
+from patronage.customers.writes import Actor
 from patronage.imports import service as imports
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS

@@ -209,7 +209,7 @@ def test_concurrent_batches_naming_the_same_customers_lose_nothing(client, facto
     """Two writers at once (threads with their own sessions): every order counts once."""
     import threading
 
-    from patronage.customers.service import Actor
+    from patronage.customers.writes import Actor
     from patronage.db import new_session
     from patronage.events.ingest import ingest
     from patronage.tenancy import service as tenancy

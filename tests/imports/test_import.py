@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from patronage.cli.main import app
-from patronage.customers.service import Actor
+from patronage.customers.writes import Actor
 from patronage.errors import ValidationFailed
 from patronage.imports import service
 from patronage.tenancy import service as tenancy

@@ -12,13 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, text
-
-from patronage.customers import rules
-from patronage.customers.models import Customer
 
 INSERT_TRIGGER = "customers_search_insert"
 BULK_INDEX_THRESHOLD = 50_000
@@ -70,24 +65,3 @@ def deferred_search_index(conn: Connection, expected_rows: int) -> Iterator[None
                       "SET customers = customer_counts.customers + excluded.customers"),
                  {"first": first_new})
     conn.exec_driver_sql(trigger[1])
-
-
-_COLUMNS = tuple(c.name for c in Customer.__table__.columns)
-
-
-def new_row(tenant_id: int, values: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """A whole customers row for a bulk insert (every column present, as bulk_insert needs):
-    the defaults of a new customer, then ``values`` (unknown keys ignored), then what is
-    derived from them. The caller sets ``id`` (db.reserve_ids)."""
-    row: dict[str, Any] = dict.fromkeys(_COLUMNS)
-    row.update(tenant_id=tenant_id, version=1, tax_exempt=False, subscription=False,
-               allow_age_limited_products=False, order_count=0, total_spent_cents=0,
-               average_order_value_cents=0, sample_count=0, imported_order_count=0,
-               imported_spent_cents=0, created_at=now, updated_at=now)
-    row.update({k: v for k, v in values.items() if k in row})
-    row["sort_name"] = rules.sort_name_of(row)
-    row["average_order_value_cents"] = rules.average_order(row["total_spent_cents"],
-                                                           row["order_count"])
-    if row["subscription"]:
-        row["subscribed_at"] = now
-    return row

@@ -17,23 +17,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
-    String,
-    and_,
-    delete,
     func,
-    insert,
-    literal,
     select,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from patronage.customers import filters as flt
-from patronage.customers import rules, search
-from patronage.customers.models import AuditEntry, Customer, CustomerTag
-from patronage.db import utcnow
+from patronage.customers import rules, search, writes
+from patronage.customers.models import Customer
 from patronage.errors import Conflict, ValidationFailed
 from patronage.tenancy.schemas import Principal
 from patronage.tenancy.service import require_admin, require_writer
@@ -120,31 +112,13 @@ def apply(session: Session, principal: Principal, filters: flt.CustomerFilters,
     else:
         require_writer(principal)
     tenant = principal.tenant_id
-    dialect = session.get_bind().dialect.name
     scope = _scope(session, principal, filters, change.ids)  # search ranks run once
     in_scope = scope.scalar_subquery()
     matched = _count(session, scope)
     if change.expected is not None and change.expected != matched:
         raise Conflict(f"{matched} customers match now, not {change.expected}; the view "
                        "changed. Review it and try again.", extra={"matched": matched})
-    now = utcnow()
-    audit_columns = ["tenant_id", "customer_id", "at", "user_id", "actor", "source", "action",
-                     "field", "old_value", "new_value"]
-
-    def audit(query_from: ColumnElement[bool], action: str, field: str | None,
-              old: ColumnElement | None, new: ColumnElement | None) -> None:
-        source_rows = select(literal(tenant, Integer()), Customer.id,
-                             literal(now, AuditEntry.at.type),
-                             literal(principal.user_id, Integer()),
-                             literal(principal.email, String()), literal(source, String()),
-                             literal(action, String()), literal(field, String()),
-                             old if old is not None else literal(None, AuditEntry.old_value.type),
-                             new if new is not None else literal(None, AuditEntry.new_value.type)
-                             ).where(query_from)
-        session.execute(insert(AuditEntry).from_select(audit_columns, source_rows))
-
-    base = and_(Customer.tenant_id == tenant, Customer.id.in_(in_scope))
-    changed = 0
+    writer = writes.Writer(session, writes.Actor(principal, source))
     if change.action.startswith("set_"):
         field = SETTABLE[change.action.removeprefix("set_")]
         if change.value is not None:
@@ -152,53 +126,11 @@ def apply(session: Session, principal: Principal, filters: flt.CustomerFilters,
             if errors:
                 raise ValidationFailed.of(
                     [e.__class__(pointer="/value", detail=e.detail, code=e.code) for e in errors])
-        column = getattr(Customer, field)
-        differs = and_(base, column.is_distinct_from(change.value))
-        audit(differs, "updated", field, _json(dialect, column),
-              _json(dialect, literal(change.value, Integer())))
-        changed = session.execute(update(Customer).where(differs).values(
-            {field: change.value, "version": Customer.version + 1, "updated_at": now})
-            .execution_options(synchronize_session=False)).rowcount
+        changed = writer.set_in_bulk(in_scope, field, change.value)
     elif change.action.endswith("_tags"):
         tags = sorted({normalise_tag(t) for t in change.tags})
-        holders = select(CustomerTag.customer_id).where(CustomerTag.tenant_id == tenant,
-                                                        CustomerTag.tag.in_(tags))
-        if change.action == "add_tags":  # touched: missing at least one of the tags
-            complete = holders.group_by(CustomerTag.customer_id).having(
-                func.count(CustomerTag.tag) == len(tags))
-            touched = and_(base, Customer.id.not_in(complete))
-        else:  # touched: holding at least one of them
-            touched = and_(base, Customer.id.in_(holders))
-        changed = session.scalar(select(func.count()).where(touched)) or 0
-        # Version and time move only for customers whose tags change (before they do).
-        session.execute(update(Customer).where(touched).values(
-            {"version": Customer.version + 1, "updated_at": now})
-            .execution_options(synchronize_session=False))
-        for tag in tags:
-            has = select(CustomerTag.customer_id).where(CustomerTag.tenant_id == tenant,
-                                                        CustomerTag.tag == tag)
-            if change.action == "add_tags":
-                targets = and_(base, Customer.id.not_in(has))
-                audit(targets, "updated", "tags", None,
-                      _json(dialect, literal(f"+{tag}", String())))
-                session.execute(insert(CustomerTag).from_select(
-                    ["tenant_id", "customer_id", "tag"],
-                    select(Customer.tenant_id, Customer.id, literal(tag, String()))
-                    .where(targets)))
-            else:
-                targets = and_(base, Customer.id.in_(has))
-                audit(targets, "updated", "tags", _json(dialect, literal(tag, String())),
-                      None)
-                session.execute(delete(CustomerTag).where(
-                    CustomerTag.tenant_id == tenant, CustomerTag.tag == tag,
-                    CustomerTag.customer_id.in_(in_scope)))
+        changed = writer.tag_in_bulk(in_scope, tags, add=change.action == "add_tags")
     else:
-        snapshot = (func.json_object if dialect == "sqlite" else func.json_build_object)(
-            "company_name", Customer.company_name, "first_name", Customer.first_name,
-            "last_name", Customer.last_name, "email", Customer.email, "phone", Customer.phone,
-            "license_number", Customer.license_number)
-        audit(base, "deleted", None, snapshot, None)
-        changed = session.execute(delete(Customer).where(base)
-                                  .execution_options(synchronize_session=False)).rowcount
+        changed = writer.delete(list(session.scalars(scope)))
     session.commit()
     return BulkResult(matched=matched, changed=changed)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from patronage.customers import bulk_edit, export, saved, service
+from patronage.customers import bulk_edit, export, saved, service, writes
 from patronage.customers.filters import CustomerFilters, ExportParams, ListParams
 from patronage.customers.schemas import (
     AuditPage,
@@ -55,7 +55,7 @@ def bulk_change(change: bulk_edit.BulkChange, principal: ApiPrincipal, session: 
 def create_customer(data: CustomerCreate, principal: ApiPrincipal, session: SessionDep,
                     response: Response) -> CustomerOut:
     require_writer(principal)
-    customer = service.create_customer(session, actor=service.Actor(principal, "api"),
+    customer = service.create_customer(session, actor=writes.Actor(principal, "api"),
                                        data=data)
     response.headers["ETag"] = service.etag(customer.version)
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
@@ -78,7 +78,7 @@ def update_customer(customer_id: IdPath, data: CustomerUpdate, principal: ApiPri
                     if_match: Annotated[str | None, Header()] = None) -> CustomerOut:
     require_writer(principal)
     expected = service.parse_if_match(if_match)
-    customer = service.update_customer(session, actor=service.Actor(principal, "api"),
+    customer = service.update_customer(session, actor=writes.Actor(principal, "api"),
                                        customer_id=customer_id, data=data,
                                        expected_version=expected)
     response.headers["ETag"] = service.etag(customer.version)
@@ -91,7 +91,7 @@ def delete_customer(customer_id: IdPath, principal: ApiPrincipal, session: Sessi
                     if_match: Annotated[str | None, Header()] = None) -> Response:
     require_admin(principal)
     expected = service.parse_if_match(if_match) if if_match is not None else None
-    service.delete_customer(session, actor=service.Actor(principal, "api"),
+    service.delete_customer(session, actor=writes.Actor(principal, "api"),
                             customer_id=customer_id, expected_version=expected)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from patronage.customers import queries, records, rules
+from patronage.customers import queries, records, rules, writes
 from patronage.customers.filters import CustomerFilters
-from patronage.customers.models import AuditEntry, Customer, CustomerTag
+from patronage.customers.models import AuditEntry, Customer
 from patronage.customers.records import to_out
 from patronage.customers.schemas import (
     EDITABLE_FIELDS,
@@ -24,62 +21,21 @@ from patronage.customers.schemas import (
     CustomerPage,
     CustomerUpdate,
 )
-from patronage.db import utcnow
+from patronage.customers.writes import Actor
+from patronage.db import begin_writing, utcnow
 from patronage.errors import (
-    Conflict,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
     ValidationFailed,
 )
 from patronage.pagination import decode_id_cursor, encode_cursor
-from patronage.tenancy.schemas import Principal
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change and through which channel (recorded in the audit trail)."""
-
-    principal: Principal
-    source: str = "api"  # api | admin | cli | import | event
-
-    @property
-    def tenant_id(self) -> int:
-        return self.principal.tenant_id
-
-
-def jsonable(value: Any) -> Any:
-    """An audit value as JSON stores it (dates as ISO text)."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def audit_values(actor: Actor, customer_id: int, action: str, field: str | None = None,
-                 old: Any = None, new: Any = None, at: datetime | None = None
-                 ) -> dict[str, Any]:
-    """One audit entry's columns: the one shape every writer (edit, bulk, event, import)
-    records a change in."""
-    return {"tenant_id": actor.tenant_id, "customer_id": customer_id, "at": at or utcnow(),
-            "user_id": actor.principal.user_id, "actor": actor.principal.email,
-            "source": actor.source, "action": action, "field": field,
-            "old_value": jsonable(old), "new_value": jsonable(new)}
-
-
-def _snapshot(c: Customer) -> dict[str, Any]:
-    return {f: jsonable(_current(c, f)) for f in EDITABLE_FIELDS if _current(c, f) not in
-            (None, [], False)}
 
 
 def _current(c: Customer, field: str) -> Any:
     if field == "tags":
         return [t.tag for t in c.tag_rows]
     return getattr(c, field)
-
-
-def _audit(session: Session, actor: Actor, customer_id: int, action: str,
-           field: str | None = None, old: Any = None, new: Any = None) -> None:
-    session.add(AuditEntry(**audit_values(actor, customer_id, action, field, old, new)))
 
 
 def _load(session: Session, tenant_id: int, customer_id: int) -> Customer:
@@ -90,35 +46,17 @@ def _load(session: Session, tenant_id: int, customer_id: int) -> Customer:
     return customer
 
 
-def _apply(customer: Customer, values: dict[str, Any]) -> None:
-    for field, value in values.items():
-        if field == "tags":
-            customer.tag_rows = [CustomerTag(tenant_id=customer.tenant_id, tag=t)
-                                 for t in value]
-        else:
-            setattr(customer, field, value)
-    customer.sort_name = rules.sort_name(customer.company_name, customer.first_name,
-                                         customer.last_name, customer.email, customer.phone)
-    if values.get("subscription") and not customer.subscribed_at:
-        customer.subscribed_at = utcnow()
-    elif values.get("subscription") is False:
-        customer.subscribed_at = None
-
-
-def _flush(session: Session) -> None:
-    """The database is the last guard: its refusals become field errors, not 500s."""
+def _write(session: Session, work: Any) -> Any:
+    """Run a write; the database's refusals become 409s and 422s, not 500s."""
     try:
-        session.flush()
+        return work()
     except IntegrityError as exc:
         session.rollback()
-        message = str(exc.orig)
-        if "license" in message:
-            raise Conflict("Another business of this tenant has that license number.",
-                           extra={"constraint": "license_key"}) from exc
-        if "external_id" in message:
-            raise Conflict("Another customer of this tenant has that external id.") from exc
+        conflict = writes.unique_violation(exc)
+        if conflict is not None:
+            raise conflict from exc
         raise ValidationFailed(detail="The record breaks a database rule: "
-                               f"{message.splitlines()[0]}") from exc
+                               f"{str(exc.orig).splitlines()[0]}") from exc
 
 
 def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
@@ -130,17 +68,13 @@ def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
         errors += rules.check_required(values, values["type"])
     if errors:
         raise ValidationFailed.of(errors)
-    rules.check_unique(session, actor.tenant_id, values)
-    now = utcnow()
-    customer = Customer(tenant_id=actor.tenant_id, created_at=now, updated_at=now)
     if values["type"] == "registered" and not values.get("registered_at"):
-        values["registered_at"] = now
-    _apply(customer, values)
-    session.add(customer)
-    _flush(session)
-    _audit(session, actor, customer.id, "created", new=_snapshot(customer))
+        values["registered_at"] = utcnow()  # registered now, by whoever adds them
+    begin_writing(session)  # the uniqueness probe and the insert in one write transaction
+    rules.check_unique(session, actor.tenant_id, values)
+    (customer_id,) = _write(session, lambda: writes.Writer(session, actor).create([values]))
     session.commit()
-    return to_out(customer)
+    return records.read_many(session, actor.tenant_id, [customer_id])[0]
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -191,30 +125,27 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
     if errors:
         raise ValidationFailed.of(errors)
     rules.check_unique(session, actor.tenant_id, merged, exclude_id=customer.id)
-    changes = [(f, _current(customer, f), v) for f, v in values.items()
-               if f in EDITABLE_FIELDS and _current(customer, f) != v]
+    changes = {f: v for f, v in values.items()
+               if f in EDITABLE_FIELDS and _current(customer, f) != v}
     if not changes:
         return to_out(customer)
-    _apply(customer, values)
-    customer.updated_at = utcnow()
+    current = {f: _current(customer, f) for f in (*EDITABLE_FIELDS, "version", "id")}
+    writer = writes.Writer(session, actor)
     try:
-        _flush(session)
-    except StaleDataError as exc:  # a concurrent writer got there between read and write
+        _write(session, lambda: writer.update([(current, changes)], check_version=True))
+    except writes.Stale as exc:  # a concurrent writer got there between read and write
         session.rollback()
         raise PreconditionFailed("This customer was changed by someone else just now. "
                                  "Reload and apply your change again.") from exc
-    for field, old, new in changes:
-        _audit(session, actor, customer.id, "updated", field, old, new)
     session.commit()
-    return to_out(customer)
+    return records.read_many(session, actor.tenant_id, [customer.id])[0]
 
 
 def delete_customer(session: Session, *, actor: Actor, customer_id: int,
                     expected_version: int | None = None) -> None:
     customer = _load(session, actor.tenant_id, customer_id)
     _check_version(customer, expected_version)
-    _audit(session, actor, customer.id, "deleted", old=_snapshot(customer))
-    session.delete(customer)
+    writes.Writer(session, actor).delete([customer.id])
     session.commit()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from patronage import web
-from patronage.customers import bulk_edit, export, forms, listing, rules, saved, service
+from patronage.customers import bulk_edit, export, forms, listing, rules, saved, service, writes
 from patronage.customers.filters import ListParams
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from patronage.customers.tables import COLUMNS
@@ -220,7 +220,7 @@ async def create_customer(request: Request, member: web.Member,
     values = forms.form_values(await request.form())
     try:
         data = forms.parse(CustomerCreate, values, member.tenant_region)
-        customer = service.create_customer(session, actor=service.Actor(member, "admin"),
+        customer = service.create_customer(session, actor=writes.Actor(member, "admin"),
                                            data=data)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as exc:
         return _form_page(request, session, member, customer=None, values=values, error=exc)
@@ -302,7 +302,7 @@ async def update_customer(request: Request, customer_id: IdPath, member: web.Mem
     try:
         data = forms.parse(CustomerUpdate, values, member.tenant_region)
         customer = service.update_customer(
-            session, actor=service.Actor(member, "admin"), customer_id=customer_id,
+            session, actor=writes.Actor(member, "admin"), customer_id=customer_id,
             data=data, expected_version=int(version) if _digits(version) else -1)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict, PreconditionFailed) as exc:
         return _form_page(request, session, member, customer=current, values=values,
@@ -317,7 +317,7 @@ def delete_customer(request: Request, customer_id: IdPath, member: web.Member,
     tenancy.require_admin(member)
     customer = service.get_customer(session, tenant_id=member.tenant_id,
                                     customer_id=customer_id)
-    service.delete_customer(session, actor=service.Actor(member, "admin"),
+    service.delete_customer(session, actor=writes.Actor(member, "admin"),
                             customer_id=customer_id)
     web.flash(request, f"{customer.display_name} was deleted.")
     return RedirectResponse("/customers", status_code=303)

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer
-from patronage.customers.service import Actor
+from patronage.customers.writes import Actor
 from patronage.events import derived
 from patronage.events.ingest import ingest
 from patronage.events.models import Activity

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from patronage.customers import rules
 from patronage.customers.bulk import deferred_search_index
-from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag
-from patronage.db import bulk_insert, refresh_statistics, reserve_ids
+from patronage.customers.models import Customer, CustomerStore
+from patronage.customers.writes import Actor, Writer
+from patronage.db import begin_writing, bulk_insert, refresh_statistics
 from patronage.demo import data
 from patronage.demo.history import seed_history
 from patronage.settings_lists.kinds import KINDS
@@ -96,24 +97,13 @@ def _refs(session: Session, tenant_id: int) -> _Refs:
     return _Refs(ids(Status), ids(PaymentTerm), ids(LicenseType), ids(Store), reps)
 
 
-def _insert_batch(conn: Connection, tenant_id: int, batch: list) -> None:
-    rows, tag_rows, store_rows, audit_rows = [], [], [], []
-    ids = reserve_ids(conn, Customer.__table__, len(batch))
-    for (row, tags), cid in zip(batch, ids, strict=True):
-        row.update(id=cid, tenant_id=tenant_id,
-                   sort_name=rules.sort_name(row["company_name"], row["first_name"],
-                                             row["last_name"]))
-        rows.append(row)
-        tag_rows += [{"tenant_id": tenant_id, "customer_id": cid, "tag": t} for t in tags]
-        if row.get("master_store_id") and row["order_count"]:
-            store_rows.append({"tenant_id": tenant_id, "customer_id": cid,
-                               "store_id": row["master_store_id"]})
-        audit_rows.append({"tenant_id": tenant_id, "customer_id": cid, "at": row["created_at"],
-                           "actor": "demo seed", "source": "cli", "action": "created"})
-    bulk_insert(conn, Customer.__table__, rows)
-    bulk_insert(conn, CustomerTag.__table__, tag_rows)
-    bulk_insert(conn, CustomerStore.__table__, store_rows)
-    bulk_insert(conn, AuditEntry.__table__, audit_rows)
+def _insert_batch(writer: Writer, batch: list) -> None:
+    ids = writer.create([{**row, "tags": tags} for row, tags in batch])
+    store_rows = [{"tenant_id": writer.tenant, "customer_id": cid,
+                   "store_id": row["master_store_id"]}
+                  for (row, _tags), cid in zip(batch, ids, strict=True)
+                  if row.get("master_store_id") and row["order_count"]]
+    bulk_insert(writer.session.connection(), CustomerStore.__table__, store_rows)
 
 
 _BLANK = {c.name: None for c in Customer.__table__.columns}
@@ -210,11 +200,16 @@ def seed(session: Session, *, customers: int, slug: str = DEMO_SLUG,
     refs = _refs(session, tenant_id)
     if on_start:
         on_start(missing)
-    conn = session.connection()
+    admin = session.scalar(select(User.id).where(User.tenant_id == tenant_id,
+                                                 User.email == DEMO_ADMIN))
+    principal = tenancy.principal_for(session, tenant_id=tenant_id, user_id=admin)
+    assert principal is not None
+    writer = Writer(session, Actor(principal, "cli"))
+    begin_writing(session)
     # One transaction: the search index is filled in bulk at the end (customers.bulk).
-    with deferred_search_index(conn, expected_rows=missing):
+    with deferred_search_index(session.connection(), expected_rows=missing):
         for batch in _batches(have + 1, missing, refs):
-            _insert_batch(conn, tenant_id, batch)
+            _insert_batch(writer, batch)
             if progress:
                 progress(len(batch))
     session.commit()

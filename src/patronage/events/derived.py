@@ -35,7 +35,7 @@ METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "fir
 
 def empty() -> dict[str, Any]:
     """The figures a customer with no history starts from. The average is not among them:
-    it is derived from count and total where a row is written (``bulk.new_row`` for new
+    it is derived from count and total where a row is written (``writes.new_row`` for new
     customers, the SQL of ``merge`` and ``recount_orders`` for stored ones)."""
     return {"order_count": 0, "total_spent_cents": 0, "first_order_at": None,
             "last_order_at": None, "sample_count": 0, "last_activity_at": None,

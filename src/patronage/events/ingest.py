@@ -16,9 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
-from patronage.customers.bulk import new_row
-from patronage.customers.models import AuditEntry, Customer, CustomerTag
-from patronage.customers.service import Actor, audit_values, jsonable
+from patronage.customers.models import Customer
+from patronage.customers.writes import Actor, Writer
 from patronage.db import as_utc, begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
 from patronage.events import derived
@@ -36,8 +35,9 @@ from patronage.types import email_key
 
 ENRICHABLE = fields.ENRICHABLE  # what an event may fill in when the customer lacks it
 # Always read for a matched customer (the rest of ENRICHABLE only when an event sends it).
-_LOADED = ("id", "type", "license_key", "external_id", "email", "phone", "license_type_id",
-           "allow_age_limited_products", "registered_at", "version")
+_LOADED = ("id", "type", "license_key", "external_id", "company_name", "first_name",
+           "last_name", "email", "phone", "license_type_id", "allow_age_limited_products",
+           "registered_at", "version")
 
 
 @dataclass
@@ -423,40 +423,19 @@ class _Batch:
         if not self.pending:
             return
         conn = self.session.connection()
-        audit: list[dict[str, Any]] = []
-
-        def audit_row(c: _Customer, action: str, fld: str | None, old: Any, new: Any
-                      ) -> dict[str, Any]:
-            return audit_values(self.actor, c.id, action, fld, old, new, at=self.now)
-
+        writer = Writer(self.session, self.actor, self.now)
         created = [c for c in self.customers.values() if c.new]
-        if created:
-            # The batch holds the write lock (db.begin_writing), so reserved ids are ours.
-            ids = reserve_ids(conn, Customer.__table__, len(created))
-            for c, new_id in zip(created, ids, strict=True):
-                c.values["id"] = new_id
-            bulk_insert(conn, Customer.__table__, [
-                {**new_row(self.tenant, c.values, self.now), "id": c.id} for c in created])
-            for c in created:
-                audit.append(audit_row(c, "created", None, None, {
-                    k: jsonable(v) for k, v in c.values.items()
-                    if k in ENRICHABLE + ("type", "license_number") and v is not None}))
-        tags = [{"tenant_id": self.tenant, "customer_id": c.id, "tag": t}
-                for c, ts in self.new_tags for t in ts]
-        bulk_insert(conn, CustomerTag.__table__, tags)
+        tags = {id(c): ts for c, ts in self.new_tags}
+        ids = writer.create([{**c.values, "tags": tags.get(id(c), [])} for c in created])
+        for c, new_id in zip(created, ids, strict=True):
+            c.values["id"] = new_id
         changed = [c for c in self.customers.values()
                    if not c.new and (c.touched or c.changed)]
-        table = Customer.__table__
         derived.merge(conn, self.tenant, [
             {"_id": c.id, **{m: c.values[m] for m in derived.DELTAS}}
             for c in changed if c.touched])
-        for c in changed:
-            if not c.changed:
-                continue
-            conn.execute(update(table).where(table.c.tenant_id == self.tenant,
-                                             table.c.id == c.id).values(**self._edits(c)))
-            for fld in sorted(c.changed):
-                audit.append(audit_row(c, "updated", fld, c.old.get(fld), c.values.get(fld)))
+        writer.update(({**c.values, **c.old}, {k: c.values[k] for k in c.changed})
+                      for c in changed if c.changed)
         # Ids reserved under the batch's write lock (db.reserve_ids); the rows go in bulk.
         ids = reserve_ids(conn, Activity.__table__, len(self.pending))
         for p, event_id in zip(self.pending, ids, strict=True):
@@ -486,14 +465,6 @@ class _Batch:
         recount = [c.id for c in self.customers.values() if c.recount]
         if recount:
             derived.recount_orders(conn, self.tenant, recount)
-        bulk_insert(conn, AuditEntry.__table__, audit)
-
-    def _edits(self, c: _Customer) -> dict[str, Any]:
-        """Fields an event filled in or changed: a new version, like any edit."""
-        v = c.values
-        return {**{k: v[k] for k in c.changed}, "version": v["version"] + 1,
-                "updated_at": self.now,
-                "sort_name": rules.sort_name_of(v)}
 
 
 ATTEMPTS = 3

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from pydantic_core import to_json
 
-from patronage.customers.service import Actor
+from patronage.customers.writes import Actor
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.events import ingest, timeline
 from patronage.events.schemas import EVENT_TYPES, BatchResult, EventBatch, EventResult

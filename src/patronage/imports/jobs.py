@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from patronage.customers.service import Actor
+from patronage.customers.writes import Actor
 from patronage.db import session_scope, utcnow
 from patronage.errors import Conflict, NotFound, PatronageError
 from patronage.imports import service

@@ -30,25 +30,22 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
-from patronage.customers.bulk import deferred_search_index, new_row
-from patronage.customers.models import AuditEntry, Customer, CustomerTag
-from patronage.customers.service import Actor, audit_values, jsonable
+from patronage.customers.bulk import deferred_search_index
+from patronage.customers.models import Customer, CustomerTag
+from patronage.customers.writes import Actor, Writer
 from patronage.db import (
     ListParam,
     PlainQuery,
     begin_writing,
     bound_memory,
     bulk_execute,
-    bulk_insert,
     insert_plain,
     refresh_statistics,
-    reserve_ids,
     utcnow,
 )
 from patronage.errors import ValidationFailed
@@ -373,6 +370,7 @@ class _Run:
                 self.report.reject(Row(line, errors=[(held.header, taken)]))
                 continue
             if current is None:
+                rules.import_totals(None, row.values, self.now)
                 creates.append((row, self.report.note(row.line, "created")))
                 continue
             changes = {k: v for k, v in row.values.items()
@@ -434,52 +432,20 @@ class _Run:
                 current["tags"] = tags.get(current["id"], [])
         return out
 
-    def _audit(self, customer_id: int, action: str, fld: str | None, old: Any,
-               new: Any) -> dict[str, Any]:
-        return audit_values(self.actor, customer_id, action, fld, old, new, at=self.now)
-
     def _write(self, creates: list[tuple[Row, dict[str, Any] | None]],
                updates: list[tuple[dict, dict]], prints: list[dict[str, Any]]) -> None:
-        conn = self.session.connection()
-        audit, tags = [], []
-        if creates:
-            ids = reserve_ids(conn, Customer.__table__, len(creates))
-            rows = []
-            for (row, described), cid in zip(creates, ids, strict=True):
-                if described is not None:  # the report links the new customer
-                    described["customer_id"] = cid
-                rules.import_totals(None, row.values, self.now)
-                record = {**new_row(self.tenant, row.values, self.now), "id": cid}
-                rows.append(record)
-                tags += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
-                         for t in row.values.get("tags", [])]
-                audit.append(self._audit(cid, "created", None, None, {
-                    k: jsonable(v) for k, v in row.values.items() if k in AUDITED}))
-                if row.digest is not None:  # name-only rows too: a re-import knows them
-                    prints.append(self._print(row, record, 1))
-            bulk_insert(conn, Customer.__table__, rows)
-        table = Customer.__table__
-        for current, changes in updates:
-            columns = {k: v for k, v in changes.items() if k != "tags"}
-            merged = {**current, **columns}
-            columns.update(version=current["version"] + 1, updated_at=self.now,
-                           sort_name=rules.sort_name_of(merged))
-            if "totals_imported_at" in changes:
-                columns["average_order_value_cents"] = rules.average_order(
-                    merged["total_spent_cents"], merged["order_count"])
-            conn.execute(update(table).where(table.c.tenant_id == self.tenant,
-                                             table.c.id == current["id"]).values(**columns))
-            if "tags" in changes:
-                conn.execute(CustomerTag.__table__.delete().where(
-                    CustomerTag.tenant_id == self.tenant,
-                    CustomerTag.customer_id == current["id"]))
-                tags += [{"tenant_id": self.tenant, "customer_id": current["id"], "tag": t}
-                         for t in changes["tags"]]
-            audit += [self._audit(current["id"], "updated", k, current.get(k), v)
-                      for k, v in sorted(changes.items()) if k in AUDITED]
-        bulk_insert(conn, CustomerTag.__table__, tags)
-        bulk_insert(conn, AuditEntry.__table__, audit)
-        bulk_execute(conn, _upsert_fingerprint(conn), prints)
+        writer = Writer(self.session, self.actor, self.now)
+        ids = writer.create([row.values for row, _ in creates])
+        for (row, described), cid in zip(creates, ids, strict=True):
+            if described is not None:  # the report links the new customer
+                described["customer_id"] = cid
+            if row.digest is not None:  # name-only rows too: a re-import knows them
+                prints.append(self._print(row, {
+                    "id": cid, "order_count": row.values.get("order_count", 0),
+                    "total_spent_cents": row.values.get("total_spent_cents", 0)}, 1))
+        writer.update(updates)
+        bulk_execute(self.session.connection(), _upsert_fingerprint(
+            self.session.connection()), prints)
 
 
 def _upsert_fingerprint(conn: Connection) -> Any:

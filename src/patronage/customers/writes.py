@@ -1,0 +1,323 @@
+"""The one writer of customer rows.
+
+Every path that writes a customer — an API or admin edit (a batch of one), events, imports,
+bulk edit, the demo seed — decides *what* changes and hands it here; this module writes it
+set-based in the caller's transaction, with what follows from it: the defaults of a new
+customer, the derived columns (name sort key, license key, average order, subscription
+time), a new version and time on every change, the tags, and audit entries of one shape
+(a snapshot of ``fields.AUDITED`` when created or deleted, one entry per changed field).
+Uniqueness the database guards is named as the field it concerns (``unique_violation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from patronage.customers import fields, rules
+from patronage.customers.models import AuditEntry, Customer, CustomerTag
+from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
+from patronage.errors import Conflict, FieldError
+from patronage.tenancy.schemas import Principal
+from patronage.types import license_key
+
+_TABLE = Customer.__table__
+_COLUMNS = tuple(c.name for c in _TABLE.columns)
+_FIGURES = ("order_count", "total_spent_cents")
+_NAME_PARTS = ("company_name", "first_name", "last_name", "email", "phone")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change and through which channel (recorded in the audit trail)."""
+
+    principal: Principal
+    source: str = "api"  # api | admin | cli | import | event
+
+    @property
+    def tenant_id(self) -> int:
+        return self.principal.tenant_id
+
+
+def jsonable(value: Any) -> Any:
+    """An audit value as JSON stores it (dates as ISO text)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def audit_values(actor: Actor, customer_id: int, action: str, field: str | None = None,
+                 old: Any = None, new: Any = None, at: datetime | None = None
+                 ) -> dict[str, Any]:
+    """One audit entry's columns, the one shape every change is recorded in."""
+    return {"tenant_id": actor.tenant_id, "customer_id": customer_id, "at": at or utcnow(),
+            "user_id": actor.principal.user_id, "actor": actor.principal.email,
+            "source": actor.source, "action": action, "field": field,
+            "old_value": jsonable(old), "new_value": jsonable(new)}
+
+
+# What a field holds when nothing was said of it: flags off, no tags, no orders, else null.
+_UNSET = {f.name: False if f.kind == "flag" else [] if f.kind == "tags"
+          else 0 if not f.editable else None for f in fields.FIELDS}
+
+
+def snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A customer as the audit trail records it when it is created or deleted: every
+    audited field that holds something (``tags`` a list)."""
+    return {f: jsonable(v) for f in fields.AUDITED
+            if (v := values.get(f)) is not None and v != "" and v != _UNSET[f]}
+
+
+def new_row(tenant_id: int, values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A whole customers row (every column present, as bulk_insert needs): the defaults of
+    a new customer, then ``values`` (unknown keys ignored), then what is derived from
+    them. ``id`` is set by the caller."""
+    row: dict[str, Any] = dict.fromkeys(_COLUMNS)
+    row.update(tenant_id=tenant_id, version=1, tax_exempt=False, subscription=False,
+               allow_age_limited_products=False, order_count=0, total_spent_cents=0,
+               average_order_value_cents=0, sample_count=0, imported_order_count=0,
+               imported_spent_cents=0, created_at=now, updated_at=now)
+    row.update({k: v for k, v in values.items() if k in row and k not in ("id", "tenant_id")})
+    if row["license_number"] and not row["license_key"]:
+        row["license_key"] = license_key(row["license_number"])
+    row["sort_name"] = rules.sort_name_of(row)
+    row["average_order_value_cents"] = rules.average_order(row["total_spent_cents"],
+                                                           row["order_count"])
+    if row["subscription"] and row["subscribed_at"] is None:
+        row["subscribed_at"] = now
+    return row
+
+
+def _derived(current: Mapping[str, Any], columns: dict[str, Any], now: datetime) -> None:
+    """What follows from changed ``columns`` of a stored customer (``current`` holds at
+    least the name parts, version, and the figures when they change)."""
+    merged = {**current, **columns}
+    if "license_number" in columns:
+        number = columns["license_number"]
+        columns["license_key"] = license_key(number) if number else None
+    if any(f in columns for f in _NAME_PARTS):
+        columns["sort_name"] = rules.sort_name_of(merged)
+    if any(f in columns for f in _FIGURES):
+        columns["average_order_value_cents"] = rules.average_order(
+            merged["total_spent_cents"], merged["order_count"])
+    if "subscription" in columns:
+        if not columns["subscription"]:
+            columns["subscribed_at"] = None
+        elif not current.get("subscription"):
+            columns["subscribed_at"] = now
+
+
+class Stale(Exception):
+    """A customer changed between being read and being written (its version moved)."""
+
+
+class Writer:
+    """Writes customers for one actor in the session's transaction (the caller commits)."""
+
+    def __init__(self, session: Session, actor: Actor, now: datetime | None = None) -> None:
+        self.session, self.actor, self.tenant = session, actor, actor.tenant_id
+        self.now = now or utcnow()
+        self.audit: list[dict[str, Any]] = []
+
+    def _entry(self, customer_id: int, action: str, field: str | None = None,
+               old: Any = None, new: Any = None, at: datetime | None = None) -> None:
+        self.audit.append(audit_values(self.actor, customer_id, action, field, old, new,
+                                       at=at or self.now))
+
+    def create(self, records: Sequence[Mapping[str, Any]], *, audit: bool = True
+               ) -> list[int]:
+        """Insert new customers (field values, ``tags`` a list); returns their ids in
+        order. Ids are reserved under the write lock, so children can be written with
+        them in the same transaction."""
+        if not records:
+            return []
+        begin_writing(self.session)
+        conn = self.session.connection()
+        ids = reserve_ids(conn, _TABLE, len(records))
+        rows, tags = [], []
+        for values, cid in zip(records, ids, strict=True):
+            row = new_row(self.tenant, values, self.now)
+            row["id"] = cid
+            rows.append(row)
+            names = values.get("tags") or []
+            tags += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t} for t in names]
+            if audit:
+                self._entry(cid, "created", new=snapshot({**row, "tags": names}),
+                            at=row["created_at"])
+        bulk_insert(conn, _TABLE, rows)
+        bulk_insert(conn, CustomerTag.__table__, tags)
+        self.flush_audit()
+        return ids
+
+    def update(self, edits: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
+               check_version: bool = False) -> None:
+        """Change stored customers: each edit is (the stored values it was decided on —
+        ``id``, ``version``, the name parts, and every changed field's old value —, the
+        changes). A new version and time for each; ``check_version`` refuses (Stale) an
+        edit whose customer moved on meanwhile."""
+        conn = self.session.connection()
+        tag_rows: list[dict[str, Any]] = []
+        for current, changes in edits:
+            if not changes:
+                continue
+            cid = current["id"]
+            columns = {k: v for k, v in changes.items() if k != "tags"}
+            _derived(current, columns, self.now)
+            columns.update(version=current["version"] + 1, updated_at=self.now)
+            query = update(_TABLE).where(_TABLE.c.tenant_id == self.tenant, _TABLE.c.id == cid)
+            if check_version:
+                query = query.where(_TABLE.c.version == current["version"])
+            if conn.execute(query.values(**columns)).rowcount != 1 and check_version:
+                raise Stale(cid)
+            if "tags" in changes:
+                conn.execute(delete(CustomerTag).where(CustomerTag.tenant_id == self.tenant,
+                                                       CustomerTag.customer_id == cid))
+                tag_rows += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
+                             for t in changes["tags"]]
+            for field in sorted(changes):
+                if field in fields.AUDITED:
+                    self._entry(cid, "updated", field, current.get(field), changes[field])
+        bulk_insert(conn, CustomerTag.__table__, tag_rows)
+        self.flush_audit()
+
+    def delete(self, ids: Sequence[int]) -> int:
+        """Delete customers, each leaving a snapshot in the audit trail (which outlives
+        it); returns how many were deleted."""
+        if not ids:
+            return 0
+        conn = self.session.connection()
+        audited = [c for c in fields.AUDITED if c != "tags"]
+        tags: dict[int, list[str]] = {}
+        deleted = 0
+        for start in range(0, len(ids), 5_000):
+            chunk = list(ids[start:start + 5_000])
+            for cid, tag in conn.execute(
+                    select(CustomerTag.customer_id, CustomerTag.tag)
+                    .where(CustomerTag.tenant_id == self.tenant,
+                           CustomerTag.customer_id.in_(chunk))
+                    .order_by(CustomerTag.customer_id, CustomerTag.tag)):
+                tags.setdefault(cid, []).append(tag)
+            for row in conn.execute(select(_TABLE.c.id, *(_TABLE.c[c] for c in audited))
+                                    .where(_TABLE.c.tenant_id == self.tenant,
+                                           _TABLE.c.id.in_(chunk))).mappings():
+                self._entry(row["id"], "deleted",
+                            old=snapshot({**row, "tags": tags.get(row["id"], [])}))
+            deleted += conn.execute(delete(_TABLE).where(
+                _TABLE.c.tenant_id == self.tenant, _TABLE.c.id.in_(chunk))).rowcount
+        self.flush_audit()
+        return deleted
+
+    # -- set-based changes of many customers (bulk edit): SQL, with the same audit shape --
+    def _audit_in_sql(self, rows: ColumnElement[bool], action: str, field: str | None,
+                      old: ColumnElement | None, new: ColumnElement | None) -> None:
+        """An audit entry for each customer ``rows`` selects, written by one INSERT."""
+        a = AuditEntry.__table__.c
+        source = select(
+            literal(self.tenant, Integer()), Customer.id, literal(self.now, a.at.type),
+            literal(self.actor.principal.user_id, Integer()),
+            literal(self.actor.principal.email, String()), literal(self.actor.source, String()),
+            literal(action, String()), literal(field, String()),
+            old if old is not None else literal(None, a.old_value.type),
+            new if new is not None else literal(None, a.new_value.type)).where(rows)
+        self.session.execute(insert(AuditEntry).from_select(
+            ["tenant_id", "customer_id", "at", "user_id", "actor", "source", "action", "field",
+             "old_value", "new_value"], source))
+
+    def _json(self, value: ColumnElement) -> ColumnElement:
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        return func.json_quote(value) if sqlite else func.to_json(value)
+
+    def set_in_bulk(self, in_scope: Any, field: str, value: int | None) -> int:
+        """Set a reference field of every customer ``in_scope`` selects (ids); returns how
+        many changed (those that held another value)."""
+        column = getattr(Customer, field)
+        differs = and_(Customer.tenant_id == self.tenant, Customer.id.in_(in_scope),
+                       column.is_distinct_from(value))
+        self._audit_in_sql(differs, "updated", field, self._json(column),
+                           self._json(literal(value, Integer())))
+        return self.session.execute(update(Customer).where(differs).values(
+            {field: value, "version": Customer.version + 1, "updated_at": self.now})
+            .execution_options(synchronize_session=False)).rowcount
+
+    def tag_in_bulk(self, in_scope: Any, tags: list[str], *, add: bool) -> int:
+        """Add (or remove) ``tags`` to every customer ``in_scope`` selects; one audit entry
+        per tag added or removed. Returns how many customers changed."""
+        base = and_(Customer.tenant_id == self.tenant, Customer.id.in_(in_scope))
+        holders = select(CustomerTag.customer_id).where(CustomerTag.tenant_id == self.tenant,
+                                                        CustomerTag.tag.in_(tags))
+        if add:  # touched: missing at least one of the tags
+            complete = holders.group_by(CustomerTag.customer_id).having(
+                func.count(CustomerTag.tag) == len(tags))
+            touched = and_(base, Customer.id.not_in(complete))
+        else:  # touched: holding at least one of them
+            touched = and_(base, Customer.id.in_(holders))
+        changed = self.session.scalar(select(func.count()).where(touched)) or 0
+        # Version and time move only for customers whose tags change (before they do).
+        self.session.execute(update(Customer).where(touched).values(
+            {"version": Customer.version + 1, "updated_at": self.now})
+            .execution_options(synchronize_session=False))
+        for tag in tags:
+            has = select(CustomerTag.customer_id).where(CustomerTag.tenant_id == self.tenant,
+                                                        CustomerTag.tag == tag)
+            if add:
+                targets = and_(base, Customer.id.not_in(has))
+                self._audit_in_sql(targets, "updated", "tags", None,
+                                   self._json(literal(f"+{tag}", String())))
+                self.session.execute(insert(CustomerTag).from_select(
+                    ["tenant_id", "customer_id", "tag"],
+                    select(Customer.tenant_id, Customer.id, literal(tag, String()))
+                    .where(targets)))
+            else:
+                targets = and_(base, Customer.id.in_(has))
+                self._audit_in_sql(targets, "updated", "tags",
+                                   self._json(literal(tag, String())), None)
+                self.session.execute(delete(CustomerTag).where(
+                    CustomerTag.tenant_id == self.tenant, CustomerTag.tag == tag,
+                    CustomerTag.customer_id.in_(in_scope)))
+        return changed
+
+    def flush_audit(self) -> None:
+        bulk_insert(self.session.connection(), AuditEntry.__table__, self.audit)
+        self.audit = []
+
+
+# The unique keys the database guards, by constraint (PostgreSQL names it) and by the
+# columns SQLite names instead: the field each concerns.
+UNIQUE_KEYS = {
+    "uq_customers_tenant_license_key": ("customers.tenant_id, customers.license_key",
+                                        "license_number"),
+    "uq_customers_tenant_external_id": ("customers.tenant_id, customers.external_id",
+                                        "external_id"),
+}
+
+
+def unique_violation(exc: IntegrityError) -> Conflict | None:
+    """The 409 for a unique key another customer holds, named by the constraint the
+    database refused (not by words in its message); None for any other refusal."""
+    constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    message = str(exc.orig)
+    for name, (sqlite_columns, field) in UNIQUE_KEYS.items():
+        if constraint == name or (constraint is None and message.endswith(sqlite_columns)):
+            words = field.replace("_", " ")
+            return Conflict(f"Another customer of this workspace has that {words}.",
+                            errors=[FieldError(f"/{field}", "Already used by another "
+                                               "customer.", f"duplicate_{field}")],
+                            extra={"constraint": name})
+    return None
