@@ -241,3 +241,17 @@ def test_concurrent_batches_naming_the_same_customers_lose_nothing(client, facto
     assert found["total"] == 5  # each business created once
     assert sorted(c["order_count"] for c in found["items"]) == [8] * 5
     assert {c["total_spent"] for c in found["items"]} == {"8.00"}
+
+
+def test_an_event_may_not_give_a_new_customer_an_external_id_another_holds(client, factory):
+    """The same 409 as the API's: its code, the holder by id and name."""
+    t = factory.tenant()
+    holder = factory.customer(t, company_name="Holder Co", external_id="RET-7")
+    response = client.post(URL, headers=t.headers, json=order(
+        "X-1", license_number="NEW-LIC-1", company_name="Newcomer", external_id="RET-7"))
+    assert response.status_code == 409
+    body = response.json()
+    assert body["errors"] == [{"pointer": "/customer/external_id", "code":
+                               "duplicate_external_id", "detail":
+                               f"Already used by customer #{holder['id']} (Holder Co)."}]
+    assert body["detail"] == f"Customer #{holder['id']} (Holder Co) already has external id RET-7."

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields
-from patronage.customers.models import Customer
-from patronage.errors import Conflict, FieldError
+from patronage.errors import FieldError
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 from patronage.types import license_key, normalise_tag, normalize_phone
@@ -150,30 +149,3 @@ def draft_errors(values: Mapping[str, Any], region: str, *, adding: bool) -> lis
 def held_by(field: str, value: str, customer_id: int, name: str) -> str:
     """How every door says that another customer holds a unique key."""
     return f"Customer #{customer_id} ({name}) already has {field.replace('_', ' ')} {value}."
-
-
-def check_unique(session: Session, tenant_id: int, values: dict[str, Any],
-                 exclude_id: int | None = None) -> None:
-    """A license (businesses) or external id already held by another customer is a 409."""
-    probes = []
-    if values.get("type") == "business" and values.get("license_key"):
-        probes.append(("license_number", Customer.license_key, values["license_key"],
-                       Customer.type == "business"))
-    if values.get("external_id"):
-        probes.append(("external_id", Customer.external_id, values["external_id"], None))
-    for field, column, value, extra in probes:
-        query = select(Customer).where(Customer.tenant_id == tenant_id, column == value)
-        if extra is not None:
-            query = query.where(extra)
-        if exclude_id is not None:
-            query = query.where(Customer.id != exclude_id)
-        other = session.scalar(query)
-        if other is not None:
-            name = display_name(other.company_name, other.first_name, other.last_name,
-                                other.email, other.phone)
-            raise Conflict(
-                held_by(field, getattr(other, field), other.id, name),
-                errors=[FieldError(f"/{field}",
-                                   f"Already used by customer #{other.id} ({name}).",
-                                   f"duplicate_{field}")],
-                extra={"conflicting_customer_id": other.id})

@@ -71,7 +71,7 @@ def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
     if values["type"] == "registered" and not values.get("registered_at"):
         values["registered_at"] = utcnow()  # registered now, by whoever adds them
     begin_writing(session)  # the uniqueness probe and the insert in one write transaction
-    rules.check_unique(session, actor.tenant_id, values)
+    writes.check_unique(session, actor.tenant_id, values)
     (customer_id,) = _write(session, lambda: writes.Writer(session, actor).create([values]))
     session.commit()
     return records.read_many(session, actor.tenant_id, [customer_id])[0]
@@ -124,7 +124,7 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
     errors += rules.check_required(merged, merged["type"], None if retyped else cleared)
     if errors:
         raise ValidationFailed.of(errors)
-    rules.check_unique(session, actor.tenant_id, merged, exclude_id=customer.id)
+    writes.check_unique(session, actor.tenant_id, merged, exclude_id=customer.id)
     changes = {f: v for f, v in values.items()
                if f in EDITABLE_FIELDS and _current(customer, f) != v}
     if not changes:

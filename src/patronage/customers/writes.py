@@ -298,6 +298,71 @@ class Writer:
         self.audit = []
 
 
+# Keys one customer at most holds in a workspace (the unique indexes): a business's license
+# (by its normalised key) and the external id. Field -> (the column compared, a condition).
+UNIQUE: dict[str, tuple[Any, Any]] = {
+    "license_number": (Customer.license_key, Customer.type == "business"),
+    "external_id": (Customer.external_id, None),
+}
+
+
+@dataclass(frozen=True)
+class Holder:
+    id: int
+    name: str
+    value: str  # the key as the holder spells it
+
+
+def holders(session: Session, tenant_id: int, wanted: Mapping[str, Iterable[str]]
+            ) -> dict[str, dict[str, Holder]]:
+    """Who holds each wanted unique key (field -> keys, a license by its key): one query a
+    field, for a batch of any size."""
+    out: dict[str, dict[str, Holder]] = {field: {} for field in UNIQUE}
+    conn = session.connection()
+    c = _TABLE.c
+    for field, keys in wanted.items():
+        keys = sorted(set(keys))
+        if not keys:
+            continue
+        column, condition = UNIQUE[field]
+        query = select(column, c.id, c[field], *(c[n] for n in _NAME_PARTS)).where(
+            c.tenant_id == tenant_id, column.in_(keys))
+        if condition is not None:
+            query = query.where(condition)
+        for key, cid, value, *names in conn.execute(query):
+            out[field][key] = Holder(cid, rules.display_name(*names), value)
+    return out
+
+
+def taken(field: str, holder: Holder, pointer: str = "") -> Conflict:
+    """The 409 every door answers for a unique key another customer holds."""
+    return Conflict(rules.held_by(field, holder.value, holder.id, holder.name),
+                    errors=[FieldError(f"{pointer}/{field}", f"Already used by customer "
+                                       f"#{holder.id} ({holder.name}).", f"duplicate_{field}")],
+                    extra={"conflicting_customer_id": holder.id})
+
+
+def unique_keys(values: Mapping[str, Any]) -> dict[str, str]:
+    """The unique keys a customer's values claim (field -> key)."""
+    keys = {}
+    if values.get("type") == "business" and values.get("license_key"):
+        keys["license_number"] = values["license_key"]
+    if values.get("external_id"):
+        keys["external_id"] = values["external_id"]
+    return keys
+
+
+def check_unique(session: Session, tenant_id: int, values: Mapping[str, Any],
+                 exclude_id: int | None = None) -> None:
+    """A unique key of ``values`` held by another customer than ``exclude_id``: 409."""
+    keys = unique_keys(values)
+    found = holders(session, tenant_id, {f: [k] for f, k in keys.items()})
+    for field, key in keys.items():
+        holder = found[field].get(key)
+        if holder is not None and holder.id != exclude_id:
+            raise taken(field, holder)
+
+
 # The unique keys the database guards, by constraint (PostgreSQL names it) and by the
 # columns SQLite names instead: the field each concerns.
 UNIQUE_KEYS = {

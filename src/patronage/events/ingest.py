@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
 from patronage.customers.models import Customer
-from patronage.customers.writes import Actor, Writer
+from patronage.customers.writes import Actor, Holder, Writer, taken
 from patronage.db import as_utc, begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
 from patronage.events import derived
@@ -234,18 +234,16 @@ class _Batch:
             kind = "registered"
         else:
             kind = "guest"
+        # Every holder of an external id the batch names was loaded (matching.find), and
+        # customers the batch creates are remembered: one look covers both.
         other = self.by["external_id"].get(v.get("external_id") or "")
         if other is not None:
-            raise Conflict(f"Customer #{other.id} already has external id {v['external_id']}.",
-                           errors=[FieldError("/customer/external_id",
-                                              "Held by another customer.", "duplicate")])
-        if v.get("external_id"):  # not loaded yet: one probe
-            held = self.session.scalar(select(Customer.id).where(
-                Customer.tenant_id == self.tenant, Customer.external_id == v["external_id"]))
-            if held is not None:
-                raise Conflict(f"Customer #{held} already has external id {v['external_id']}.",
-                               errors=[FieldError("/customer/external_id",
-                                                  "Held by another customer.", "duplicate")])
+            ov = other.values
+            raise taken("external_id", Holder(
+                other.id, rules.display_name(ov.get("company_name"), ov.get("first_name"),
+                                             ov.get("last_name"), ov.get("email"),
+                                             ov.get("phone")), v["external_id"]),
+                pointer="/customer")
         v.update(id=self._next_new, type=kind, version=1,
                  registered_at=p.event.occurred_at if kind == "registered" else None,
                  **derived.empty())

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from patronage.customers import fields, matching, rules
 from patronage.customers.bulk import deferred_search_index
 from patronage.customers.models import Customer, CustomerTag
-from patronage.customers.writes import Actor, Writer
+from patronage.customers.writes import Actor, Holder, Writer, holders
 from patronage.db import (
     ListParam,
     PlainQuery,
@@ -250,16 +250,11 @@ class _ExternalIds:
                            "")
         wanted = sorted({row.values["external_id"] for row in rows
                          if row.values.get("external_id")})
-        self.holders: dict[str, tuple[int, str]] = {}
+        self.holders: dict[str, Holder] = {}
         self.earlier: dict[str, int] = {}
         if not wanted:
             return
-        c = Customer.__table__.c
-        for cid, ext, *names in run.session.connection().execute(
-                select(c.id, c.external_id, c.company_name, c.first_name, c.last_name,
-                       c.email, c.phone).where(c.tenant_id == run.tenant,
-                                               c.external_id.in_(wanted))):
-            self.holders[ext] = (cid, rules.display_name(*names))
+        self.holders = holders(run.session, run.tenant, {"external_id": wanted})["external_id"]
         self.earlier = {k.removeprefix("ext:"): line for k, line in
                         run.seen.lines([f"ext:{e}" for e in wanted]).items()}
 
@@ -270,8 +265,8 @@ class _ExternalIds:
         if not ext:
             return None
         holder = self.holders.get(ext)
-        if holder is not None and holder[0] != customer_id:
-            return rules.held_by("external_id", ext, *holder)
+        if holder is not None and holder.id != customer_id:
+            return rules.held_by("external_id", ext, holder.id, holder.name)
         first = self.earlier.get(ext) or claimed.get(f"ext:{ext}")
         if first is not None and holder is None:
             return f"external id {ext} is already given to another customer on line {first}"

@@ -90,6 +90,16 @@ def delete_item(session: Session, kind: ListKind, *, tenant_id: int, item_id: in
     if in_use:
         raise Conflict(f"The {kind.singular} '{row.name}' is used by {in_use} customer(s); "
                        "move them to another one first.", extra={"in_use": in_use})
+    if kind.slug == "stores":  # orders keep the store they were placed in
+        from patronage.events.models import Order
+
+        orders = session.scalar(select(func.count()).select_from(Order).where(
+            Order.tenant_id == tenant_id, Order.store_id == item_id))
+        if orders:
+            raise Conflict(f"The store '{row.name}' is used by {orders:,} recorded "
+                           "order(s), which keep the store they were placed in; rename it "
+                           "instead of deleting it.",
+                           extra={"in_use": orders})
     session.delete(row)
     session.commit()
 
