@@ -75,7 +75,7 @@ def schema_floor(base: Path, work: Path, rows: int) -> float:
     INSERT ... SELECT (new ids, keys made unique), each with its audit entry, then the
     search index filled in one statement, as an import does; no Python per row. Against a
     copy of the same database the import ran on, with the import's connection settings."""
-    from patronage.customers.bulk import _SEARCH_VALUES
+    from patronage.customers.search_index import _SEARCH_VALUES
     from patronage.db import BULK_CACHE_KIB
 
     db = work / "floor.db"

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.customers import queries, records, rules, writes
+from patronage.customers import queries, rules, writes
 from patronage.customers.filters import CustomerFilters
 from patronage.customers.models import AuditEntry, Customer
-from patronage.customers.records import to_out
+from patronage.customers.queries import to_out
 from patronage.customers.schemas import (
     EDITABLE_FIELDS,
     AuditEntryOut,
@@ -74,7 +74,7 @@ def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
     writes.check_unique(session, actor.tenant_id, values)
     (customer_id,) = _write(session, lambda: writes.Writer(session, actor).create([values]))
     session.commit()
-    return records.read_many(session, actor.tenant_id, [customer_id])[0]
+    return queries.read_many(session, actor.tenant_id, [customer_id])[0]
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -138,7 +138,7 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
         raise PreconditionFailed("This customer was changed by someone else just now. "
                                  "Reload and apply your change again.") from exc
     session.commit()
-    return records.read_many(session, actor.tenant_id, [customer.id])[0]
+    return queries.read_many(session, actor.tenant_id, [customer.id])[0]
 
 
 def delete_customer(session: Session, *, actor: Actor, customer_id: int,
@@ -161,7 +161,7 @@ def list_customers(session: Session, *, tenant_id: int, region: str = "US",
     order = queries.parse_sort(sort, searching=bool(filters.q))
     page = queries.find(session, tenant_id=tenant_id, region=region, filters=filters,
                         sort=order, limit=limit, cursor=cursor)
-    return CustomerPage(items=records.read_many(session, tenant_id, page.ids),
+    return CustomerPage(items=queries.read_many(session, tenant_id, page.ids),
                         total=page.total, total_exact=page.total_exact,
                         next_cursor=page.next_cursor)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from patronage import web
-from patronage.customers import bulk_edit, export, forms, listing, rules, saved, service, writes
+from patronage.customers import bulk_edit, export, forms, list_page, rules, saved, service, writes
 from patronage.customers.filters import ListParams
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from patronage.customers.tables import COLUMNS
@@ -53,8 +53,8 @@ def _choices(session: Session, tenant_id: int) -> dict[str, Any]:
 
 @router.get("/customers")
 def customer_list(request: Request, member: web.Member, session: SessionDep) -> Response:
-    params, errors = listing.read(request.query_params)
-    canonical = listing.url(params, cursor=params.cursor)
+    params, errors = list_page.read(request.query_params)
+    canonical = list_page.url(params, cursor=params.cursor)
     view = _current_view(session, member, request.query_params.get("view"))
     if view:
         canonical += ("&" if "?" in canonical else "?") + f"view={view.id}"
@@ -73,9 +73,9 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
         errors += list(exc.errors)
         params = params.model_copy(update={"cursor": None, "sort": None})
         page = find(params)
-    chips = listing.chips(params, choices)
+    chips = list_page.chips(params, choices)
     # Nothing matched: say which filter excluded everything, with what removing it gives.
-    relax = [(chip, find(listing.read(QueryParams(chip.remove_url.partition("?")[2]))[0]
+    relax = [(chip, find(list_page.read(QueryParams(chip.remove_url.partition("?")[2]))[0]
                          .model_copy(update={"limit": 1})).total)
              for chip in chips] if not page.items and chips else []
     columns = [COLUMNS[k] for k in (view.columns if view and view.columns
@@ -84,8 +84,8 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
     response = web.render(request, template, {
         "principal": member, "page": page, "params": params, "errors": errors,
         "chips": chips, "relax": relax, "choices": choices, "columns": columns,
-        "all_columns": COLUMNS, "view": view, "sort_links": listing.sort_links(params),
-        "url": listing.url, "state_query": listing.url(params).partition("?")[2]})
+        "all_columns": COLUMNS, "view": view, "sort_links": list_page.sort_links(params),
+        "url": list_page.url, "state_query": list_page.url(params).partition("?")[2]})
     if htmx:
         response.headers["HX-Push-Url"] = canonical
     return response
@@ -93,7 +93,7 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
 
 @router.get("/customers/export")
 def export_view(request: Request, member: web.Member, session: SessionDep) -> Response:
-    params, errors = listing.read(request.query_params)
+    params, errors = list_page.read(request.query_params)
     if errors:
         raise ValidationFailed.of(errors)
     view = _current_view(session, member, request.query_params.get("view"))
@@ -125,7 +125,7 @@ async def bulk_change(request: Request, member: web.Member, session: SessionDep)
     form = await request.form()
     query = str(form.get("query", ""))
     back = RedirectResponse(f"/customers{'?' + query if query else ''}", status_code=303)
-    params, errors = listing.read(QueryParams(query))
+    params, errors = list_page.read(QueryParams(query))
     action = str(form.get("action", ""))
     kind = action.removeprefix("set_")
     selected = [int(i) for i in form.getlist("ids") if _digits(str(i)) and len(str(i)) < 10]
@@ -141,13 +141,13 @@ async def bulk_change(request: Request, member: web.Member, session: SessionDep)
         filters = params.filters()
         if not form.get("confirmed"):
             choices = _choices(session, member.tenant_id)
-            names = choices["by_id"].get(listing.NAMED_BY.get(kind, ""), {})
+            names = choices["by_id"].get(list_page.NAMED_BY.get(kind, ""), {})
             value_name = getattr(names.get(change.value), "name", None)
             return web.render(request, "customers/bulk_confirm.html", {
                 "principal": member, "change": change, "raw": raw, "query": query,
                 "matched": bulk_edit.count(session, member, filters, change.ids),
                 "summary": bulk_edit.describe(change, value_name),
-                "chips": listing.chips(params, choices)})
+                "chips": list_page.chips(params, choices)})
         result = bulk_edit.apply(session, member, filters, change, source="admin")
     except (ValidationFailed, Conflict) as exc:
         web.flash(request, exc.detail, "error")

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from patronage.customers import rules
-from patronage.customers.bulk import deferred_search_index
 from patronage.customers.models import Customer, CustomerStore
+from patronage.customers.search_index import deferred_search_index
 from patronage.customers.writes import Actor, Writer
 from patronage.db import begin_writing, bulk_insert, refresh_statistics
 from patronage.demo import data
@@ -206,7 +206,7 @@ def seed(session: Session, *, customers: int, slug: str = DEMO_SLUG,
     assert principal is not None
     writer = Writer(session, Actor(principal, "cli"))
     begin_writing(session)
-    # One transaction: the search index is filled in bulk at the end (customers.bulk).
+    # One transaction: the search index is filled in bulk at the end (customers.search_index).
     with deferred_search_index(session.connection(), expected_rows=missing):
         for batch in _batches(have + 1, missing, refs):
             _insert_batch(writer, batch)

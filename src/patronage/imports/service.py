@@ -35,8 +35,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
-from patronage.customers.bulk import deferred_search_index
 from patronage.customers.models import Customer, CustomerTag
+from patronage.customers.search_index import deferred_search_index
 from patronage.customers.writes import Actor, Holder, Writer, holders
 from patronage.db import (
     ListParam,
