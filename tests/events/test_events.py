@@ -211,7 +211,7 @@ def test_concurrent_batches_naming_the_same_customers_lose_nothing(client, facto
 
     from patronage.customers.writes import Actor
     from patronage.db import new_session
-    from patronage.events.ingest import ingest
+    from patronage.events.service import ingest
     from patronage.tenancy import service as tenancy
 
     t = factory.tenant()

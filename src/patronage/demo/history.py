@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from patronage.customers.models import Customer
 from patronage.customers.writes import Actor
 from patronage.events import derived
-from patronage.events.ingest import ingest
 from patronage.events.models import Activity
+from patronage.events.service import ingest
 from patronage.settings_lists.models import LicenseType, Store
 from patronage.tenancy.models import User
 from patronage.tenancy.service import principal_for

@@ -9,7 +9,7 @@ from pydantic_core import to_json
 
 from patronage.customers.writes import Actor
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
-from patronage.events import ingest, timeline
+from patronage.events import service, timeline
 from patronage.events.schemas import EVENT_TYPES, BatchResult, EventBatch, EventResult
 from patronage.tenancy.service import require_writer
 
@@ -44,7 +44,7 @@ def post_event(event: Annotated[dict[str, Any], Body(
                idempotency_key: IdempotencyKey = None) -> EventResult:
     require_writer(principal)
     # Validated by the same code as a batch item, so both answer with the same pointers.
-    (outcome,) = ingest.ingest(session, Actor(principal, "event"), [(event, idempotency_key)])
+    (outcome,) = service.ingest(session, Actor(principal, "event"), [(event, idempotency_key)])
     if outcome.problem is not None:
         raise outcome.problem
     response.status_code = outcome.status
@@ -61,7 +61,7 @@ def post_batch(batch: Annotated[EventBatch, Body()], principal: ApiPrincipal,
     for raw in batch.events:
         key = raw.get("idempotency_key")
         items.append((raw, key if isinstance(key, str) and key.strip() else None))
-    outcomes = ingest.ingest(session, Actor(principal, "event"), items)
+    outcomes = service.ingest(session, Actor(principal, "event"), items)
     results = [{"index": i, "status": o.status,
                 "result": o.result.model_dump() if o.result else None,
                 "problem": o.problem.problem(f"{request.url.path}#/events/{i}")

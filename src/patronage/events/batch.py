@@ -1,35 +1,25 @@
-"""Event ingestion, a batch at a time: parse every event, load what they name in a few set
-queries, apply them in order in memory (a bad event fails alone and changes nothing), then
-write everything set-based in the caller's transaction: customers created or enriched,
-orders and lines, samples, the timeline, derived metrics, audit entries and the events.
-"""
+"""An events batch: what its events name, loaded in a few set queries; each event applied
+in order in memory (a refused event changes nothing); then everything written set-based in
+the caller's transaction: customers created or enriched (through customers.writes), orders
+and lines, samples, the timeline, derived metrics and the events."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
 from patronage.customers.models import Customer
 from patronage.customers.writes import Actor, Holder, Writer, taken
-from patronage.db import as_utc, begin_writing, bulk_insert, reserve_ids, utcnow
-from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed, from_pydantic
-from patronage.events import derived
-from patronage.events.models import (
-    CANCELLED_STATUSES,
-    EVENT_KINDS,
-    Activity,
-    Order,
-    OrderLine,
-    Sample,
-)
-from patronage.events.schemas import EVENT_ADAPTER, EVENT_TYPES, EventResult
+from patronage.db import bulk_insert, reserve_ids, utcnow
+from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed
+from patronage.events import derived, effects
+from patronage.events.models import EVENT_KINDS, Activity, Order, OrderLine, Sample
+from patronage.events.parsing import Parsed
+from patronage.events.schemas import EventResult
 from patronage.settings_lists.models import LicenseType, Store
 from patronage.types import email_key
 
@@ -49,18 +39,9 @@ class Outcome:
     problem: PatronageError | None = None
 
 
-@dataclass
-class _Parsed:
-    index: int
-    event: Any  # one of the schemas' *Event models
-    data: Any
-    key: str | None
-    fingerprint: str
-    values: dict[str, Any]  # the customer fields sent, normalised
-
 
 @dataclass
-class _Customer:
+class BatchCustomer:
     """A customer as the batch sees it: loaded, or to be created (id < 0 until written)."""
 
     values: dict[str, Any]
@@ -77,11 +58,11 @@ class _Customer:
 
 
 @dataclass
-class _Pending:
+class Pending:
     """An event accepted in this batch; its ids are known once written."""
 
     row: dict[str, Any]
-    customer: _Customer
+    customer: BatchCustomer
     matched_by: str
     fingerprint: str
 
@@ -92,66 +73,27 @@ class _Pending:
                                            matched_by=self.matched_by)
 
 
-def fingerprint(event: Any) -> str:
-    """The event's identity for idempotency: its validated content, however it was spelled
-    (typed models serialise their fields in a fixed order)."""
-    return hashlib.sha256(EVENT_ADAPTER.dump_json(event, exclude_none=True)).hexdigest()
 
-
-def _event_errors(exc: ValidationError) -> list[FieldError]:
-    errors = []
-    for err in exc.errors():
-        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            errors.append(FieldError("/type", "Unknown or missing event type; one of: "
-                                     + ", ".join(EVENT_TYPES) + ".", "invalid_event_type"))
-            continue
-        loc = err.get("loc", ())
-        if loc and loc[0] in EVENT_TYPES:
-            err = {**err, "loc": loc[1:]}
-        errors += from_pydantic([err])
-    return errors
-
-
-def _parse(index: int, raw: Any, key: str | None, region: str) -> _Parsed:
-    if not isinstance(raw, dict):
-        raise ValidationFailed.field("", "An event is a JSON object.", "invalid_type")
-    try:
-        event = EVENT_ADAPTER.validate_python({k: v for k, v in raw.items()
-                                               if k != "idempotency_key"})
-    except ValidationError as exc:
-        raise ValidationFailed.of(_event_errors(exc)) from exc
-    values = event.customer.model_dump(exclude_none=True)
-    errors = rules.normalise(values, region)
-    if errors:
-        raise ValidationFailed.of(FieldError("/customer" + e.pointer, e.detail, e.code)
-                                  for e in errors)
-    if not any(values.get(k) for k in ("license_key", "external_id", "email", "phone")):
-        raise ValidationFailed.field(
-            "customer", "The event names nobody: send a license_number, external_id, email "
-            "or phone.", "no_customer_key")
-    return _Parsed(index, event, event.data, key, fingerprint(event), values)
-
-
-class _Batch:
+class Batch:
     """What a batch's events name, loaded once, and what applying them changes."""
 
-    def __init__(self, session: Session, actor: Actor, parsed: list[_Parsed]) -> None:
+    def __init__(self, session: Session, actor: Actor, parsed: list[Parsed]) -> None:
         self.session, self.actor, self.tenant = session, actor, actor.tenant_id
         self.now = utcnow()
-        self.customers: dict[int, _Customer] = {}
+        self.customers: dict[int, BatchCustomer] = {}
         self.by = {rule: {} for rule in ("license_number", "external_id", "email", "phone")}
-        self.pending: list[_Pending] = []
-        self.by_key: dict[str, _Pending] = {}
+        self.pending: list[Pending] = []
+        self.by_key: dict[str, Pending] = {}
         self.orders: dict[str, dict[str, Any]] = {}  # number -> order (loaded or new)
         self.new_orders: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         self.status_updates: dict[int, dict[str, Any]] = {}
         self.samples: list[dict[str, Any]] = []
-        self.new_tags: list[tuple[_Customer, list[str]]] = []
+        self.new_tags: list[tuple[BatchCustomer, list[str]]] = []
         self._next_new = -1
         self._load(parsed)
 
     # -- loading ------------------------------------------------------------------------
-    def _load(self, parsed: list[_Parsed]) -> None:
+    def _load(self, parsed: list[Parsed]) -> None:
         s, t = self.session.connection(), self.tenant  # Core reads: no ORM row loading
         keys = {p.key for p in parsed if p.key}
         self.stored = {row.idempotency_key: row for row in s.execute(
@@ -172,7 +114,7 @@ class _Batch:
             for row in rows.values():
                 # Figures start empty: what the batch adds is merged in SQL (derived.merge).
                 self._remember(self.customers.get(row["id"])
-                               or _Customer({**derived.empty(), **row}))
+                               or BatchCustomer({**derived.empty(), **row}))
         numbers = {p.data.number for p in parsed if hasattr(p.data, "number")}
         if numbers:
             query = (select(Order.id, Order.number, Order.customer_id, Order.status,
@@ -192,7 +134,7 @@ class _Batch:
         self.refs = {name: set(s.scalars(select(model.id).where(model.tenant_id == t)))
                      for name, (model, _label) in rules.REFERENCES.items()}
 
-    def _remember(self, c: _Customer) -> None:
+    def _remember(self, c: BatchCustomer) -> None:
         self.customers[c.id] = c
         v = c.values
         if v.get("type") == "business" and v.get("license_key"):
@@ -204,7 +146,7 @@ class _Batch:
                 self.by[rule].setdefault(key, c)
 
     # -- matching -----------------------------------------------------------------------
-    def _match(self, p: _Parsed) -> tuple[_Customer | None, str]:
+    def _match(self, p: Parsed) -> tuple[BatchCustomer | None, str]:
         v = p.values
         if v.get("license_key"):  # a business, by its license in any spelling
             found = self.by["license_number"].get(v["license_key"])
@@ -225,7 +167,7 @@ class _Batch:
         if errors:
             raise ValidationFailed.of(errors)
 
-    def _new_customer(self, p: _Parsed) -> _Customer:
+    def _new_customer(self, p: Parsed) -> BatchCustomer:
         v = dict(p.values)
         self._check_references(v)
         if v.get("license_key"):
@@ -249,48 +191,10 @@ class _Batch:
                  **derived.empty())
         v.setdefault("allow_age_limited_products", False)
         self._next_new -= 1
-        return _Customer(v, new=True)
-
-    # -- rules --------------------------------------------------------------------------
-    def _check_order(self, c: _Customer | None, p: _Parsed) -> None:
-        data = p.data
-        if data.number in self.orders:
-            raise Conflict(f"Order {data.number} is already recorded (send the same "
-                           "Idempotency-Key to repeat an event).",
-                           errors=[FieldError("/data/number", "Already recorded.",
-                                              "duplicate_order")])
-        if data.store is not None and data.store not in self.stores:
-            raise ValidationFailed.field("data/store", f"No store with code '{data.store}'.",
-                                         "unknown_store")
-        values = c.values if c is not None else p.values
-        license_type = self.license_types.get(values.get("license_type_id"))
-        allow_age = values.get("allow_age_limited_products") or False
-        errors = []
-        for i, line in enumerate(data.lines):
-            if license_type is not None and line.category.lower() not in license_type[1]:
-                errors.append(FieldError(
-                    f"/data/lines/{i}/category",
-                    f"Line {i + 1} ({line.sku}): category '{line.category}' is not allowed "
-                    f"for license type '{license_type[0]}'.", "category_not_allowed"))
-            if line.age_limited and not allow_age:
-                errors.append(FieldError(
-                    f"/data/lines/{i}/age_limited",
-                    f"Line {i + 1} ({line.sku}) is age-limited and this customer is not "
-                    "allowed age-limited products.", "age_limited_not_allowed"))
-        if errors:
-            raise ValidationFailed.of(errors)
-
-    def _known_order(self, c: _Customer | None, p: _Parsed) -> dict[str, Any]:
-        order = self.orders.get(p.data.number)
-        owner = order and (order["customer"].id if "customer" in order else order["customer_id"])
-        if order is None or c is None or owner != c.id:
-            raise ValidationFailed.field("data/number",
-                                         f"This customer has no order {p.data.number}.",
-                                         "unknown_order")
-        return order
+        return BatchCustomer(v, new=True)
 
     # -- applying -----------------------------------------------------------------------
-    def apply(self, p: _Parsed) -> Outcome | _Pending:
+    def apply(self, p: Parsed) -> Outcome | Pending:
         if p.key and (earlier := self.by_key.get(p.key)) is not None:
             return self._repeat(p, earlier.fingerprint, earlier)
         if p.key and (row := self.stored.get(p.key)) is not None:
@@ -300,9 +204,9 @@ class _Batch:
         # Every check first: a refused event leaves nothing behind.
         order = None
         if kind == "order.placed":
-            self._check_order(c, p)
+            effects.check_order(self, c, p)
         elif kind == "order.status_changed":
-            order = self._known_order(c, p)
+            order = effects.known_order(self, c, p)
         if c is None:
             c = self._new_customer(p)
             self._remember(c)
@@ -311,7 +215,7 @@ class _Batch:
         else:
             self._enrich(c, p.values)
         # The event's row in the timeline; _effect fills in what it says.
-        pending = _Pending({"tenant_id": self.tenant, "kind": EVENT_KINDS[kind],
+        pending = Pending({"tenant_id": self.tenant, "kind": EVENT_KINDS[kind],
                             "occurred_at": p.event.occurred_at, "matched_by": matched_by,
                             "idempotency_key": p.key, "fingerprint": p.fingerprint,
                             "received_at": self.now, "subject": None, "body": None,
@@ -319,21 +223,21 @@ class _Batch:
         self.pending.append(pending)
         if p.key:
             self.by_key[p.key] = pending
-        self._effect(c, p, order, pending)
+        effects.apply(self, c, p, order, pending)
         return pending
 
-    def _repeat(self, p: _Parsed, original: str, earlier: Any) -> Outcome | _Pending:
+    def _repeat(self, p: Parsed, original: str, earlier: Any) -> Outcome | Pending:
         if original != p.fingerprint:
             raise Conflict(f"Idempotency-Key '{p.key}' was already used for a different "
                            "event.", errors=[FieldError("/idempotency_key",
                                                         "Reused for a different event.",
                                                         "idempotency_key_reused")])
-        if isinstance(earlier, _Pending):  # earlier in this batch: answered once written
+        if isinstance(earlier, Pending):  # earlier in this batch: answered once written
             return earlier
         return Outcome(200, EventResult(event_id=earlier.id, customer_id=earlier.customer_id,
                                         matched_by=earlier.matched_by))
 
-    def _enrich(self, c: _Customer, values: dict[str, Any]) -> None:
+    def _enrich(self, c: BatchCustomer, values: dict[str, Any]) -> None:
         fill = {k: values[k] for k in ENRICHABLE
                 if values.get(k) is not None and c.values.get(k) in (None, "")}
         if "external_id" in fill and fill["external_id"] in self.by["external_id"]:
@@ -348,73 +252,6 @@ class _Batch:
             c.changed.add(k)
         if fill:
             self._remember(c)
-
-    def _effect(self, c: _Customer, p: _Parsed, order: dict[str, Any] | None,
-                pending: _Pending) -> None:
-        kind, at, data = p.event.type, p.event.occurred_at, p.data
-        v = c.values
-        c.touched = True
-        v["last_activity_at"] = derived.later(v.get("last_activity_at"), at)
-        activity = pending.row
-        if kind == "order.placed":
-            placed = data.placed_at and as_utc(data.placed_at) or at
-            lines = [{"sku": ln.sku, "name": ln.name, "category": ln.category,
-                      "quantity": ln.quantity, "unit_price_cents": derived.cents(ln.unit_price),
-                      "age_limited": ln.age_limited} for ln in data.lines]
-            total = (derived.cents(data.total) if data.total is not None
-                     else sum(ln["quantity"] * ln["unit_price_cents"] for ln in lines))
-            cancelled = data.status.lower() in CANCELLED_STATUSES
-            store_id = self.stores.get(data.store) if data.store else None
-            row = {"tenant_id": self.tenant, "customer": c, "number": data.number,
-                   "store_id": store_id, "status": data.status, "cancelled": cancelled,
-                   "placed_at": placed, "total_cents": total,
-                   "item_count": sum(ln["quantity"] for ln in lines)}
-            self.orders[data.number] = row
-            self.new_orders.append((row, lines))
-            if not cancelled:
-                derived.add_order(v, total, placed)
-            if store_id is not None:
-                c.stores.add(store_id)
-            activity.update(subject=f"Order {data.number}",
-                            data={"number": data.number, "total_cents": total,
-                                  "status": data.status, "store": data.store,
-                                  "items": row["item_count"],
-                                  "placed_at": placed.isoformat()})
-        elif kind == "order.status_changed":
-            assert order is not None
-            was, now_cancelled = order["cancelled"], data.status.lower() in CANCELLED_STATUSES
-            order["status"], order["cancelled"] = data.status, now_cancelled
-            if "id" in order:  # stored earlier: update it, and recount if it left or came back
-                self.status_updates[order["id"]] = {"status": data.status,
-                                                    "cancelled": now_cancelled}
-            if was != now_cancelled:
-                c.recount = True
-            activity.update(subject=f"Order {data.number}: {data.status}",
-                            data={"number": data.number, "status": data.status})
-        elif kind == "sample.requested":
-            self.samples.append({"tenant_id": self.tenant, "customer": c, "requested_at": at,
-                                 "products": list(data.products)})
-            v["sample_count"] = v.get("sample_count", 0) + 1
-            activity.update(subject="Sample request", body=", ".join(data.products),
-                            data={"products": list(data.products)})
-        elif kind == "interest.requested":
-            activity.update(subject="Interest request", body=data.note)
-        elif kind == "message.sent":
-            activity.update(subject=data.subject or "Message", body=data.body)
-        elif kind == "shopper.signed_up":
-            if v["type"] == "guest":
-                c.old.setdefault("type", "guest")
-                v["type"] = "registered"
-                c.changed.add("type")
-            if v["type"] == "registered" and v.get("registered_at") is None:
-                c.old.setdefault("registered_at", None)
-                v["registered_at"] = at
-                c.changed.add("registered_at")
-            activity.update(subject=f"Signed up by {data.method}",
-                            data={"method": data.method})
-        elif kind == "shopper.logged_in":
-            v["last_login_at"] = derived.later(v.get("last_login_at"), at)
-            activity.update(subject="Logged in")
 
     # -- writing ------------------------------------------------------------------------
     def write(self) -> None:
@@ -463,55 +300,3 @@ class _Batch:
         recount = [c.id for c in self.customers.values() if c.recount]
         if recount:
             derived.recount_orders(conn, self.tenant, recount)
-
-
-ATTEMPTS = 3
-
-
-def ingest(session: Session, actor: Actor, items: list[tuple[Any, str | None]]
-           ) -> list[Outcome]:
-    """Record a batch of events (raw JSON objects with their idempotency keys), in order.
-
-    Each event is checked on its own: a bad one is answered with its problem and leaves no
-    trace, the others are written together in one transaction.
-    """
-    region = actor.principal.tenant_region
-    outcomes: list[Outcome | _Pending | None] = [None] * len(items)
-    parsed: list[_Parsed] = []
-    for i, (raw, key) in enumerate(items):
-        try:
-            parsed.append(_parse(i, raw, key, region))
-        except PatronageError as exc:
-            outcomes[i] = Outcome(exc.status, problem=exc)
-    for attempt in range(1, ATTEMPTS + 1):
-        begin_writing(session)  # no other batch reads these customers before we write
-        batch = _Batch(session, actor, parsed)
-        results = list(outcomes)
-        for p in parsed:
-            try:
-                results[p.index] = batch.apply(p)
-            except PatronageError as exc:
-                results[p.index] = Outcome(exc.status, problem=exc)
-        try:
-            batch.write()
-            session.commit()
-            break
-        except IntegrityError:
-            # Another process created the same customer or recorded the same key meanwhile
-            # (PostgreSQL; SQLite batches never overlap): start again from what is stored.
-            session.rollback()
-            if attempt == ATTEMPTS:
-                raise
-    outcomes = results
-    answered: list[Outcome] = []
-    first = set()
-    for o in outcomes:
-        if isinstance(o, _Pending):
-            repeat = id(o) in first
-            first.add(id(o))
-            answered.append(Outcome(200 if repeat else 201, o.result()))
-        else:
-            assert o is not None
-            answered.append(o)
-    return answered
-
