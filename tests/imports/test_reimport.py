@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from patronage.db import ListParam
+from patronage.imports import fingerprints, pipeline
 from patronage.imports import rows as row_module
-from patronage.imports import service
 from tests.events.test_events import order, post
 from tests.imports.test_import import listed, run
 
@@ -137,7 +137,7 @@ def test_fingerprints_are_found_through_their_index(factory, session):
     t = factory.tenant()
     run(factory, session, t, CSV)
     digests = ListParam("d", 2, b"")
-    compiled = service.known_query(digests).compile(dialect=session.get_bind().dialect)
+    compiled = fingerprints.known_query(digests).compile(dialect=session.get_bind().dialect)
     params = {**compiled.params, "tenant": t.id, **digests.values([b"x" * 16, b"y" * 16])}
     raw = session.connection().connection.driver_connection
     plan = " | ".join(row[3] for row in raw.execute(
@@ -155,8 +155,8 @@ def test_worker_processes_convert_big_files_alike(factory, session, monkeypatch)
         f"Co {i},WK-{i},{'bad' if i % 7 == 0 else f'co{i}@example.com'},vip\n"
         for i in range(3_000))
     here = run(factory, session, factory.tenant(), data, dry_run=True)
-    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)
-    monkeypatch.setattr(service, "CHUNK", 500)
+    monkeypatch.setattr(pipeline, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(pipeline, "CHUNK", 500)
     pooled = run(factory, session, factory.tenant(), data, dry_run=True)
     assert pooled.summary() == here.summary()
     assert counts(pooled) == (2_571, 0, 0, 429)
@@ -167,7 +167,7 @@ def test_a_customer_created_earlier_in_the_file_is_not_matched_by_a_later_chunk(
         factory, session, monkeypatch):
     """Chunk boundaries change nothing: the commit sees the rows an earlier chunk wrote,
     the dry run does not, and both call the later line a duplicate."""
-    monkeypatch.setattr(service, "CHUNK", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 1)
     t = factory.tenant()
     data = ("Company,License #,Email\n" "West Co,WE-1,west@example.com\n"
             "Other Co,,west@example.com\n"   # another key of the same customer

@@ -41,7 +41,7 @@ class Row:
     line: int
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
-    digest: bytes | None = None  # its fingerprint (imports.service.fingerprint)
+    digest: bytes | None = None  # its fingerprint (imports.fingerprints.fingerprint)
     identity: tuple[str, str] | None = None  # the key it is matched by (service._identity)
 
 

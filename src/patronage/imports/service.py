@@ -3,62 +3,43 @@ all of the accepted rows in one transaction, or none of them."""
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import hashlib
-import io
-import json
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import metadata
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
 from sqlalchemy import (
-    Column,
-    Connection,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    and_,
-    bindparam,
-    exists,
     func,
-    or_,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
 from patronage.customers.models import Customer, CustomerTag
 from patronage.customers.search_index import deferred_search_index
-from patronage.customers.writes import Actor, Holder, Writer, holders
+from patronage.customers.writes import Actor, Writer
 from patronage.db import (
     ListParam,
     PlainQuery,
     begin_writing,
     bound_memory,
     bulk_execute,
-    insert_plain,
     refresh_statistics,
     utcnow,
 )
 from patronage.errors import ValidationFailed
+from patronage.imports import fingerprints, pipeline
 from patronage.imports import mapping as maps
+from patronage.imports.claims import ExternalIds, Seen, claim_key, duplicate
 from patronage.imports.models import ImportFingerprint
 from patronage.imports.reading import Format, records, sniff
-from patronage.imports.rows import Converter, Row, convert, start_worker
+from patronage.imports.rows import Converter, Row
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 from patronage.types import email_key
 
-CHUNK = 2_500
-T = TypeVar("T")
 PREVIEW = 1_000  # rows described one by one in a report (the counts cover every row)
 ERRORS_KEPT = 10_000
 # Fields an import compares and writes (what the converter can produce).
@@ -68,12 +49,9 @@ AUDITED = fields.AUDITED
 _READ = ("id", "version", "type", "company_name", "first_name", "last_name", "email",
          "phone", "order_count", "total_spent_cents", "imported_order_count",
          "imported_spent_cents")
-# Bump when converting a row changes meaning: every stored fingerprint is then stale.
-FINGERPRINT_FORMAT = 1
 # An import that writes this many customers refreshes the planner's statistics after its
 # commit (smaller ones barely move them; the pool's PRAGMA optimize catches up).
 STATISTICS_AFTER = 1_000
-SEPARATOR = "\x1f"
 
 
 @dataclass
@@ -155,136 +133,17 @@ def _same(current: Any, new: Any) -> bool:
     return current == new
 
 
-def fingerprint_key(headers: list[str], fields: list[str | None], region: str,
-                    lists: dict[str, dict[str, int]]) -> bytes:
-    """What a raw row's meaning depends on besides its cells: the converting code (its
-    format number, the validation libraries' versions), the header, the mapping, the
-    workspace's phone region and lists. Fingerprints are hashed with it as their key, so
-    a change to any of them makes every stored fingerprint miss."""
-    libraries = [metadata.version(name) for name in ("phonenumbers", "email-validator")]
-    context = json.dumps([FINGERPRINT_FORMAT, libraries, headers, fields, region, lists],
-                         sort_keys=True)
-    return hashlib.blake2b(context.encode(), digest_size=32).digest()
-
-
-def fingerprint(key: bytes, cells: list[str]) -> bytes | None:
-    """A raw row's fingerprint; None for a row whose cells hold the separator (joined, it
-    could read like another row's)."""
-    joined = SEPARATOR.join(cells)
-    if joined.count(SEPARATOR) != len(cells) - 1:
-        return None
-    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16,
-                           key=key).digest()
-
-
-def known_query(digests: ListParam) -> Any:
-    """The customers the fingerprints ``digests`` of tenant ``:tenant`` were taken from,
-    where nothing that decided the row's outcome changed since: the customer's version and
-    order figures, and, for a row matched by email or phone (not unique), no older customer
-    holding that key now (the full path would match the oldest). Found through
-    ix_import_fingerprints_digest, the older holders through ix_customers_tenant_email /
-    _phone. (A bound on customer_id here would steer SQLite into scanning the tenant's
-    fingerprints instead.)"""
-    f, c = ImportFingerprint.__table__.c, Customer.__table__.c
-    older = Customer.__table__.alias("older")
-    # lower() on both sides: an expression against a TEXT column would not use the
-    # expression index on SQLite (affinity); the stored key is lower-case already.
-    held = {"email": (func.lower(older.c.email), func.lower(f.match_key)),
-            "phone": (older.c.phone, f.match_key)}
-    no_older_holder = [
-        or_(f.match_rule != rule, ~exists().where(
-            older.c.tenant_id == f.tenant_id, column == key, older.c.id < f.customer_id))
-        for rule, (column, key) in held.items()]
-    return (select(f.digest, f.customer_id)
-            .join(Customer.__table__, and_(
-                c.tenant_id == f.tenant_id, c.id == f.customer_id, c.version == f.version,
-                c.order_count == f.order_count, c.total_spent_cents == f.total_spent_cents))
-            .where(f.tenant_id == bindparam("tenant"), f.digest.in_(digests.binds()),
-                   *no_older_holder))
-
-
-class _Seen:
-    """Who claimed what in this file: a matching key (or ``#id`` of an existing customer)
-    -> the first line that named it. Kept in a temporary table: a million keys as a
-    Python dict would cost ~100 MB."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.table = Table("import_seen", MetaData(), Column("key", String, primary_key=True),
-                           Column("line", Integer, nullable=False), prefixes=["TEMPORARY"],
-                           postgresql_on_commit="DROP", sqlite_with_rowid=False)
-        self.table.drop(conn, checkfirst=True)
-        self.table.create(conn)
-        self.keys = ListParam("k", CHUNK, "")  # "" is nobody's key
-        c = self.table.c
-        self.plan = PlainQuery(conn, select(c.key, c.line).where(c.key.in_(self.keys.binds())))
-
-    def lines(self, keys: list[str]) -> dict[str, int]:
-        """The first line of each key some earlier chunk claimed (at most CHUNK keys)."""
-        return dict(self.plan.rows(self.conn, self.keys.values(keys))) if keys else {}
-
-    def add(self, claimed: dict[str, int]) -> None:
-        insert_plain(self.conn, self.table, list(claimed.items()))
-
-
-def _key(identity: tuple[str, str] | None, customer_id: int | None) -> str | None:
-    if customer_id is not None:
-        return f"#{customer_id}"
-    return f"{identity[0]}:{identity[1]}" if identity else None
-
-
-def _duplicate(first: int, key: str) -> str:
-    if key.startswith("#"):
-        return f"is a duplicate of line {first} (both are customer #{key[1:]})"
-    rule = key.split(":", 1)[0].replace("_", " ")
-    return f"is a duplicate of line {first} (same {rule})"
-
-
-class _ExternalIds:
-    """External ids are unique in a workspace: a row may not give its customer one that
-    another customer holds, or that an earlier line gave to another (the API's 409, the
-    events' refusal), so the dry run refuses what the commit could not write."""
-
-    def __init__(self, run: _Run, rows: list[Row]) -> None:
-        self.header = next((h for h, f in run.report.mapping.items() if f == "external_id"),
-                           "")
-        wanted = sorted({row.values["external_id"] for row in rows
-                         if row.values.get("external_id")})
-        self.holders: dict[str, Holder] = {}
-        self.earlier: dict[str, int] = {}
-        if not wanted:
-            return
-        self.holders = holders(run.session, run.tenant, {"external_id": wanted})["external_id"]
-        self.earlier = {k.removeprefix("ext:"): line for k, line in
-                        run.seen.lines([f"ext:{e}" for e in wanted]).items()}
-
-    def conflict(self, row: Row, customer_id: int | None,
-                 claimed: dict[str, int]) -> str | None:
-        """Why ``row`` may not carry its external id (None when it may); claims it."""
-        ext = row.values.get("external_id")
-        if not ext:
-            return None
-        holder = self.holders.get(ext)
-        if holder is not None and holder.id != customer_id:
-            return rules.held_by("external_id", ext, holder.id, holder.name)
-        first = self.earlier.get(ext) or claimed.get(f"ext:{ext}")
-        if first is not None and holder is None:
-            return f"external id {ext} is already given to another customer on line {first}"
-        claimed[f"ext:{ext}"] = row.line
-        return None
-
-
 class _Run:
     def __init__(self, session: Session, actor: Actor, report: Report, key: bytes) -> None:
         self.session, self.actor, self.tenant = session, actor, actor.tenant_id
         self.report = report
         self.key = key
         conn = session.connection()
-        self.seen = _Seen(conn)
+        self.seen = Seen(conn)
         # Fingerprints of customers this import creates never count within it.
         self.known_ids = conn.scalar(select(func.max(Customer.id))) or 0
-        self.digests = ListParam("d", CHUNK, b"")  # b"" is no fingerprint
-        self.known_plan = PlainQuery(conn, known_query(self.digests))
+        self.digests = ListParam("d", pipeline.CHUNK, b"")  # b"" is no fingerprint
+        self.known_plan = PlainQuery(conn, fingerprints.known_query(self.digests))
         self.now = utcnow()
 
     def recognised(self, batches: Iterator[list[tuple[int, list[str]]]]
@@ -299,7 +158,7 @@ class _Run:
         for batch in batches:
             digests = {}
             for line, cells in batch:
-                if (digest := fingerprint(self.key, cells)) is not None:
+                if (digest := fingerprints.fingerprint(self.key, cells)) is not None:
                     digests[line] = digest
             known = self._known(set(digests.values())) if any_kept and digests else {}
             if not known:
@@ -333,11 +192,13 @@ class _Run:
         keys: dict[int, str | None] = {}
         for row in accepted:
             current = existing.get(row.line)
-            keys[row.line] = _key(row.identity, current["id"] if current else None)
+            keys[row.line] = claim_key(row.identity, current["id"] if current else None)
         for line, cid in recognised:
             keys[line] = f"#{cid}"
         earlier = self.seen.lines([k for k in keys.values() if k])
-        held = _ExternalIds(self, accepted)
+        held = ExternalIds(self.session, self.tenant, next(
+            (h for h, f in self.report.mapping.items() if f == "external_id"), ""),
+            self.seen, accepted)
         claimed: dict[str, int] = {}
         creates, updates, prints = [], [], []
         entries: list[tuple[int, Row | int]] = [(row.line, row) for row in converted]
@@ -351,7 +212,7 @@ class _Run:
             if key is not None:
                 first = earlier.get(key) or claimed.get(key)
                 if first is not None:
-                    self.report.reject(Row(line, errors=[("", _duplicate(first, key))]))
+                    self.report.reject(Row(line, errors=[("", duplicate(first, key))]))
                     continue
                 claimed[key] = line
             if isinstance(row, int):  # recognised by its fingerprint: row is the customer
@@ -439,77 +300,8 @@ class _Run:
                     "id": cid, "order_count": row.values.get("order_count", 0),
                     "total_spent_cents": row.values.get("total_spent_cents", 0)}, 1))
         writer.update(updates)
-        bulk_execute(self.session.connection(), _upsert_fingerprint(
+        bulk_execute(self.session.connection(), fingerprints.upsert(
             self.session.connection()), prints)
-
-
-def _upsert_fingerprint(conn: Connection) -> Any:
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(ImportFingerprint.__table__)
-    return statement.on_conflict_do_update(
-        index_elements=["tenant_id", "customer_id"],
-        set_={c: statement.excluded[c] for c in ("digest", "version", "order_count",
-                                                 "total_spent_cents", "match_rule",
-                                                 "match_key")})
-
-
-def _estimate_rows(stream: BinaryIO) -> int:
-    """Rows a file probably holds (~120 bytes a row), to pick the bulk-load strategy."""
-    try:
-        size = os.fstat(stream.fileno()).st_size
-    except (OSError, AttributeError, io.UnsupportedOperation):
-        size = len(stream.getbuffer()) if isinstance(stream, io.BytesIO) else 0
-    return size // 120
-
-
-# Converting a row (email-validator, phonenumbers) costs ~100 µs; past this many rows it is
-# done in worker processes, one per core, while this process matches and writes.
-PARALLEL_ROWS = 20_000
-
-
-def _workers(converter: Converter, count: int) -> Any:
-    """A pool of converting processes forked from a small server that has imported only the
-    converter's module (not this process's application: ~25 MB a worker instead of ~100,
-    and no inherited threads, locks or sockets)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["patronage.imports.rows"])
-    return context.Pool(count, initializer=start_worker, initargs=(converter,))
-
-
-def _converted(converter: Converter, batches: Iterator[tuple[T, list[tuple[int, list[str]]]]],
-               estimated_rows: int, stack: contextlib.ExitStack
-               ) -> Iterator[tuple[T, list[Row]]]:
-    """Each batch's rows converted, in file order, with what came with the batch: in worker
-    processes for big files, with at most a few batches in flight (memory stays bounded
-    whatever the file's size)."""
-    if estimated_rows < PARALLEL_ROWS:
-        yield from ((extra, [converter.row(line, cells) for line, cells in batch])
-                    for extra, batch in batches)
-        return
-    workers = max(1, os.cpu_count() or 1)
-    pool = None  # started by the first batch with rows to convert (a re-import may have none)
-    pending: collections.deque[Any] = collections.deque()
-    for extra, batch in batches:
-        if batch and pool is None:
-            pool = stack.enter_context(_workers(converter, workers))
-        pending.append((extra, pool.apply_async(convert, (batch,)) if batch else None))
-        if len(pending) > workers:  # each worker busy, one batch waiting: enough
-            extra, result = pending.popleft()
-            yield extra, result.get() if result else []
-    while pending:
-        extra, result = pending.popleft()
-        yield extra, result.get() if result else []
-
-
-def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
-    batch: list[tuple[int, list[str]]] = []
-    for item in rows:
-        batch.append(item)
-        if len(batch) >= CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
@@ -538,16 +330,16 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     bound_memory(session)
     if not dry_run:
         begin_writing(session)  # ids reserved per chunk stay ours
-    key = fingerprint_key(headers, mapping.fields, region, lists)
+    key = fingerprints.fingerprint_key(headers, mapping.fields, region, lists)
     job = _Run(session, actor, report, key)
     try:
         with contextlib.ExitStack() as writing:
             if not dry_run:  # new customers join the search index at the end
                 writing.enter_context(deferred_search_index(
-                    session.connection(), expected_rows=_estimate_rows(stream)))
-            batches = job.recognised(_chunks(rows))
-            for (skipped, digests), converted in _converted(
-                    converter, batches, _estimate_rows(stream), writing):
+                    session.connection(), expected_rows=pipeline.estimate_rows(stream)))
+            batches = job.recognised(pipeline.chunks(rows))
+            for (skipped, digests), converted in pipeline.converted(
+                    converter, batches, pipeline.estimate_rows(stream), writing):
                 job.chunk(skipped, digests, converted)
                 if progress:
                     progress(report.total, stream.tell() if stream.seekable() else 0,
