@@ -15,6 +15,8 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from patronage.customers.codes import CustomerCode
+
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
 
 
@@ -24,7 +26,7 @@ def normalize_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise PydanticCustomError("invalid_email", "Not a valid email address: {reason}",
+        raise PydanticCustomError(CustomerCode.INVALID_EMAIL, "Not a valid email address: {reason}",
                                   {"reason": str(exc)}) from exc
 
 
@@ -39,10 +41,10 @@ def normalize_phone(raw: str, region: str = "US") -> str:
     try:
         number = phonenumbers.parse(raw.strip(), region)
     except phonenumbers.NumberParseException as exc:
-        raise PydanticCustomError("invalid_phone", "Not a phone number: '{raw}'",
+        raise PydanticCustomError(CustomerCode.INVALID_PHONE, "Not a phone number: '{raw}'",
                                   {"raw": raw}) from exc
     if not phonenumbers.is_valid_number(number):
-        raise PydanticCustomError("invalid_phone",
+        raise PydanticCustomError(CustomerCode.INVALID_PHONE,
                                   "Not a valid phone number for region {region}: '{raw}'",
                                   {"raw": raw, "region": region})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -63,7 +65,7 @@ def license_key(raw: str) -> str:
     """Upper-case letters and digits only: ``ca-123 45`` and ``CA12345`` are one license."""
     key = _NOT_KEY.sub("", raw.upper())
     if not key:
-        raise PydanticCustomError("invalid_license_number",
+        raise PydanticCustomError(CustomerCode.INVALID_LICENSE_NUMBER,
                                   "A license number needs at least one letter or digit.")
     return key
 
@@ -75,7 +77,7 @@ def _no_control_chars(raw: str) -> str:
     """NUL and other C0 controls (except tab and newlines) never belong in a text field;
     PostgreSQL cannot even store NUL."""
     if CONTROL_CHARS.search(raw):
-        raise PydanticCustomError("invalid_characters",
+        raise PydanticCustomError(CustomerCode.INVALID_CHARACTERS,
                                   "Contains control characters that cannot be stored.")
     return raw
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from patronage.customers import filters as flt
 from patronage.customers import rules, search, writes
+from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer
 from patronage.errors import Conflict, ValidationFailed
 from patronage.tenancy.schemas import Principal
@@ -54,7 +55,7 @@ class BulkChange(BaseModel):
     @classmethod
     def _tags_for_tag_actions(cls, tags: list[str], info: ValidationInfo) -> list[str]:
         if str(info.data.get("action", "")).endswith("_tags") and not tags:
-            raise PydanticCustomError("required",
+            raise PydanticCustomError(CustomerCode.REQUIRED,
                                       "Name at least one tag to add or remove.")
         return tags
 

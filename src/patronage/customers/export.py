@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from patronage.customers import queries, rules, saved
+from patronage.customers.codes import CustomerCode
 from patronage.customers.filters import CustomerFilters, ListParams
 from patronage.customers.models import Customer, CustomerTag
 from patronage.customers.tables import ALL_COLUMNS, COLUMNS
@@ -157,7 +158,7 @@ def response(principal: Principal, params: ListParams,
     unknown = [c for c in chosen if c not in COLUMNS]
     if unknown:
         raise ValidationFailed.field("columns", f"Unknown column(s): {', '.join(unknown)}.",
-                                     "unknown_column")
+                                     CustomerCode.UNKNOWN_COLUMN)
     filters, sort = params.filters(), params.sort
 
     def stream() -> Iterator[str]:

@@ -31,6 +31,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 
 from patronage.customers import filters as flt
 from patronage.customers import rules, search
+from patronage.customers.codes import CustomerCode
 from patronage.customers.models import (
     COMPOSITE_INDEXES,
     Customer,
@@ -91,7 +92,8 @@ class Page:
 
 def _bad_cursor() -> ValidationFailed:
     return ValidationFailed.field("cursor", "The cursor does not belong to this sort or is "
-                                  "damaged; start again from the first page.", "invalid_cursor")
+                                  "damaged; start again from the first page.",
+                                  CustomerCode.INVALID_CURSOR)
 
 
 def _is_id(value: Any, low: int = 1) -> bool:

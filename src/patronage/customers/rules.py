@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields
+from patronage.customers.codes import CustomerCode
 from patronage.errors import FieldError
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
@@ -119,7 +120,7 @@ def check_references(session: Session, tenant_id: int, values: dict[str, Any]) -
                                                       model.id == ref))
         if found is None:
             errors.append(FieldError(f"/{field}", f"No {label} with id {ref} in this tenant.",
-                                     "unknown_reference"))
+                                     CustomerCode.UNKNOWN_REFERENCE))
     return errors
 
 
@@ -127,7 +128,8 @@ def check_required(values: dict[str, Any], customer_type: str,
                    fields: tuple[str, ...] | None = None) -> list[FieldError]:
     """Missing required fields; ``fields`` limits the check to those being changed."""
     required = REQUIRED_BY_HAND.get(customer_type, ())
-    return [FieldError(f"/{name}", f"Required for a {customer_type} customer.", "required")
+    return [FieldError(f"/{name}", f"Required for a {customer_type} customer.",
+                       CustomerCode.REQUIRED)
             for name in required
             if (fields is None or name in fields) and not values.get(name)]
 

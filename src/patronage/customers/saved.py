@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from patronage.customers.codes import CustomerCode
 from patronage.customers.filters import ListParams, query_values
 from patronage.customers.models import ColumnPreference, SavedView
 from patronage.customers.tables import COLUMNS, DEFAULT_COLUMNS
@@ -34,7 +35,7 @@ def _check_columns(columns: list[str]) -> list[str]:
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
         raise PydanticCustomError(
-            "unknown_column", "Unknown column(s): {unknown}. Known: {known}.",
+            CustomerCode.UNKNOWN_COLUMN, "Unknown column(s): {unknown}. Known: {known}.",
             {"unknown": ", ".join(unknown), "known": ", ".join(COLUMNS)})
     if "name" not in columns:
         columns = ["name", *columns]  # a row must say who it is

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, rules
+from patronage.customers.codes import CustomerCode
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError
@@ -338,7 +339,8 @@ def taken(field: str, holder: Holder, pointer: str = "") -> Conflict:
     """The 409 every door answers for a unique key another customer holds."""
     return Conflict(rules.held_by(field, holder.value, holder.id, holder.name),
                     errors=[FieldError(f"{pointer}/{field}", f"Already used by customer "
-                                       f"#{holder.id} ({holder.name}).", f"duplicate_{field}")],
+                                       f"#{holder.id} ({holder.name}).",
+                                       CustomerCode(f"duplicate_{field}"))],
                     extra={"conflicting_customer_id": holder.id})
 
 
@@ -383,6 +385,6 @@ def unique_violation(exc: IntegrityError) -> Conflict | None:
             words = field.replace("_", " ")
             return Conflict(f"Another customer of this workspace has that {words}.",
                             errors=[FieldError(f"/{field}", "Already used by another "
-                                               "customer.", f"duplicate_{field}")],
+                                               "customer.", CustomerCode(f"duplicate_{field}"))],
                             extra={"constraint": name})
     return None

@@ -12,11 +12,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
+from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer
 from patronage.customers.writes import Actor, Holder, Writer, taken
 from patronage.db import bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed
 from patronage.events import derived, effects
+from patronage.events.codes import EventCode
 from patronage.events.models import EVENT_KINDS, Activity, Order, OrderLine, Sample
 from patronage.events.parsing import Parsed
 from patronage.events.schemas import EventResult
@@ -161,7 +163,7 @@ class Batch:
     def _check_references(self, values: dict[str, Any]) -> None:
         # The same rule and words as rules.check_references, from ids loaded once a batch.
         errors = [FieldError(f"/customer/{name}", f"No {label} with id {values[name]} in "
-                             "this tenant.", "unknown_reference")
+                             "this tenant.", CustomerCode.UNKNOWN_REFERENCE)
                   for name, (_model, label) in rules.REFERENCES.items()
                   if values.get(name) is not None and values[name] not in self.refs[name]]
         if errors:
@@ -231,7 +233,7 @@ class Batch:
             raise Conflict(f"Idempotency-Key '{p.key}' was already used for a different "
                            "event.", errors=[FieldError("/idempotency_key",
                                                         "Reused for a different event.",
-                                                        "idempotency_key_reused")])
+                                                        EventCode.IDEMPOTENCY_KEY_REUSED)])
         if isinstance(earlier, Pending):  # earlier in this batch: answered once written
             return earlier
         return Outcome(200, EventResult(event_id=earlier.id, customer_id=earlier.customer_id,

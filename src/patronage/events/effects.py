@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from patronage.db import as_utc
 from patronage.errors import Conflict, FieldError, ValidationFailed
 from patronage.events import derived
+from patronage.events.codes import EventCode
 from patronage.events.models import CANCELLED_STATUSES
 from patronage.events.parsing import Parsed
 
@@ -25,10 +26,10 @@ def check_order(batch: Batch, c: BatchCustomer | None, p: Parsed) -> None:
         raise Conflict(f"Order {data.number} is already recorded (send the same "
                        "Idempotency-Key to repeat an event).",
                        errors=[FieldError("/data/number", "Already recorded.",
-                                          "duplicate_order")])
+                                          EventCode.DUPLICATE_ORDER)])
     if data.store is not None and data.store not in batch.stores:
         raise ValidationFailed.field("data/store", f"No store with code '{data.store}'.",
-                                     "unknown_store")
+                                     EventCode.UNKNOWN_STORE)
     values = c.values if c is not None else p.values
     license_type = batch.license_types.get(values.get("license_type_id"))
     allow_age = values.get("allow_age_limited_products") or False
@@ -38,12 +39,12 @@ def check_order(batch: Batch, c: BatchCustomer | None, p: Parsed) -> None:
             errors.append(FieldError(
                 f"/data/lines/{i}/category",
                 f"Line {i + 1} ({line.sku}): category '{line.category}' is not allowed "
-                f"for license type '{license_type[0]}'.", "category_not_allowed"))
+                f"for license type '{license_type[0]}'.", EventCode.CATEGORY_NOT_ALLOWED))
         if line.age_limited and not allow_age:
             errors.append(FieldError(
                 f"/data/lines/{i}/age_limited",
                 f"Line {i + 1} ({line.sku}) is age-limited and this customer is not "
-                "allowed age-limited products.", "age_limited_not_allowed"))
+                "allowed age-limited products.", EventCode.AGE_LIMITED_NOT_ALLOWED))
     if errors:
         raise ValidationFailed.of(errors)
 
@@ -55,7 +56,7 @@ def known_order(batch: Batch, c: BatchCustomer | None, p: Parsed) -> dict[str, A
     if order is None or c is None or owner != c.id:
         raise ValidationFailed.field("data/number",
                                      f"This customer has no order {p.data.number}.",
-                                     "unknown_order")
+                                     EventCode.UNKNOWN_ORDER)
     return order
 
 

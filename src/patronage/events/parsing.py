@@ -10,7 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from patronage.customers import rules
+from patronage.customers.codes import CustomerCode
 from patronage.errors import FieldError, ValidationFailed, from_pydantic
+from patronage.events.codes import EventCode
 from patronage.events.schemas import EVENT_ADAPTER, EVENT_TYPES
 
 
@@ -36,7 +38,7 @@ def event_errors(exc: ValidationError) -> list[FieldError]:
     for err in exc.errors():
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             errors.append(FieldError("/type", "Unknown or missing event type; one of: "
-                                     + ", ".join(EVENT_TYPES) + ".", "invalid_event_type"))
+                                     + ", ".join(EVENT_TYPES) + ".", EventCode.INVALID_EVENT_TYPE))
             continue
         loc = err.get("loc", ())
         if loc and loc[0] in EVENT_TYPES:
@@ -61,5 +63,5 @@ def parse(index: int, raw: Any, key: str | None, region: str) -> Parsed:
     if not any(values.get(k) for k in ("license_key", "external_id", "email", "phone")):
         raise ValidationFailed.field(
             "customer", "The event names nobody: send a license_number, external_id, email "
-            "or phone.", "no_customer_key")
+            "or phone.", CustomerCode.NO_CUSTOMER_KEY)
     return Parsed(index, event, event.data, key, fingerprint(event), values)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
+from patronage.customers.codes import CustomerCode
 from patronage.customers.models import AuditEntry, Customer
 from patronage.db import as_utc, utcnow
 from patronage.errors import NotFound, ValidationFailed
@@ -74,7 +75,7 @@ def log_activity(session: Session, principal: Principal, customer_id: int,
     _customer_exists(session, principal.tenant_id, customer_id)
     if not (data.subject or data.body or data.outcome):
         raise ValidationFailed.field("subject", "Say what happened: a subject, notes or an "
-                                     "outcome.", "required")
+                                     "outcome.", CustomerCode.REQUIRED)
     row = Activity(tenant_id=principal.tenant_id, customer_id=customer_id, kind=data.kind,
                    occurred_at=as_utc(data.occurred_at) if data.occurred_at else utcnow(),
                    author_id=principal.user_id, subject=data.subject, body=data.body,
@@ -106,7 +107,7 @@ def _after(at_col: Any, id_col: Any, source: int, key: tuple[datetime, int, int]
 
 def _bad_cursor() -> ValidationFailed:
     return ValidationFailed.field("cursor", "The cursor is damaged; start from the first page.",
-                                  "invalid_cursor")
+                                  CustomerCode.INVALID_CURSOR)
 
 
 def timeline(session: Session, *, tenant_id: int, customer_id: int, kinds: list[str] | None,

@@ -115,8 +115,8 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
                    "errors": report.errors, "rows": report.rows, "seconds": report.seconds}
     except PatronageError as exc:
         outcome = {"status": "failed", "message": exc.detail,
-                   "errors": [{"line": None, "column": e.name, "message": e.detail}
-                              for e in exc.errors]}
+                   "errors": [{"line": None, "column": e.name, "code": str(e.code),
+                               "message": e.detail} for e in exc.errors]}
     except Exception as exc:  # recorded, so the history never shows a job running forever
         outcome = {"status": "failed", "message": f"The import stopped: {exc}"}
     finally:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from patronage.customers import fields as customer_fields
 from patronage.errors import FieldError, ValidationFailed
+from patronage.imports.codes import ImportCode
 
 
 def _synonyms() -> dict[str, tuple[str, ...]]:
@@ -71,7 +72,7 @@ def propose(headers: list[str], saved: dict[str, str | None] | None = None) -> M
             if field is not None and field not in FIELDS:
                 raise ValidationFailed.field(
                     "mapping", f"The saved mapping sends '{header}' to '{field}', which is "
-                    f"not a customer field. Fields: {', '.join(FIELDS)}.", "unknown_field")
+                    f"not a customer field. Fields: {', '.join(FIELDS)}.", ImportCode.UNKNOWN_FIELD)
         else:
             field = None if key(header) in _IGNORED_KEYS else _BY_KEY.get(key(header))
         if field in taken:  # two columns for one field: the better-named one fills it
@@ -101,10 +102,10 @@ def check_header(headers: list[str]) -> None:
         errors.append(FieldError("/header", "The header names a column twice: "
                                  + ", ".join(f"'{d}'" for d in duplicates)
                                  + ". Rename one so every column can be mapped.",
-                                 "duplicate_header"))
+                                 ImportCode.DUPLICATE_HEADER))
     if blank and len(blank) == len(headers):
         errors.append(FieldError("/header", "The first line is empty; it must name the "
-                                 "columns.", "missing_header"))
+                                 "columns.", ImportCode.MISSING_HEADER))
     if errors:
         raise ValidationFailed.of(errors)
 
@@ -122,4 +123,4 @@ def check_mapping(mapping: Mapping) -> None:
             + ".") if close else ""
         raise ValidationFailed.field(
             "header", f"No column identifies the customers. Expected one of: {wanted}."
-            + hint, "missing_required_column")
+            + hint, ImportCode.MISSING_REQUIRED_COLUMN)

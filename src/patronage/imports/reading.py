@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from patronage.errors import ValidationFailed
+from patronage.imports.codes import ImportCode
 
 SAMPLE = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -36,7 +37,7 @@ def detect_encoding(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
-        raise _refuse("This is not a CSV file (it contains binary data).", "binary_file")
+        raise _refuse("This is not a CSV file (it contains binary data).", ImportCode.BINARY_FILE)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
@@ -67,12 +68,12 @@ def sniff(stream: BinaryIO) -> Format:
     head = stream.read(SAMPLE)
     stream.seek(0)
     if not head.strip():
-        raise _refuse("The file is empty.", "empty_file")
+        raise _refuse("The file is empty.", ImportCode.EMPTY_FILE)
     encoding = detect_encoding(head)
     text = head.decode(encoding if encoding != "utf-16" else "utf-16", errors="ignore")
     if "\ufffd" in text[:1000] or sum(not (c.isprintable() or c in "\r\n\t")
                                       for c in text[:4000]) > 40:
-        raise _refuse("This is not a CSV file (it contains binary data).", "binary_file")
+        raise _refuse("This is not a CSV file (it contains binary data).", ImportCode.BINARY_FILE)
     return Format(encoding, detect_delimiter(text.lstrip("\ufeff")))
 
 
@@ -92,7 +93,7 @@ def records(stream: BinaryIO, fmt: Format) -> Iterator[tuple[int, list[str]]]:
             "file", f"Line {line}: the text is not valid {fmt.encoding} ({exc.reason}).",
             "bad_encoding") from exc
     except csv.Error as exc:
-        raise ValidationFailed.field("file", f"Line {line}: {exc}.", "bad_csv") from exc
+        raise ValidationFailed.field("file", f"Line {line}: {exc}.", ImportCode.BAD_CSV) from exc
     finally:
         with contextlib.suppress(ValueError):  # the caller may have closed the file already
             text.detach()  # leave the caller's stream open

@@ -47,7 +47,9 @@ class ImportOut(BaseModel):
     unchanged: int
     rejected: int
     errors: list[dict[str, Any]] = Field(default_factory=list,
-                                         description="Line, column and message per problem.")
+                                         description="Line, column, message and stable code "
+                                                     "per problem (the code the API "
+                                                     "answers for the same field).")
     rows: list[dict[str, Any]] = Field(default_factory=list,
                                        description="The first 1,000 rows' outcomes.")
 

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic_core import PydanticCustomError
 
 from patronage.customers import fields
+from patronage.customers.codes import CustomerCode
+from patronage.imports.codes import ImportCode
 from patronage.types import (
     CONTROL_CHARS,
     license_key,
@@ -33,14 +35,25 @@ DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d")
 
 
 class CellError(ValueError):
-    pass
+    """A cell that cannot be read as its field: the message, and the field's code (the one
+    the API answers for the same condition)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RowError(NamedTuple):
+    column: str  # the header of the offending cell ("" for the row as a whole)
+    message: str
+    code: str
 
 
 @dataclass
 class Row:
     line: int
     values: dict[str, Any] = field(default_factory=dict)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    errors: list[RowError] = field(default_factory=list)
     digest: bytes | None = None  # its fingerprint (imports.fingerprints.fingerprint)
     identity: tuple[str, str] | None = None  # the key it is matched by (service._identity)
 
@@ -48,9 +61,11 @@ class Row:
 def _text(limit: int) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if CONTROL_CHARS.search(raw):
-            raise CellError("contains control characters that cannot be stored")
+            raise CellError("contains control characters that cannot be stored",
+                            CustomerCode.INVALID_CHARACTERS)
         if len(raw) > limit:
-            raise CellError(f"is {len(raw)} characters long; at most {limit} fit")
+            raise CellError(f"is {len(raw)} characters long; at most {limit} fit",
+                            CustomerCode.TOO_LONG)
         return raw
     return parse
 
@@ -61,7 +76,7 @@ def _bool(raw: str) -> bool:
         return True
     if low in FALSE:
         return False
-    raise CellError(f"'{raw}' is not yes or no")
+    raise CellError(f"'{raw}' is not yes or no", CustomerCode.NOT_YES_OR_NO)
 
 
 def _date(raw: str) -> date:
@@ -70,7 +85,7 @@ def _date(raw: str) -> date:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise CellError(f"'{raw}' is not a date (use YYYY-MM-DD)")
+    raise CellError(f"'{raw}' is not a date (use YYYY-MM-DD)", CustomerCode.NOT_A_DATE)
 
 
 def _datetime(raw: str) -> datetime:
@@ -85,9 +100,11 @@ def _count(raw: str) -> int:
     try:
         value = int(Decimal(raw.replace(",", "")))
     except (InvalidOperation, ValueError):
-        raise CellError(f"'{raw}' is not a whole number") from None
+        raise CellError(f"'{raw}' is not a whole number",
+                        CustomerCode.NOT_A_WHOLE_NUMBER) from None
     if not 0 <= value <= 2**31 - 1:
-        raise CellError(f"{value} is out of range")
+        raise CellError(f"{value} is out of range",
+                        CustomerCode.TOO_SMALL if value < 0 else CustomerCode.TOO_LARGE)
     return value
 
 
@@ -95,37 +112,42 @@ def _cents(raw: str) -> int:
     try:
         amount = Decimal(raw.replace(",", "").replace("$", "").strip())
     except InvalidOperation:
-        raise CellError(f"'{raw}' is not an amount of money") from None
+        raise CellError(f"'{raw}' is not an amount of money",
+                        CustomerCode.NOT_A_NUMBER) from None
     if not amount.is_finite() or amount < 0 or amount > Decimal("99999999999.99"):
-        raise CellError(f"{raw} is out of range")
+        raise CellError(f"{raw} is out of range",
+                        CustomerCode.TOO_SMALL if amount < 0 else CustomerCode.TOO_LARGE)
     return int((amount * 100).to_integral_value())
 
 
 def _country(raw: str) -> str:
     code = raw.strip().upper()
     if len(code) != 2 or not code.isalpha():
-        raise CellError(f"'{raw}' is not a two-letter country code")
+        raise CellError(f"'{raw}' is not a two-letter country code",
+                        CustomerCode.NOT_A_CODE)
     return code
 
 
 def _risk(raw: str) -> str:
     low = raw.strip().lower()
     if low not in ("low", "medium", "high"):
-        raise CellError(f"'{raw}' is not low, medium or high")
+        raise CellError(f"'{raw}' is not low, medium or high", CustomerCode.NOT_A_CHOICE)
     return low
 
 
 def _type(raw: str) -> str:
     kind = TYPES.get(raw.strip().lower())
     if kind is None:
-        raise CellError(f"'{raw}' is not business, registered or guest")
+        raise CellError(f"'{raw}' is not business, registered or guest",
+                        CustomerCode.NOT_A_CHOICE)
     return kind
 
 
 def _tags(raw: str) -> list[str]:
     tags = sorted({normalise_tag(t) for t in raw.replace(";", ",").split(",")} - {""})
     if any(len(t) > 50 for t in tags) or len(tags) > 50:
-        raise CellError("holds more than 50 tags or a tag over 50 characters")
+        raise CellError("holds more than 50 tags or a tag over 50 characters",
+                        CustomerCode.TOO_LONG)
     return tags
 
 
@@ -152,7 +174,8 @@ class Converter:
     def row(self, line: int, cells: list[str]) -> Row:
         row = Row(line)
         if len(cells) != self.width:
-            row.errors.append(("", f"has {len(cells)} cells; the header has {self.width}"))
+            row.errors.append(RowError("", f"has {len(cells)} cells; the header has "
+                                           f"{self.width}", ImportCode.WRONG_CELL_COUNT))
             return row
         values = row.values
         for i, header, name in self.plan:
@@ -164,9 +187,10 @@ class Converter:
             try:
                 self._cell(values, name, raw)
             except CellError as exc:
-                row.errors.append((header, f"{header} {exc}."))
+                row.errors.append(RowError(header, f"{header} {exc}.", exc.code))
             except PydanticCustomError as exc:
-                row.errors.append((header, f"{header}: {exc.message().rstrip('.')}."))
+                row.errors.append(RowError(header, f"{header}: {exc.message().rstrip('.')}.",
+                                           exc.type))
         if row.errors:
             return row
         if values.get("license_number"):
@@ -176,8 +200,9 @@ class Converter:
                               or values.get("company_name") else "registered")
         if not any(values.get(k) for k in ("license_key", "external_id", "email", "phone",
                                            "company_name", "first_name", "last_name")):
-            row.errors.append(("", "names nobody: it needs a license number, external id, "
-                                   "email, phone or a name"))
+            row.errors.append(RowError("", "names nobody: it needs a license number, external "
+                                           "id, email, phone or a name",
+                                       CustomerCode.NO_CUSTOMER_KEY))
         return row
 
     def _cell(self, values: dict[str, Any], name: str, raw: str) -> None:
@@ -192,7 +217,8 @@ class Converter:
             found = self.lists[name].get(raw.lower())
             if found is None:
                 label = name.replace("_", " ")
-                raise CellError(f"'{raw}' is not a {label} of this workspace (Settings)")
+                raise CellError(f"'{raw}' is not a {label} of this workspace (Settings)",
+                                CustomerCode.UNKNOWN_REFERENCE)
             values[REFERENCES[name]] = found
         elif name == "total_spent":
             values["total_spent_cents"] = _cents(raw)

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
+from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer, CustomerTag
 from patronage.customers.search_index import deferred_search_index
 from patronage.customers.writes import Actor, Writer
@@ -33,9 +34,10 @@ from patronage.errors import ValidationFailed
 from patronage.imports import fingerprints, pipeline
 from patronage.imports import mapping as maps
 from patronage.imports.claims import ExternalIds, Seen, claim_key, duplicate
+from patronage.imports.codes import ImportCode
 from patronage.imports.models import ImportFingerprint
 from patronage.imports.reading import Format, records, sniff
-from patronage.imports.rows import Converter, Row
+from patronage.imports.rows import Converter, Row, RowError
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 from patronage.types import email_key
@@ -87,10 +89,10 @@ class Report:
         return self.rows[-1]
 
     def reject(self, row: Row) -> None:
-        self.note(row.line, "rejected", errors=[m for _, m in row.errors])
-        for column, message in row.errors:
+        self.note(row.line, "rejected", errors=[e.message for e in row.errors])
+        for column, message, code in row.errors:
             if len(self.errors) < ERRORS_KEPT:
-                self.errors.append({"line": row.line, "column": column,
+                self.errors.append({"line": row.line, "column": column, "code": str(code),
                                     "message": f"Line {row.line}: {message}"})
 
 
@@ -212,7 +214,8 @@ class _Run:
             if key is not None:
                 first = earlier.get(key) or claimed.get(key)
                 if first is not None:
-                    self.report.reject(Row(line, errors=[("", duplicate(first, key))]))
+                    self.report.reject(Row(line, errors=[
+                        RowError("", duplicate(first, key), ImportCode.DUPLICATE_ROW)]))
                     continue
                 claimed[key] = line
             if isinstance(row, int):  # recognised by its fingerprint: row is the customer
@@ -223,7 +226,8 @@ class _Run:
             if taken is not None:
                 if key is not None:
                     del claimed[key]  # a refused row claims nobody
-                self.report.reject(Row(line, errors=[(held.header, taken)]))
+                self.report.reject(Row(line, errors=[
+                    RowError(held.header, taken, CustomerCode.DUPLICATE_EXTERNAL_ID)]))
                 continue
             if current is None:
                 rules.import_totals(None, row.values, self.now)
@@ -316,7 +320,7 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     rows = records(stream, fmt)
     header = next(rows, None)
     if header is None:
-        raise ValidationFailed.field("file", "The file is empty.", "empty_file")
+        raise ValidationFailed.field("file", "The file is empty.", ImportCode.EMPTY_FILE)
     headers = [h.strip().lstrip("\ufeff") for h in header[1]]
     try:
         mapping = maps.propose(headers, saved_mapping)
@@ -349,7 +353,7 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
                          "finishing")
         if report.total == 0:
             raise ValidationFailed.field("file", "The file has a header but no rows.",
-                                         "no_rows")
+                                         ImportCode.NO_ROWS)
         if dry_run:
             session.rollback()
         else:

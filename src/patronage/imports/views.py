@@ -105,9 +105,10 @@ def error_report(import_id: IdPath, member: web.Member, session: SessionDep) -> 
     job = jobs.get(session, member.tenant_id, import_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Line", "Column", "Problem"])
+    writer.writerow(["Line", "Column", "Problem", "Code"])
     for e in job.errors or []:
-        writer.writerow([e.get("line") or "", e.get("column") or "", e.get("message", "")])
+        writer.writerow([e.get("line") or "", e.get("column") or "", e.get("message", ""),
+                         e.get("code", "")])
     stem = job.file_name.rsplit(".", 1)[0][:80] or "import"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{stem}-problems.csv"'})
