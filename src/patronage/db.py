@@ -21,6 +21,7 @@ from sqlalchemy import (
     Dialect,
     Engine,
     ForeignKeyConstraint,
+    Integer,
     MetaData,
     Table,
     TypeDecorator,
@@ -33,7 +34,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    sessionmaker,
+    with_loader_criteria,
+)
 from sqlalchemy.sql.base import Executable
 
 from patronage.settings import get_settings
@@ -49,6 +58,38 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class TenantScoped:
+    """A table whose every row belongs to one tenant (``tenant_id``). In a session bound to
+    a tenant (``bind_tenant``: every request, once it knows who asks), each ORM query of
+    these tables — select, update, delete, relationship loads — gets the tenant's criterion
+    added, so a query that forgets it still sees and changes nothing of another tenant.
+    Core statements on a connection (the hot paths) take the tenant explicitly."""
+
+    tenant_id: Mapped[int] = mapped_column(Integer)  # each table declares its own
+
+
+def bind_tenant(session: Session, tenant_id: int) -> None:
+    session.info["tenant_id"] = tenant_id
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    tenant = state.session.info.get("tenant_id")
+    if tenant is None or not state.is_orm_statement:  # Core statements name their tenant
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    state.statement = state.statement.options(_tenant_criteria(tenant))
+
+
+@lru_cache(maxsize=4096)
+def _tenant_criteria(tenant: int) -> Any:
+    """The option that scopes a statement to ``tenant`` (built once per tenant: building
+    it costs more than the query it is added to)."""
+    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant,
+                                include_aliases=True)
 
 
 def tenant_fk(column: str, table: str, ondelete: str | None = "RESTRICT"

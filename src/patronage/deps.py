@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from patronage.db import new_session
+from patronage.db import bind_tenant, new_session
 from patronage.errors import Unauthorized
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.schemas import Principal
@@ -34,6 +34,7 @@ def api_principal(request: Request, session: SessionDep, credentials: Annotated[
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     principal = tenancy.authenticate_token(session, credentials.credentials)
+    bind_tenant(session, principal.tenant_id)  # from here on, ORM queries see this tenant
     # Dependencies are solved before the body: a refused body is answered with the
     # workspace's own rules too (app._validation_error).
     request.state.principal = principal
@@ -48,6 +49,8 @@ def admin_principal(request: Request, session: SessionDep) -> Principal | None:
     principal = tenancy.principal_for(session, tenant_id=tenant_id, user_id=user_id)
     if principal is None:
         request.session.clear()
+    else:
+        bind_tenant(session, principal.tenant_id)
     return principal
 
 

@@ -25,6 +25,7 @@ def plans(factory, session, monkeypatch):
     session.commit()
     t = factory.tenant()
     factory.customer(t, company_name="Plan Co", state="CA", tags=["vip"], subscription=True)
+    db.bind_tenant(session, t.id)  # as every request's session is (db.TenantScoped)
 
     def run(sort: str | None = None, **filters):
         captured: list[tuple[str, tuple]] = []

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from patronage.db import Base, UTCDateTime, tenant_fk, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
 
 CUSTOMER_TYPES = ("guest", "registered", "business")
 # Filters users combine with a sort, indexed (tenant_id, filter column, sort column, id):
@@ -38,7 +38,7 @@ SORT_INDEXED = (
 RISK_LEVELS = ("low", "medium", "high")
 
 
-class Customer(Base):
+class Customer(TenantScoped, Base):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
@@ -154,7 +154,7 @@ class Customer(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class CustomerTag(Base):
+class CustomerTag(TenantScoped, Base):
     __tablename__ = "customer_tags"
     __table_args__ = (
         tenant_fk("customer_id", "customers", ondelete="CASCADE"),
@@ -167,7 +167,7 @@ class CustomerTag(Base):
     tag: Mapped[str] = mapped_column(String(50), primary_key=True)
 
 
-class CustomerStore(Base):
+class CustomerStore(TenantScoped, Base):
     """Stores a customer has ordered from (derived from orders)."""
 
     __tablename__ = "customer_stores"
@@ -182,7 +182,7 @@ class CustomerStore(Base):
     store_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-class AuditEntry(Base):
+class AuditEntry(TenantScoped, Base):
     """One change to one customer field; kept after the customer is deleted."""
 
     __tablename__ = "audit_entries"
@@ -206,7 +206,7 @@ class AuditEntry(Base):
     new_value: Mapped[object | None] = mapped_column(JSON)
 
 
-class CustomerCount(Base):
+class CustomerCount(TenantScoped, Base):
     """How many customers each tenant has, kept by database triggers on every insert/delete,
     so the unfiltered total costs one row read instead of a count of a million rows."""
 
@@ -220,7 +220,7 @@ class CustomerCount(Base):
     customers: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ColumnPreference(Base):
+class ColumnPreference(TenantScoped, Base):
     """Which directory columns a team member shows, in their order."""
 
     __tablename__ = "column_preferences"
@@ -235,7 +235,7 @@ class ColumnPreference(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SavedView(Base):
+class SavedView(TenantScoped, Base):
     """A named directory view (filters + sort as a query string, and columns)."""
 
     __tablename__ = "saved_views"

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, UTCDateTime, tenant_fk
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk
 
 EVENT_TYPES = ("order.placed", "order.status_changed", "sample.requested",
                "interest.requested", "message.sent", "shopper.signed_up", "shopper.logged_in")
@@ -40,7 +40,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Order(Base):
+class Order(TenantScoped, Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
@@ -63,7 +63,7 @@ class Order(Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class OrderLine(Base):
+class OrderLine(TenantScoped, Base):
     __tablename__ = "order_lines"
     __table_args__ = (
         tenant_fk("order_id", "orders", ondelete="CASCADE"),
@@ -84,7 +84,7 @@ class OrderLine(Base):
     age_limited: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Sample(Base):
+class Sample(TenantScoped, Base):
     __tablename__ = "samples"
     __table_args__ = (
         tenant_fk("customer_id", "customers", ondelete="CASCADE"),
@@ -98,7 +98,7 @@ class Sample(Base):
     products: Mapped[list[str]] = mapped_column(JSON)
 
 
-class Activity(Base):
+class Activity(TenantScoped, Base):
     """One entry of a customer's timeline: an event from the sales channel (with how its
     customer was matched and its idempotency key), or a call/meeting/email/note."""
 

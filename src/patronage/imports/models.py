@@ -21,12 +21,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, UTCDateTime, tenant_fk, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
 
 STATUSES = ("running", "done", "failed")
 
 
-class Import(Base):
+class Import(TenantScoped, Base):
     __tablename__ = "imports"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
@@ -61,7 +61,7 @@ class Import(Base):
     seconds: Mapped[float | None] = mapped_column(Float)
 
 
-class ImportFingerprint(Base):
+class ImportFingerprint(TenantScoped, Base):
     """The raw source row a customer was last imported from (a keyed hash of its cells),
     with the customer's version and order figures at that moment: a re-imported row with
     the same hash, for a customer nobody has changed since, is unchanged without being

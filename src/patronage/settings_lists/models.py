@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base
+from patronage.db import Base, TenantScoped
 
 
 def _tenant_keys() -> tuple:
@@ -22,7 +22,7 @@ def _tenant_keys() -> tuple:
     )
 
 
-class Status(Base):
+class Status(TenantScoped, Base):
     __tablename__ = "statuses"
     __table_args__ = (
         *_tenant_keys(),
@@ -36,7 +36,7 @@ class Status(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class PaymentTerm(Base):
+class PaymentTerm(TenantScoped, Base):
     __tablename__ = "payment_terms"
     __table_args__ = (
         *_tenant_keys(),
@@ -50,7 +50,7 @@ class PaymentTerm(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class LicenseType(Base):
+class LicenseType(TenantScoped, Base):
     __tablename__ = "license_types"
     __table_args__ = _tenant_keys()
 
@@ -61,7 +61,7 @@ class LicenseType(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Store(Base):
+class Store(TenantScoped, Base):
     __tablename__ = "stores"
     __table_args__ = (
         *_tenant_keys(),

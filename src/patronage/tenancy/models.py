@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, UTCDateTime, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, utcnow
 
 ROLES = ("admin", "sales_rep", "viewer")
 
@@ -31,7 +31,7 @@ class Tenant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class User(Base):
+class User(TenantScoped, Base):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
@@ -50,7 +50,7 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ApiToken(Base):
+class ApiToken(TenantScoped, Base):
     __tablename__ = "api_tokens"
     __table_args__ = (
         UniqueConstraint("tenant_id", "token_hash"),

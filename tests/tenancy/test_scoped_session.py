@@ -1,0 +1,51 @@
+"""Tenant scoping by structure: in a session bound to a tenant (every request), an ORM query
+that forgets the tenant's criterion still reads, changes and deletes only that tenant's
+rows (db.TenantScoped)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+
+from patronage.customers.models import Customer, CustomerTag
+from patronage.db import bind_tenant, new_session
+from patronage.settings_lists.models import Status
+
+
+def test_a_query_that_forgets_the_tenant_sees_only_its_own(factory):
+    a, b = factory.tenant(), factory.tenant()
+    mine = factory.customer(a, company_name="Mine", tags=["shared"])
+    theirs = factory.customer(b, company_name="Theirs", tags=["shared"])
+    session = new_session()
+    try:
+        bind_tenant(session, a.id)
+        names = set(session.scalars(select(Customer.company_name)))  # no tenant criterion
+        assert "Mine" in names and "Theirs" not in names
+        assert session.get(Customer, theirs["id"]) is None
+        assert session.scalar(select(func.count()).select_from(Customer)) == 1
+        joined = session.execute(select(Customer.id, CustomerTag.tag).join(
+            CustomerTag, CustomerTag.customer_id == Customer.id)).all()
+        assert joined == [(mine["id"], "shared")]
+        assert {s.tenant_id for s in session.scalars(select(Status))} == {a.id}
+        session.execute(update(Customer).values(notes="bulk"))  # no tenant criterion
+        session.execute(delete(CustomerTag))
+        session.commit()
+    finally:
+        session.close()
+    other = factory.client.get(f"/api/v1/customers/{theirs['id']}", headers=b.headers).json()
+    assert other["notes"] is None and other["tags"] == ["shared"]
+    own = factory.client.get(f"/api/v1/customers/{mine['id']}", headers=a.headers).json()
+    assert own["notes"] == "bulk" and own["tags"] == []
+
+
+def test_an_unbound_session_is_not_scoped(factory):
+    """The CLI and background jobs name their tenant themselves (and may span tenants)."""
+    a, b = factory.tenant(), factory.tenant()
+    factory.customer(a, company_name="One")
+    factory.customer(b, company_name="Two")
+    session = new_session()
+    try:
+        tenants = set(session.scalars(select(Customer.tenant_id).where(
+            Customer.tenant_id.in_([a.id, b.id]))))
+    finally:
+        session.close()
+    assert tenants == {a.id, b.id}
