@@ -27,3 +27,36 @@ def test_api_contract(case, auth):
     if response.status_code >= 400:
         assert response.headers["content-type"][0].startswith("application/problem+json") or \
             response.status_code == 405, response.text
+
+
+@pytest.fixture
+def workflow(factory):
+    """Sequences of calls chained by the links schemathesis infers from the document (a
+    created customer is read, edited, its history listed, then deleted; a list's ids are
+    followed; an import is previewed then committed), each scenario as a member of a
+    workspace of its own, so that replaying a scenario meets the same state."""
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            self.workspace = factory.tenant()
+            factory.customer(self.workspace)
+
+        def get_call_kwargs(self, case):  # noqa: ANN001, ANN202
+            sent = {k: v for k, v in (case.headers or {}).items()
+                    if k.lower() != "authorization"}  # the member's own token, always
+            return {"headers": {**sent, **self.workspace.headers}}
+
+        def validate_response(self, response, case, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            assert response.status_code < 500, (case.method, case.path, response.text)
+            if response.status_code >= 400 and response.status_code != 405:
+                assert response.headers["content-type"][0].startswith(
+                    "application/problem+json"), response.text
+
+    return Workflow
+
+
+def test_api_workflows(workflow):
+    workflow.run(settings=settings(
+        max_examples=30, stateful_step_count=6, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                               HealthCheck.filter_too_much]))
