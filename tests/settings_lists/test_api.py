@@ -54,3 +54,14 @@ def test_a_status_in_use_cannot_be_deleted(client, factory):
     assert response.json()["in_use"] == 1
     assert client.get(f"/api/v1/settings/statuses/{status_id}",
                       headers=t.headers).status_code == 200
+
+
+def test_an_edit_sending_null_names_leaves_them_as_they_were(client, factory):
+    """Found by the stateful API workflows: PATCH {"name": null} was a 500."""
+    t = factory.tenant()
+    store = t.refs["stores"][0]
+    before = client.get(f"/api/v1/settings/stores/{store}", headers=t.headers).json()
+    response = client.patch(f"/api/v1/settings/stores/{store}", headers=t.headers,
+                            json={"name": None, "code": None})
+    assert response.status_code == 200, response.text
+    assert response.json() == before

@@ -36,8 +36,8 @@ def _check_unique(session: Session, kind: ListKind, tenant_id: int, values: dict
                   exclude_id: int | None = None) -> None:
     model: Any = kind.model
     for column in ("name", "code"):
-        if column not in values or not hasattr(model, column):
-            continue
+        if values.get(column) is None or not hasattr(model, column):
+            continue  # not sent, or null (which an edit leaves as it was)
         query = select(model.id).where(model.tenant_id == tenant_id,
                                        func.lower(getattr(model, column)) ==
                                        values[column].lower())
