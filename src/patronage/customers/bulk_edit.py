@@ -4,17 +4,6 @@ to a customer (one per tag added or removed), so 100,000 customers change in sec
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic_core import PydanticCustomError
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -25,46 +14,15 @@ from sqlalchemy.orm import Session
 
 from patronage.customers import filters as flt
 from patronage.customers import rules, search, writes
-from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer
+from patronage.customers.schemas import BulkChange, BulkResult
 from patronage.errors import Conflict, ValidationFailed
 from patronage.tenancy.schemas import Principal
 from patronage.tenancy.service import require_admin, require_writer
-from patronage.types import Id, PlainText, normalise_tag
+from patronage.types import normalise_tag
 
 SETTABLE = {"status": "status_id", "sales_rep": "sales_rep_id",
             "payment_terms": "payment_term_id", "license_type": "license_type_id"}
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-                    PlainText]
-
-
-class BulkChange(BaseModel):
-    """One change for every customer in scope; exactly one action."""
-
-    model_config = ConfigDict(extra="forbid")
-    action: Literal["set_status", "set_sales_rep", "set_payment_terms", "set_license_type",
-                    "add_tags", "remove_tags", "delete"]
-    value: Id | None = Field(None, description="The new id for set_* (null clears it).")
-    tags: list[TagName] = Field(default_factory=list, max_length=20, validate_default=True)
-    ids: list[Id] | None = Field(None, max_length=10_000,
-                                 description="Only these customers (of those the filters match)")
-    expected: int | None = Field(None, ge=0, description="Refuse (409) unless exactly this many "
-                                                         "customers are in scope.")
-
-    @field_validator("tags")
-    @classmethod
-    def _tags_for_tag_actions(cls, tags: list[str], info: ValidationInfo) -> list[str]:
-        if str(info.data.get("action", "")).endswith("_tags") and not tags:
-            raise PydanticCustomError(CustomerCode.REQUIRED,
-                                      "Name at least one tag to add or remove.")
-        return tags
-
-
-class BulkResult(BaseModel):
-    matched: int
-    changed: int
-
-
 def _scope(session: Session, principal: Principal, filters: flt.CustomerFilters,
            ids: list[int] | None) -> Select[tuple[int]]:
     dialect = session.get_bind().dialect.name

@@ -42,6 +42,8 @@ def _f(name: str, kind: Kind, label: str, *synonyms: str, **options: object) -> 
 
 TYPES = ("guest", "registered", "business")
 RISK_LEVELS = ("low", "medium", "high")
+CustomerType = Literal["guest", "registered", "business"]  # TYPES, as a type
+RiskLevel = Literal["low", "medium", "high"]  # RISK_LEVELS, as a type
 
 # In the order SPEC.md lists them; forms, exports and the audit trail follow it.
 FIELDS: tuple[Field, ...] = (

@@ -12,8 +12,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from sqlalchemy import ColumnElement, and_, func, select
 
 from patronage.customers import search
+from patronage.customers.fields import CustomerType
 from patronage.customers.models import Customer, CustomerStore, CustomerTag
-from patronage.customers.schemas import CustomerType
 from patronage.types import MAX_INT, Id, PlainText, normalise_tag
 
 

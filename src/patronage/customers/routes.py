@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from patronage.customers import bulk_edit, export, saved, service, writes
+from patronage.customers import bulk_edit, export, saved, schemas, service, writes
 from patronage.customers.filters import CustomerFilters, ExportParams, ListParams
 from patronage.customers.schemas import (
     AuditPage,
@@ -43,10 +43,10 @@ def export_customers(principal: ApiPrincipal,
     return export.response(principal, params, params.columns)
 
 
-@router.post(":bulk", response_model=bulk_edit.BulkResult,
+@router.post(":bulk", response_model=schemas.BulkResult,
              summary="Change every customer the filters match (or the ids given)")
-def bulk_change(change: bulk_edit.BulkChange, principal: ApiPrincipal, session: SessionDep,
-                filters: Annotated[CustomerFilters, Query()]) -> bulk_edit.BulkResult:
+def bulk_change(change: schemas.BulkChange, principal: ApiPrincipal, session: SessionDep,
+                filters: Annotated[CustomerFilters, Query()]) -> schemas.BulkResult:
     return bulk_edit.apply(session, principal, filters, change)
 
 
@@ -107,43 +107,43 @@ def customer_history(customer_id: IdPath, principal: ApiPrincipal, session: Sess
 views_router = APIRouter(tags=["saved views and columns"])
 
 
-@views_router.get("/me/columns", response_model=saved.ColumnsOut,
+@views_router.get("/me/columns", response_model=schemas.ColumnsOut,
                   summary="The directory columns this member shows, in order")
-def get_columns(principal: ApiPrincipal, session: SessionDep) -> saved.ColumnsOut:
-    return saved.ColumnsOut(columns=saved.get_columns(session, principal))
+def get_columns(principal: ApiPrincipal, session: SessionDep) -> schemas.ColumnsOut:
+    return schemas.ColumnsOut(columns=saved.get_columns(session, principal))
 
 
-@views_router.put("/me/columns", response_model=saved.ColumnsOut,
+@views_router.put("/me/columns", response_model=schemas.ColumnsOut,
                   summary="Choose and order the directory columns")
-def put_columns(data: saved.ColumnsIn, principal: ApiPrincipal,
-                session: SessionDep) -> saved.ColumnsOut:
-    return saved.ColumnsOut(columns=saved.set_columns(session, principal, data))
+def put_columns(data: schemas.ColumnsIn, principal: ApiPrincipal,
+                session: SessionDep) -> schemas.ColumnsOut:
+    return schemas.ColumnsOut(columns=saved.set_columns(session, principal, data))
 
 
-@views_router.get("/views", response_model=list[saved.SavedViewOut],
+@views_router.get("/views", response_model=list[schemas.SavedViewOut],
                   summary="My saved views and the team's shared ones")
-def list_views(principal: ApiPrincipal, session: SessionDep) -> list[saved.SavedViewOut]:
+def list_views(principal: ApiPrincipal, session: SessionDep) -> list[schemas.SavedViewOut]:
     return saved.list_views(session, principal)
 
 
-@views_router.post("/views", response_model=saved.SavedViewOut, status_code=201,
+@views_router.post("/views", response_model=schemas.SavedViewOut, status_code=201,
                    summary="Save a view: filters and sort (a query string) and columns")
-def create_view(data: saved.SavedViewIn, principal: ApiPrincipal,
-                session: SessionDep) -> saved.SavedViewOut:
+def create_view(data: schemas.SavedViewIn, principal: ApiPrincipal,
+                session: SessionDep) -> schemas.SavedViewOut:
     return saved.create_view(session, principal, data)
 
 
-@views_router.get("/views/{view_id}", response_model=saved.SavedViewOut,
+@views_router.get("/views/{view_id}", response_model=schemas.SavedViewOut,
                   summary="Read a saved view")
 def get_view(view_id: IdPath, principal: ApiPrincipal,
-             session: SessionDep) -> saved.SavedViewOut:
+             session: SessionDep) -> schemas.SavedViewOut:
     return saved.get_view(session, principal, view_id)
 
 
-@views_router.patch("/views/{view_id}", response_model=saved.SavedViewOut,
+@views_router.patch("/views/{view_id}", response_model=schemas.SavedViewOut,
                     summary="Rename or (un)share a view (its owner or an admin)")
-def update_view(view_id: IdPath, data: saved.SavedViewUpdate, principal: ApiPrincipal,
-                session: SessionDep) -> saved.SavedViewOut:
+def update_view(view_id: IdPath, data: schemas.SavedViewUpdate, principal: ApiPrincipal,
+                session: SessionDep) -> schemas.SavedViewOut:
     return saved.update_view(session, principal, view_id, data)
 
 

@@ -2,103 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-from urllib.parse import parse_qsl, urlencode
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-)
-from pydantic_core import PydanticCustomError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.customers.codes import CustomerCode
-from patronage.customers.filters import ListParams, query_values
 from patronage.customers.models import ColumnPreference, SavedView
+from patronage.customers.schemas import ColumnsIn, SavedViewIn, SavedViewOut, SavedViewUpdate
 from patronage.customers.tables import COLUMNS, DEFAULT_COLUMNS
 from patronage.db import utcnow
 from patronage.errors import Conflict, FieldError, Forbidden, NotFound
 from patronage.tenancy.schemas import Principal
-from patronage.types import PlainText
-
-ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=80), PlainText]
-
-
-def _check_columns(columns: list[str]) -> list[str]:
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        raise PydanticCustomError(
-            CustomerCode.UNKNOWN_COLUMN, "Unknown column(s): {unknown}. Known: {known}.",
-            {"unknown": ", ".join(unknown), "known": ", ".join(COLUMNS)})
-    if "name" not in columns:
-        columns = ["name", *columns]  # a row must say who it is
-    return list(dict.fromkeys(columns))
-
-
-class ColumnsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    columns: list[str] = Field(min_length=1, max_length=len(COLUMNS))
-
-    @field_validator("columns")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        return _check_columns(value)
-
-
-class ColumnsOut(BaseModel):
-    columns: list[str]
-    available: dict[str, str] = Field(default_factory=lambda: {k: c.label
-                                                              for k, c in COLUMNS.items()})
-
-
-class SavedViewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: ViewName
-    query: Annotated[str, StringConstraints(max_length=2000)] = Field(
-        "", description="The list's query string (filters and sort), e.g. state=CA&sort=name.")
-    columns: list[str] | None = None
-    shared: bool = False
-
-    @field_validator("query")
-    @classmethod
-    def _valid_query(cls, value: str) -> str:
-        pairs = [(k, v) for k, v in parse_qsl(value.lstrip("?")) if k != "cursor" and v]
-        try:
-            ListParams.model_validate(query_values(pairs))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"{where}: {first['msg']}") from None
-        return urlencode(pairs)
-
-    @field_validator("columns")
-    @classmethod
-    def _known(cls, value: list[str] | None) -> list[str] | None:
-        return _check_columns(value) if value else None
-
-
-class SavedViewUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: ViewName | None = None
-    shared: bool | None = None
-
-
-class SavedViewOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    name: str
-    query: str
-    columns: list[str] | None
-    shared: bool
-    user_id: int
-    mine: bool = False
 
 
 def get_columns(session: Session, principal: Principal) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode
 
 from pydantic import (
     BaseModel,
@@ -12,15 +13,21 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
+    ValidationInfo,
     create_model,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from patronage.customers import fields, rules
+from patronage.customers.codes import CustomerCode
+from patronage.customers.filters import ListParams, query_values
+from patronage.customers.tables import COLUMNS
 from patronage.errors import FieldError
 from patronage.types import Count, Email, Id, LicenseNumber, PhoneText, PlainText
 
-CustomerType = Literal["guest", "registered", "business"]
-RiskLevel = Literal["low", "medium", "high"]
+CustomerType, RiskLevel = fields.CustomerType, fields.RiskLevel
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -176,3 +183,110 @@ class AuditEntryOut(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditEntryOut]
     next_cursor: str | None
+
+
+# -- directory columns and saved views (customers.saved) --------------------------------
+ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=80), PlainText]
+
+
+def _check_columns(columns: list[str]) -> list[str]:
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise PydanticCustomError(
+            CustomerCode.UNKNOWN_COLUMN, "Unknown column(s): {unknown}. Known: {known}.",
+            {"unknown": ", ".join(unknown), "known": ", ".join(COLUMNS)})
+    if "name" not in columns:
+        columns = ["name", *columns]  # a row must say who it is
+    return list(dict.fromkeys(columns))
+
+
+class ColumnsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    columns: list[str] = Field(min_length=1, max_length=len(COLUMNS))
+
+    @field_validator("columns")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        return _check_columns(value)
+
+
+class ColumnsOut(BaseModel):
+    columns: list[str]
+    available: dict[str, str] = Field(default_factory=lambda: {k: c.label
+                                                              for k, c in COLUMNS.items()})
+
+
+class SavedViewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: ViewName
+    query: Annotated[str, StringConstraints(max_length=2000)] = Field(
+        "", description="The list's query string (filters and sort), e.g. state=CA&sort=name.")
+    columns: list[str] | None = None
+    shared: bool = False
+
+    @field_validator("query")
+    @classmethod
+    def _valid_query(cls, value: str) -> str:
+        pairs = [(k, v) for k, v in parse_qsl(value.lstrip("?")) if k != "cursor" and v]
+        try:
+            ListParams.model_validate(query_values(pairs))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
+        return urlencode(pairs)
+
+    @field_validator("columns")
+    @classmethod
+    def _known(cls, value: list[str] | None) -> list[str] | None:
+        return _check_columns(value) if value else None
+
+
+class SavedViewUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: ViewName | None = None
+    shared: bool | None = None
+
+
+class SavedViewOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    query: str
+    columns: list[str] | None
+    shared: bool
+    user_id: int
+    mine: bool = False
+
+
+# -- bulk changes (customers.bulk_edit) ----------------------------------------------------
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+                    PlainText]
+
+
+class BulkChange(BaseModel):
+    """One change for every customer in scope; exactly one action."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["set_status", "set_sales_rep", "set_payment_terms", "set_license_type",
+                    "add_tags", "remove_tags", "delete"]
+    value: Id | None = Field(None, description="The new id for set_* (null clears it).")
+    tags: list[TagName] = Field(default_factory=list, max_length=20, validate_default=True)
+    ids: list[Id] | None = Field(None, max_length=10_000,
+                                 description="Only these customers (of those the filters match)")
+    expected: int | None = Field(None, ge=0, description="Refuse (409) unless exactly this many "
+                                                         "customers are in scope.")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_for_tag_actions(cls, tags: list[str], info: ValidationInfo) -> list[str]:
+        if str(info.data.get("action", "")).endswith("_tags") and not tags:
+            raise PydanticCustomError(CustomerCode.REQUIRED,
+                                      "Name at least one tag to add or remove.")
+        return tags
+
+
+class BulkResult(BaseModel):
+    matched: int
+    changed: int

@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from patronage import web
-from patronage.customers import bulk_edit, export, forms, list_page, rules, saved, service, writes
+from patronage.customers import (
+    bulk_edit,
+    export,
+    forms,
+    list_page,
+    rules,
+    saved,
+    schemas,
+    service,
+    writes,
+)
 from patronage.customers.filters import ListParams
 from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from patronage.customers.tables import COLUMNS
@@ -25,6 +35,7 @@ from patronage.errors import (
     from_pydantic,
 )
 from patronage.events import insights, timeline
+from patronage.events.schemas import ActivityIn
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
 from patronage.tenancy import service as tenancy
@@ -101,7 +112,7 @@ def export_view(request: Request, member: web.Member, session: SessionDep) -> Re
 
 
 def _current_view(session: Session, member: Principal,
-                  raw: str | None) -> saved.SavedViewOut | None:
+                  raw: str | None) -> schemas.SavedViewOut | None:
     if not raw or not _digits(raw) or len(raw) > 10 or int(raw) > MAX_INT:
         return None
     try:
@@ -137,7 +148,7 @@ async def bulk_change(request: Request, member: web.Member, session: SessionDep)
            "ids": selected if form.get("scope") == "selected" else None,
            "expected": form.get("expected") or None}
     try:
-        change = forms.parse(bulk_edit.BulkChange, raw, member.tenant_region)
+        change = forms.parse(schemas.BulkChange, raw, member.tenant_region)
         filters = params.filters()
         if not form.get("confirmed"):
             choices = _choices(session, member.tenant_id)
@@ -161,7 +172,7 @@ async def save_columns(request: Request, member: web.Member, session: SessionDep
     form = await request.form()
     chosen = [str(c) for c in form.getlist("columns")]
     try:
-        saved.set_columns(session, member, forms.parse(saved.ColumnsIn, {"columns": chosen},
+        saved.set_columns(session, member, forms.parse(schemas.ColumnsIn, {"columns": chosen},
                                                        member.tenant_region))
         web.flash(request, "Columns saved.")
     except ValidationFailed as exc:
@@ -174,7 +185,7 @@ async def save_view(request: Request, member: web.Member, session: SessionDep) -
     form = await request.form()
     query = str(form.get("query", ""))
     try:
-        view = saved.create_view(session, member, forms.parse(saved.SavedViewIn, {
+        view = saved.create_view(session, member, forms.parse(schemas.SavedViewIn, {
             "name": form.get("name", ""), "query": query, "shared": "shared" in form,
             "columns": saved.get_columns(session, member)}, member.tenant_region))
     except (ValidationFailed, Conflict) as exc:
@@ -266,7 +277,7 @@ async def log_activity(request: Request, customer_id: IdPath, member: web.Member
     values = {k: str(form.get(k) or "").strip() for k in
               ("kind", "occurred_at", "subject", "body", "outcome", "follow_up_on")}
     try:
-        data = timeline.ActivityIn.model_validate({k: v or None for k, v in values.items()})
+        data = ActivityIn.model_validate({k: v or None for k, v in values.items()})
         timeline.log_activity(session, member, customer_id, data)
     except ValidationError as exc:
         errors = {e.name or "subject": e.detail for e in from_pydantic(exc.errors())}

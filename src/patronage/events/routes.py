@@ -10,7 +10,15 @@ from pydantic_core import to_json
 from patronage.customers.writes import Actor
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.events import service, timeline
-from patronage.events.schemas import EVENT_TYPES, BatchResult, EventBatch, EventResult
+from patronage.events.schemas import (
+    EVENT_TYPES,
+    ActivityIn,
+    BatchResult,
+    EventBatch,
+    EventResult,
+    TimelineEntry,
+    TimelinePage,
+)
 from patronage.tenancy.service import require_writer
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -73,7 +81,7 @@ def post_batch(batch: Annotated[EventBatch, Body()], principal: ApiPrincipal,
     return Response(to_json(body), media_type="application/json")
 
 
-@timeline_router.get("/{customer_id}/activities", response_model=timeline.TimelinePage,
+@timeline_router.get("/{customer_id}/activities", response_model=TimelinePage,
                      summary="The customer's timeline, newest first")
 def get_timeline(customer_id: IdPath, principal: ApiPrincipal, session: SessionDep,
                  kind: Annotated[str | None, Query(
@@ -81,16 +89,16 @@ def get_timeline(customer_id: IdPath, principal: ApiPrincipal, session: SessionD
                      + ", ".join(timeline.TIMELINE_KINDS))] = None,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
                  cursor: Annotated[str | None, Query(max_length=500)] = None
-                 ) -> timeline.TimelinePage:
+                 ) -> TimelinePage:
     kinds = [k.strip() for k in kind.split(",") if k.strip()] if kind else None
     return timeline.timeline(session, tenant_id=principal.tenant_id, customer_id=customer_id,
                              kinds=kinds, limit=limit, cursor=cursor)
 
 
-@timeline_router.post("/{customer_id}/activities", response_model=timeline.TimelineEntry,
+@timeline_router.post("/{customer_id}/activities", response_model=TimelineEntry,
                       status_code=status.HTTP_201_CREATED,
                       summary="Log a call, meeting, email or note")
-def log_activity(customer_id: IdPath, data: timeline.ActivityIn, principal: ApiPrincipal,
-                 session: SessionDep) -> timeline.TimelineEntry:
+def log_activity(customer_id: IdPath, data: ActivityIn, principal: ApiPrincipal,
+                 session: SessionDep) -> TimelineEntry:
     require_writer(principal)
     return timeline.log_activity(session, principal, customer_id, data)

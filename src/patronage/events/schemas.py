@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -173,3 +173,46 @@ class BatchResult(BaseModel):
     repeated: int
     failed: int
     results: list[BatchOutcome]
+
+
+# -- the timeline (events.timeline) -------------------------------------------------------
+LoggedKind = Literal["call", "meeting", "email", "note"]
+
+
+def _activity_text(max_length: int) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length),
+                     PlainText] | None
+
+
+class ActivityIn(BaseModel):
+    """A sales activity a member logs: a call, meeting, email or note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: LoggedKind
+    occurred_at: datetime | None = Field(None, description="Defaults to now.")
+    subject: _activity_text(200) = None
+    body: _activity_text(10_000) = None
+    outcome: _activity_text(200) = None
+    follow_up_on: date | None = None
+
+
+class TimelineEntry(BaseModel):
+    id: str = Field(description="`a<id>` for an activity, `e<id>` for an edit.")
+    kind: str
+    occurred_at: datetime
+    source: Literal["event", "staff", "edit"]
+    subject: str | None = None
+    body: str | None = None
+    outcome: str | None = None
+    follow_up_on: date | None = None
+    author: str | None = None
+    data: dict[str, Any] | None = None
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+
+
+class TimelinePage(BaseModel):
+    items: list[TimelineEntry]
+    next_cursor: str | None

@@ -3,10 +3,9 @@ logged, and the edits from the audit trail, merged newest first and keyset-paged
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -15,53 +14,13 @@ from patronage.customers.models import AuditEntry, Customer
 from patronage.db import as_utc, utcnow
 from patronage.errors import NotFound, ValidationFailed
 from patronage.events.models import ACTIVITY_KINDS, LOGGED_KINDS, Activity
+from patronage.events.schemas import ActivityIn, TimelineEntry, TimelinePage
 from patronage.pagination import decode_cursor, encode_cursor
 from patronage.tenancy.models import User
 from patronage.tenancy.schemas import Principal
-from patronage.types import PlainText
 
 TIMELINE_KINDS = (*ACTIVITY_KINDS, "edit")
-LoggedKind = Literal["call", "meeting", "email", "note"]
 _ACTIVITY, _EDIT = 1, 0  # the tie-break between the two sources at the same instant
-
-
-def _text(max_length: int) -> Any:
-    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length),
-                     PlainText] | None
-
-
-class ActivityIn(BaseModel):
-    """A sales activity a member logs: a call, meeting, email or note."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: LoggedKind
-    occurred_at: datetime | None = Field(None, description="Defaults to now.")
-    subject: _text(200) = None
-    body: _text(10_000) = None
-    outcome: _text(200) = None
-    follow_up_on: date | None = None
-
-
-class TimelineEntry(BaseModel):
-    id: str = Field(description="`a<id>` for an activity, `e<id>` for an edit.")
-    kind: str
-    occurred_at: datetime
-    source: Literal["event", "staff", "edit"]
-    subject: str | None = None
-    body: str | None = None
-    outcome: str | None = None
-    follow_up_on: date | None = None
-    author: str | None = None
-    data: dict[str, Any] | None = None
-    field: str | None = None
-    old: Any = None
-    new: Any = None
-
-
-class TimelinePage(BaseModel):
-    items: list[TimelineEntry]
-    next_cursor: str | None
 
 
 def _customer_exists(session: Session, tenant_id: int, customer_id: int) -> None:
