@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from patronage.customers import fields
 from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
 
 CUSTOMER_TYPES = ("guest", "registered", "business")
@@ -29,12 +30,7 @@ COMPOSITE_INDEXES = {
     "ix_customers_subscription_spent": ("subscription", "total_spent_cents"),
 }
 # Columns with a (tenant_id, column, id) index: sortable, and filterable in id order.
-SORT_INDEXED = (
-    "sort_name", "type", "status_id", "email", "license_key", "license_type_id", "city",
-    "state", "zip", "sales_rep_id", "master_store_id", "order_count", "total_spent_cents",
-    "last_order_at", "registered_at", "last_login_at", "last_activity_at", "created_at",
-    "updated_at", "external_id",
-)
+SORT_INDEXED = fields.SORT_INDEXED
 RISK_LEVELS = ("low", "medium", "high")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from patronage.customers import fields
+
 
 @dataclass(frozen=True)
 class Column:
@@ -13,49 +15,31 @@ class Column:
     numeric: bool = False
 
 
+def _field(name: str) -> Column:
+    """A customer field's column, as the registry declares it (customers.fields)."""
+    f = fields.BY_NAME[name]
+    return Column(f.column, f.label, f.sort, f.numeric)
+
+
+# In the order the column picker and a whole-record export show them: the directory's usual
+# columns first, then every other field (so an export holds the whole record and imports
+# back whole), with the figures and times derived from the history among them.
 COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("id", "ID", "id", numeric=True),
     Column("name", "Name", "sort_name"),
-    Column("type", "Type", "type"),
-    Column("status", "Status", "status_id"),
-    Column("email", "Email", "email"),
-    Column("phone", "Phone", "phone"),
-    Column("company_name", "Company"),
-    Column("license_number", "License number", "license_key"),
-    Column("license_type", "License type", "license_type_id"),
-    Column("city", "City", "city"),
-    Column("state", "State", "state"),
-    Column("zip", "ZIP", "zip"),
-    Column("sales_rep", "Sales rep", "sales_rep_id"),
-    Column("payment_terms", "Payment terms"),
-    Column("master_store", "Master store", "master_store_id"),
-    Column("tags", "Tags"),
-    Column("subscription", "Subscribed"),
-    Column("tax_exempt", "Tax exempt"),
-    Column("order_count", "Orders", "order_count", numeric=True),
-    Column("total_spent", "Spent", "total_spent_cents", numeric=True),
+    *map(_field, ("type", "status_id", "email", "phone", "company_name", "license_number",
+                  "license_type_id", "city", "state", "zip", "sales_rep_id",
+                  "payment_term_id", "master_store_id", "tags", "subscription",
+                  "tax_exempt", "order_count", "total_spent_cents")),
     Column("average_order_value", "Avg. order", numeric=True),
     Column("last_order_at", "Last order", "last_order_at"),
-    Column("registered_at", "Registered", "registered_at"),
-    Column("last_login_at", "Last login", "last_login_at"),
-    Column("last_activity_at", "Last activity", "last_activity_at"),
+    *map(_field, ("registered_at", "last_login_at", "last_activity_at")),
     Column("created_at", "Added", "created_at"),
     Column("updated_at", "Updated", "updated_at"),
-    Column("external_id", "External ID", "external_id"),
-    # Every other field, so an export holds the whole record (and imports back whole).
-    Column("first_name", "First name"),
-    Column("last_name", "Last name"),
-    Column("address1", "Address 1"),
-    Column("address2", "Address 2"),
-    Column("country", "Country"),
-    Column("license_expires_on", "License expires"),
-    Column("notes", "Notes"),
-    Column("membership_id", "Membership ID"),
-    Column("point_balance", "Point balance", numeric=True),
-    Column("allow_age_limited_products", "Age-limited products"),
-    Column("birthday", "Birthday"),
-    Column("shopper_level", "Shopper level"),
-    Column("risk_level", "Risk level"),
+    *map(_field, ("external_id", "first_name", "last_name", "address1", "address2",
+                  "country", "license_expires_on", "notes", "membership_id",
+                  "point_balance", "allow_age_limited_products", "birthday",
+                  "shopper_level", "risk_level")),
 )}
 # `columns=all` in an export: every column, the whole record.
 ALL_COLUMNS = tuple(COLUMNS)

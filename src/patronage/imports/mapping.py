@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from patronage.customers import fields as customer_fields
+from patronage.customers.tables import COLUMNS
 from patronage.errors import FieldError, ValidationFailed
 from patronage.imports.codes import ImportCode
 
@@ -28,11 +29,9 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
 
 SYNONYMS = _synonyms()
 FIELDS = tuple(SYNONYMS)
-# Columns our export writes that are computed, not imported.
-IGNORED_BY_DEFAULT = ("id", "name", "average_order_value", "last_order_at", "last_login_at",
-                      "last_activity_at", "created_at", "updated_at")
-IGNORED_HEADERS = {"ID", "Name", "Avg. order", "Last order", "Last login", "Last activity",
-                   "Added", "Updated"}
+# Columns our export writes that are computed, not imported (customers.tables).
+IGNORED_BY_DEFAULT = tuple(c.key for c in COLUMNS.values() if c.key not in SYNONYMS)
+IGNORED_HEADERS = {COLUMNS[k].label for k in IGNORED_BY_DEFAULT}
 IDENTIFYING = ("license_number", "external_id", "email", "phone")
 
 
