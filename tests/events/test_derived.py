@@ -5,6 +5,8 @@ up in memory) and for one it finds (added to the stored figures in SQL)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 URL = "/api/v1/events"
 EARLY, LATE = "2026-01-05T10:00:00Z", "2026-02-07T16:30:00Z"
@@ -128,3 +130,19 @@ def test_recompute_rebuilds_every_figure_from_the_stored_history(client, factory
     assert again["last_login_at"] == "2026-03-01T00:00:00Z"
     untouched = _customer(client, other, theirs["id"])  # another workspace: not recounted
     assert (untouched["order_count"], untouched["sample_count"]) == (9, 7)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(total=st.integers(0, 99_999_999_999_99), count=st.integers(0, 2**31 - 1))
+def test_the_average_in_sql_is_the_average_in_python(session, total, count):
+    """The one metric rule written twice (rules.average_order for rows Python writes,
+    derived.average for rows SQL updates) gives the same cents for any figures."""
+    from sqlalchemy import BigInteger, literal, select
+
+    from patronage.customers import rules
+    from patronage.events import derived
+
+    in_sql = session.scalar(select(derived.average(literal(count, BigInteger()),
+                                                   literal(total, BigInteger()))))
+    assert in_sql == rules.average_order(total, count)
