@@ -4,6 +4,7 @@ DATABASE_URL points at a server), migrated once; every test works in tenants of 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 
@@ -78,3 +79,47 @@ def session() -> Iterator:
 @pytest.fixture
 def factory(client, session) -> Factory:  # type: ignore[no-untyped-def]
     return Factory(client, session)
+
+
+
+# Statements that touch a tenant's table without naming a tenant, and why each may.
+_ALL_TENANTS = [
+    re.compile(r"^SELECT max\((\w+\.)?id\)( AS max_1)? FROM \w+$"),  # db.reserve_ids: ids
+    # are one sequence for all tenants
+    re.compile(r"^(UPDATE \w+ SET .+|DELETE FROM \w+) WHERE \w+\.id = \S+$"),  # the ORM's
+    # flush of an object it loaded (by primary key, in a tenant-bound session)
+    re.compile(r"^(SELECT coalesce\(sum\(customers\), 0\) FROM customer_counts"
+               r"|SELECT max\(id\) FROM customers|INSERT INTO customer_search )"),  # a bulk
+    # load's search index and counters (customers.search_index), for the rows it added
+]
+_FROM = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+\"?(\w+)", re.IGNORECASE)
+
+
+def _names_a_tenant(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    """Every statement the suite runs on a tenant's table names its tenant: a query that
+    forgets it cannot run (the tenant scoping by construction, STYLE.md 7)."""
+    from patronage.db import Base, TenantScoped
+
+    text = " ".join(statement.split())
+    if text[:6].upper() not in ("SELECT", "UPDATE", "DELETE", "INSERT") or "tenant_id" in text:
+        return
+    tenant_tables = {m.local_table.name for m in Base.registry.mappers
+                     if issubclass(m.class_, TenantScoped)}
+    if not set(_FROM.findall(text)) & tenant_tables:
+        return
+    if text.upper().startswith("INSERT") and " SELECT " not in text.upper():
+        return  # a plain INSERT carries tenant_id among its columns... or names none to read
+    if any(allowed.search(text) for allowed in _ALL_TENANTS):
+        return
+    raise AssertionError(f"A statement on a tenant's table names no tenant: {text[:300]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tenant_guard(migrated) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    from patronage.db import get_engine
+
+    event.listen(get_engine(), "before_cursor_execute", _names_a_tenant)
+    yield
+    event.remove(get_engine(), "before_cursor_execute", _names_a_tenant)

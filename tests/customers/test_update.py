@@ -116,8 +116,8 @@ def test_delete_removes_the_customer_but_keeps_the_trail(client, factory, sessio
     response = client.delete(f"/api/v1/customers/{c['id']}", headers=t.headers)
     assert response.status_code == 204
     assert _get(client, t, c["id"]).status_code == 404
-    actions = session.scalars(select(AuditEntry.action)
-                              .where(AuditEntry.customer_id == c["id"])).all()
+    actions = session.scalars(select(AuditEntry.action).where(
+        AuditEntry.tenant_id == t.id, AuditEntry.customer_id == c["id"])).all()
     assert sorted(actions) == ["created", "deleted"]
 
 

@@ -119,8 +119,9 @@ def test_recompute_rebuilds_every_figure_from_the_stored_history(client, factory
     wrong = {"order_count": 9, "total_spent_cents": 1, "average_order_value_cents": 5,
              "first_order_at": None, "last_order_at": None, "sample_count": 7,
              "last_activity_at": None, "last_login_at": None}
-    for cid in (known["id"], theirs["id"]):
-        session.execute(update(Customer).where(Customer.id == cid).values(**wrong))
+    for workspace, cid in ((t, known["id"]), (other, theirs["id"])):
+        session.execute(update(Customer).where(Customer.tenant_id == workspace.id,
+                                               Customer.id == cid).values(**wrong))
     session.commit()
     assert derived.recompute(session, t.id) == 1
     again = _customer(client, t, known["id"])

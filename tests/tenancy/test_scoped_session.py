@@ -49,3 +49,14 @@ def test_an_unbound_session_is_not_scoped(factory):
     finally:
         session.close()
     assert tenants == {a.id, b.id}
+
+
+def test_the_suite_refuses_a_statement_that_names_no_tenant(factory, session):
+    """The net under every other test (conftest.tenant_guard): a Core or unbound query of
+    a tenant's table that forgets the tenant fails the test that runs it."""
+    import pytest
+
+    factory.customer(factory.tenant(), company_name="Anyone")
+    with pytest.raises(AssertionError, match="names no tenant"):
+        session.execute(select(Customer.id).where(Customer.company_name == "Anyone")).all()
+    session.rollback()
