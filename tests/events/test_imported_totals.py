@@ -102,4 +102,4 @@ def test_the_overview_says_where_its_figures_come_from(client, factory, session)
     post(client, t, order("N-2", "50.00", license_number="TT-1", status="cancelled"))
     page = client.get(f"/customers/{cid}").text
     assert "orders recorded here since" in page
-    assert "1 cancelled" in page  # the Orders tab counts 2, the card 61: said why
+    assert "1 cancelled order is counted under Orders (2) but not in the totals" in page
