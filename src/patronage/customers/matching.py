@@ -4,13 +4,14 @@ One indexed IN query per key; events and imports share it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Column, Connection, func, select
 
 from patronage.customers.models import Customer
 from patronage.db import fetch_plain
+from patronage.types import email_key
 
 RULES = ("license_number", "external_id", "email", "phone")
 _PROBES: dict[str, tuple[Any, Any]] = {
@@ -19,6 +20,23 @@ _PROBES: dict[str, tuple[Any, Any]] = {
     "email": (func.lower(Customer.email), None),  # ix_customers_tenant_email
     "phone": (Customer.phone, None),
 }
+
+
+def keys(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The keys ``values`` identify a customer by, strongest first (SPEC.md): a business's
+    normalised license number (and then no other); else its external id, case-insensitive
+    email and E.164 phone. Values without a type (an event's) are a business's when they
+    carry a license. An import matches by the first key only (so a file imported twice finds
+    the same customers); an event by the first that finds someone."""
+    if values.get("license_key") and values.get("type", "business") == "business":
+        return [("license_number", values["license_key"])]
+    found = []
+    for rule, key in (("external_id", values.get("external_id")),
+                      ("email", email_key(values["email"]) if values.get("email") else None),
+                      ("phone", values.get("phone"))):
+        if key:
+            found.append((rule, key))
+    return found
 
 
 def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]]

@@ -149,14 +149,8 @@ class Batch:
 
     # -- matching -----------------------------------------------------------------------
     def _match(self, p: Parsed) -> tuple[BatchCustomer | None, str]:
-        v = p.values
-        if v.get("license_key"):  # a business, by its license in any spelling
-            found = self.by["license_number"].get(v["license_key"])
-            return found, "license_number" if found else "created"
-        for rule, key in (("external_id", v.get("external_id")),
-                          ("email", email_key(v["email"]) if v.get("email") else None),
-                          ("phone", v.get("phone"))):
-            if key and key in self.by[rule]:
+        for rule, key in matching.keys(p.values):
+            if key in self.by[rule]:
                 return self.by[rule][key], rule
         return None, "created"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from patronage.customers import rules
+from patronage.customers import matching, rules
 from patronage.customers.codes import CustomerCode
 from patronage.errors import FieldError, ValidationFailed, from_pydantic
 from patronage.events.codes import EventCode
@@ -60,7 +60,7 @@ def parse(index: int, raw: Any, key: str | None, region: str) -> Parsed:
     if errors:
         raise ValidationFailed.of(FieldError("/customer" + e.pointer, e.detail, e.code)
                                   for e in errors)
-    if not any(values.get(k) for k in ("license_key", "external_id", "email", "phone")):
+    if not matching.keys(values):
         raise ValidationFailed.field(
             "customer", "The event names nobody: send a license_number, external_id, email "
             "or phone.", CustomerCode.NO_CUSTOMER_KEY)

@@ -40,7 +40,6 @@ from patronage.imports.reading import Format, records, sniff
 from patronage.imports.rows import Converter, Row, RowError
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
-from patronage.types import email_key
 
 PREVIEW = 1_000  # rows described one by one in a report (the counts cover every row)
 ERRORS_KEPT = 10_000
@@ -113,18 +112,9 @@ def _lists(session: Session, tenant_id: int) -> dict[str, dict[str, int]]:
 
 
 def _identity(values: dict[str, Any]) -> tuple[str, str] | None:
-    """The key a row is matched by (SPEC.md): a business's license number, else the external
-    id, else the email, else the phone: the first the row has, and only that one, so that
-    importing a file twice finds the same customers both times."""
-    if values.get("type") == "business" and values.get("license_key"):
-        return ("license_number", values["license_key"])
-    if values.get("external_id"):
-        return ("external_id", values["external_id"])
-    if values.get("email"):
-        return ("email", email_key(values["email"]))
-    if values.get("phone"):
-        return ("phone", values["phone"])
-    return None
+    """The key a row is matched by: the first it has (matching.keys)."""
+    found = matching.keys(values)
+    return found[0] if found else None
 
 
 def _same(current: Any, new: Any) -> bool:
