@@ -261,9 +261,6 @@ class SavedViewOut(BaseModel):
 
 
 # -- bulk changes (customers.bulk_edit) ----------------------------------------------------
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-                    PlainText]
-
 
 class BulkChange(BaseModel):
     """One change for every customer in scope; exactly one action."""
@@ -272,7 +269,7 @@ class BulkChange(BaseModel):
     action: Literal["set_status", "set_sales_rep", "set_payment_terms", "set_license_type",
                     "add_tags", "remove_tags", "delete"]
     value: Id | None = Field(None, description="The new id for set_* (null clears it).")
-    tags: list[TagName] = Field(default_factory=list, max_length=20, validate_default=True)
+    tags: list[Tag] = Field(default_factory=list, max_length=20, validate_default=True)
     ids: list[Id] | None = Field(None, max_length=10_000,
                                  description="Only these customers (of those the filters match)")
     expected: int | None = Field(None, ge=0, description="Refuse (409) unless exactly this many "
