@@ -7,6 +7,7 @@ Each is written once here and used by the API schemas, the admin forms, the CLI 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated
 
@@ -97,6 +98,23 @@ PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
                       PlainText]
 LicenseNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                  max_length=64), AfterValidator(_check_license)]
+
+def within_utc(value: datetime) -> datetime:
+    """An instant UTC can hold: one whose offset pushes it before year 1 or past 9999 is
+    refused (the value itself is kept as sent; it is stored as UTC)."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise PydanticCustomError(
+                CustomerCode.DATETIME_OUT_OF_RANGE,
+                "{value} falls outside the years 1 to 9999 once its offset is applied.",
+                {"value": value.isoformat()}) from None
+    return value
+
+
+# Every date-time the product takes (customers, events, activities).
+Instant = Annotated[datetime, AfterValidator(within_utc)]
 
 # Ids and counts are 32-bit INTEGER columns on PostgreSQL; larger numbers cannot name a row.
 MAX_INT = 2**31 - 1

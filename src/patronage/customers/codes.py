@@ -20,6 +20,7 @@ class CustomerCode(StrEnum):
     INVALID_PHONE = "invalid_phone"
     INVALID_LICENSE_NUMBER = "invalid_license_number"
     INVALID_CHARACTERS = "invalid_characters"
+    DATETIME_OUT_OF_RANGE = "datetime_out_of_range"
     # shapes, as pydantic names them
     TOO_LONG = "string_too_long"
     NOT_A_CODE = "string_pattern_mismatch"

@@ -25,7 +25,7 @@ from patronage.customers.codes import CustomerCode
 from patronage.customers.filters import ListParams, query_values
 from patronage.customers.tables import COLUMNS
 from patronage.errors import FieldError
-from patronage.types import Count, Email, Id, LicenseNumber, PhoneText, PlainText
+from patronage.types import Count, Email, Id, Instant, LicenseNumber, PhoneText, PlainText
 
 CustomerType, RiskLevel = fields.CustomerType, fields.RiskLevel
 
@@ -61,7 +61,7 @@ def _annotation(f: fields.Field) -> Any:
         assert f.max_length is not None
         return _text(f.max_length)
     inner = {"email": Email, "phone": PhoneText, "license": LicenseNumber, "reference": Id,
-             "date": date, "datetime": datetime, "count": Count, "country": CountryCode,
+             "date": date, "datetime": Instant, "count": Count, "country": CountryCode,
              "choice": Literal[f.choices] if f.choices else str}[f.kind]
     return Annotated[inner | None, Blankable]
 

@@ -18,7 +18,7 @@ from pydantic import (
 
 from patronage.customers.schemas import Tag, _CustomerFields
 from patronage.db import as_utc
-from patronage.types import PlainText
+from patronage.types import Instant, PlainText
 
 EventType = Literal["order.placed", "order.status_changed", "sample.requested",
                     "interest.requested", "message.sent", "shopper.signed_up",
@@ -62,7 +62,7 @@ class OrderPlaced(_Strict):
     number: _text(1, 64)
     store: _text(1, 20) | None = Field(None, description="The store's code (Settings).")
     status: _text(1, 30) = "placed"
-    placed_at: datetime | None = Field(None, description="Defaults to occurred_at.")
+    placed_at: Instant | None = Field(None, description="Defaults to occurred_at.")
     total: Money | None = Field(None, description="Defaults to the sum of the lines.")
     lines: list[OrderLineIn] = Field(default_factory=list, max_length=500)
 
@@ -94,7 +94,7 @@ class ShopperLoggedIn(_Strict):
 
 
 class _Envelope(_Strict):
-    occurred_at: datetime
+    occurred_at: Instant
     customer: EventCustomer
 
     @field_validator("occurred_at")
@@ -190,7 +190,7 @@ class ActivityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: LoggedKind
-    occurred_at: datetime | None = Field(None, description="Defaults to now.")
+    occurred_at: Instant | None = Field(None, description="Defaults to now.")
     subject: _activity_text(200) = None
     body: _activity_text(10_000) = None
     outcome: _activity_text(200) = None

@@ -20,6 +20,7 @@ from patronage.types import (
     normalise_tag,
     normalize_email,
     normalize_phone,
+    within_utc,
 )
 
 NEUTRALISED = ("=", "+", "-", "@")
@@ -93,7 +94,9 @@ def _datetime(raw: str) -> datetime:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         value = datetime.combine(_date(raw), datetime.min.time())
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return within_utc(value).astimezone(UTC)  # the API's refusal, as a cell's
 
 
 def _count(raw: str) -> int:
