@@ -3,7 +3,7 @@
 import csv
 import io
 
-from patronage.customers.export import neutralise
+from patronage.spreadsheets import neutralise
 
 
 def _csv(response):

@@ -91,3 +91,25 @@ def test_a_running_import_shows_its_pace_then_that_it_is_finishing(client, facto
     jobs.PROGRESS[job.id].stage = "finishing"
     page = client.get(f"/imports/{job.id}/progress").text
     assert "Finishing big.csv" in page and "left" not in page
+
+
+def test_the_problem_report_of_any_file_name_is_safe_to_open(client, factory):
+    """Issue 12 (bad input): a file named 客户.csv gets its report (the name encoded as
+    RFC 6266 allows), and a formula in a rejected cell reaches the report neutralised."""
+    t = factory.tenant()
+    assert _login(client, t).status_code == 303
+    data = (b"Company,License #,E-mail\n"
+            b'=HYPERLINK("http://evil.example"),EV-1,not-an-email\n')
+    sent = client.post("/imports", data={"csrf_token": csrf_of(client.get("/imports").text),
+                                         "commit": "preview"},
+                       files={"file": ("客户.csv", data, "text/csv")}, follow_redirects=False)
+    assert sent.status_code == 303
+    _wait(sent.headers["location"])
+    report = client.get(f"{sent.headers['location']}/errors.csv")
+    assert report.status_code == 200
+    disposition = report.headers["content-disposition"]
+    assert "filename*=UTF-8''%E5%AE%A2%E6%88%B7-problems.csv" in disposition
+    assert disposition.isascii()
+    for line in report.text.splitlines()[1:]:
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "+", "-", "@", '"=')), line

@@ -25,6 +25,7 @@ from patronage.db import session_scope
 from patronage.errors import ValidationFailed
 from patronage.settings_lists.kinds import KINDS
 from patronage.settings_lists.service import names_by_id
+from patronage.spreadsheets import attachment, neutralise
 from patronage.tenancy.schemas import Principal
 from patronage.tenancy.service import list_users
 
@@ -37,12 +38,6 @@ _NEEDS = {
     "sales_rep": ("sales_rep_id",), "tags": (), "total_spent": ("total_spent_cents",),
     "average_order_value": ("average_order_value_cents",),
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with ' (shown, not run)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _text(value: Any) -> str:
@@ -171,4 +166,4 @@ def response(principal: Principal, params: ListParams,
     queries.parse_sort(sort, searching=bool(filters.q))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return StreamingResponse(stream(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="customers-{stamp}.csv"'})
+        "Content-Disposition": attachment(f"customers-{stamp}.csv")})

@@ -18,6 +18,7 @@ from patronage.imports import jobs
 from patronage.imports.mapping import FIELDS, SYNONYMS
 from patronage.imports.routes import to_out
 from patronage.settings import get_settings
+from patronage.spreadsheets import attachment, neutralise
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.models import User
 
@@ -107,8 +108,8 @@ def error_report(import_id: IdPath, member: web.Member, session: SessionDep) -> 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Line", "Column", "Problem", "Code"])
     for e in job.errors or []:
-        writer.writerow([e.get("line") or "", e.get("column") or "", e.get("message", ""),
-                         e.get("code", "")])
+        writer.writerow([e.get("line") or "", neutralise(e.get("column") or ""),
+                         neutralise(e.get("message", "")), e.get("code", "")])
     stem = job.file_name.rsplit(".", 1)[0][:80] or "import"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{stem}-problems.csv"'})
+        "Content-Disposition": attachment(f"{stem}-problems.csv")})
