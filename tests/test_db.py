@@ -112,3 +112,22 @@ def test_pooled_sqlite_connections_refresh_statistics_now_and_then(tmp_path, mon
         stats = conn.exec_driver_sql("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 't'").all()
     assert [idx for idx, _ in stats] == ["ix_t_a"]
     engine.dispose()
+
+
+def test_the_database_bounds_money_too(factory, session):
+    """Issue 12: even a write that skipped the application's checks cannot store an order
+    or a total spent past its bound (a CHECK on PostgreSQL, a trigger on SQLite)."""
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from patronage.customers.models import Customer
+    from patronage.events import derived
+
+    t = factory.tenant()
+    c = factory.customer(t, company_name="Bound Co")
+    with pytest.raises(IntegrityError, match="ck_customers_spent_bounded"):
+        session.execute(update(Customer).where(Customer.tenant_id == t.id,
+                                               Customer.id == c["id"])
+                        .values(total_spent_cents=derived.MAX_SPENT_CENTS + 1))
+    session.rollback()

@@ -255,3 +255,45 @@ def test_an_event_may_not_give_a_new_customer_an_external_id_another_holds(clien
                                "duplicate_external_id", "detail":
                                f"Already used by customer #{holder['id']} (Holder Co)."}]
     assert body["detail"] == f"Customer #{holder['id']} (Holder Co) already has external id RET-7."
+
+
+def _huge(number):
+    line = {"sku": "X", "name": "Gold", "category": "flower", "quantity": 1_000_000,
+            "unit_price": "99999999.99"}
+    return {"type": "order.placed", "occurred_at": "2026-01-05T10:00:00Z",
+            "customer": {"license_number": "HUGE-1"},
+            "data": {"number": number, "status": "placed", "lines": [line] * 3}}
+
+
+def test_an_order_past_what_an_order_may_total_is_refused(client, factory):
+    """Issue 12 (bad input): lines adding up past an order's bound were summed unbounded
+    and overflowed the spend column (149999999984999997.44 in the API)."""
+    t = factory.tenant()
+    response = client.post(URL, headers=t.headers, json=_huge("H-1"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "order_total_too_large"
+
+
+def test_a_customer_total_never_passes_its_bound(client, factory):
+    from patronage.events import derived
+
+    t = factory.tenant()
+    top = "99999999.99"
+    events = [order(f"B-{n}", top, license_number="BIG-1", at=f"2026-01-{n + 1:02d}T00:00:00Z")
+              for n in range(3)]
+    assert all(r["status"] == 201 for r in client.post(
+        f"{URL}:batch", headers=t.headers, json={"events": events}).json()["results"])
+    cid = post(client, t, order("B-9", "1.00", license_number="BIG-1"))["customer_id"]
+    total = customer(client, t, cid)["total_spent"]
+    assert total == "300000000.97"
+    # A total near the bound: the next order that would pass it is refused, alone.
+    old = derived.MAX_SPENT_CENTS
+    try:
+        derived.MAX_SPENT_CENTS = 30_000_000_097 + 50
+        response = client.post(URL, headers=t.headers, json=order(
+            "B-10", "1.00", license_number="BIG-1"))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["code"] == "total_spent_too_large"
+    finally:
+        derived.MAX_SPENT_CENTS = old
+    assert customer(client, t, cid)["total_spent"] == total

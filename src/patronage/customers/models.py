@@ -59,6 +59,9 @@ class Customer(TenantScoped, Base):
             "external_id) IS NOT NULL", name="someone"),
         CheckConstraint("order_count >= 0 AND sample_count >= 0", name="counts_non_negative"),
         CheckConstraint("total_spent_cents >= 0", name="spent_non_negative"),
+        # events.derived.MAX_SPENT_CENTS (migration 0009: a trigger on SQLite)
+        CheckConstraint("total_spent_cents <= 1000000000000000 AND "
+                        "imported_spent_cents <= 1000000000000000", name="spent_bounded"),
         CheckConstraint("point_balance IS NULL OR point_balance >= 0",
                         name="points_non_negative"),
         CheckConstraint("version >= 1", name="version_positive"),

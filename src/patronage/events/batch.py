@@ -112,6 +112,8 @@ class Batch:
         }
         sent = {k for p in parsed for k in p.values if k in ENRICHABLE}
         columns = [Customer.__table__.c[c] for c in dict.fromkeys((*_LOADED, *sorted(sent)))]
+        # The stored total, apart from the figures the batch adds (which start empty).
+        columns.append(Customer.__table__.c.total_spent_cents.label("stored_spent_cents"))
         for rows in matching.find(s, t, wanted, columns, lock=True).values():
             for row in rows.values():
                 # Figures start empty: what the batch adds is merged in SQL (derived.merge).

@@ -14,3 +14,5 @@ class EventCode(StrEnum):
     CATEGORY_NOT_ALLOWED = "category_not_allowed"
     AGE_LIMITED_NOT_ALLOWED = "age_limited_not_allowed"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    ORDER_TOTAL_TOO_LARGE = "order_total_too_large"
+    TOTAL_SPENT_TOO_LARGE = "total_spent_too_large"

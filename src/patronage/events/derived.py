@@ -29,6 +29,10 @@ from patronage.customers.models import Customer, CustomerStore
 from patronage.db import UTCDateTime, as_utc, bulk_execute
 from patronage.events.models import Activity, Order, Sample
 
+# Bounds of money, in cents: an order (what one order may total, as the API's Money type
+# allows), and a customer's total spent (exact as a float too: under 2**53).
+MAX_ORDER_CENTS = 9_999_999_999
+MAX_SPENT_CENTS = 10**15
 METRICS = ("order_count", "total_spent_cents", "average_order_value_cents", "first_order_at",
            "last_order_at", "sample_count", "last_activity_at", "last_login_at")
 

@@ -31,6 +31,18 @@ def check_order(batch: Batch, c: BatchCustomer | None, p: Parsed) -> None:
         raise ValidationFailed.field("data/store", f"No store with code '{data.store}'.",
                                      EventCode.UNKNOWN_STORE)
     values = c.values if c is not None else p.values
+    total = order_total(data)
+    if total > derived.MAX_ORDER_CENTS:
+        raise ValidationFailed.field(
+            "data/total" if data.total is not None else "data/lines",
+            f"The order totals {total / 100:,.2f}, more than one order may "
+            f"({derived.MAX_ORDER_CENTS / 100:,.2f}).", EventCode.ORDER_TOTAL_TOO_LARGE)
+    spent = values.get("stored_spent_cents", 0) + values.get("total_spent_cents", 0)
+    if data.status.lower() not in CANCELLED_STATUSES and \
+            spent + total > derived.MAX_SPENT_CENTS:
+        raise ValidationFailed.field(
+            "data/total", f"The order would bring the customer's total spent past "
+            f"{derived.MAX_SPENT_CENTS / 100:,.2f}.", EventCode.TOTAL_SPENT_TOO_LARGE)
     license_type = batch.license_types.get(values.get("license_type_id"))
     allow_age = values.get("allow_age_limited_products") or False
     errors = []
@@ -47,6 +59,13 @@ def check_order(batch: Batch, c: BatchCustomer | None, p: Parsed) -> None:
                 "allowed age-limited products.", EventCode.AGE_LIMITED_NOT_ALLOWED))
     if errors:
         raise ValidationFailed.of(errors)
+
+
+def order_total(data: Any) -> int:
+    """An order's total in cents: as sent, else the sum of its lines."""
+    if data.total is not None:
+        return derived.cents(data.total)
+    return sum(ln.quantity * derived.cents(ln.unit_price) for ln in data.lines)
 
 
 def known_order(batch: Batch, c: BatchCustomer | None, p: Parsed) -> dict[str, Any]:
@@ -73,8 +92,7 @@ def apply(batch: Batch, c: BatchCustomer, p: Parsed, order: dict[str, Any] | Non
         lines = [{"sku": ln.sku, "name": ln.name, "category": ln.category,
                   "quantity": ln.quantity, "unit_price_cents": derived.cents(ln.unit_price),
                   "age_limited": ln.age_limited} for ln in data.lines]
-        total = (derived.cents(data.total) if data.total is not None
-                 else sum(ln["quantity"] * ln["unit_price_cents"] for ln in lines))
+        total = order_total(data)
         cancelled = data.status.lower() in CANCELLED_STATUSES
         store_id = batch.stores.get(data.store) if data.store else None
         row = {"tenant_id": batch.tenant, "customer": c, "number": data.number,

@@ -48,6 +48,8 @@ class Order(TenantScoped, Base):
         tenant_fk("customer_id", "customers", ondelete="CASCADE"),
         tenant_fk("store_id", "stores"),
         CheckConstraint("total_cents >= 0", name="total_non_negative"),
+        # events.derived.MAX_ORDER_CENTS (migration 0009: a trigger on SQLite)
+        CheckConstraint("total_cents <= 9999999999", name="total_bounded"),
         Index("ix_orders_tenant_customer_placed", "tenant_id", "customer_id", "placed_at"),
     )
 
