@@ -347,3 +347,13 @@ def test_a_big_import_leaves_the_planner_statistics_current(factory, session):
         after = session.execute(text("SELECT last_analyze FROM pg_stat_user_tables "
                                      "WHERE relname = 'customers'")).scalar()
         assert after is not None and (before is None or after > before)
+
+
+def test_an_absurd_header_is_refused_at_once(factory, session):
+    """Issue 12 (bad input): a header of a million columns kept an import busy for
+    minutes; past 500 columns the file is refused before any mapping work."""
+    t = factory.tenant()
+    header = ",".join(f"c{n}" for n in range(100_000))
+    with pytest.raises(ValidationFailed) as refused:
+        run(factory, session, t, f"{header}\r\n{','.join('x' * 1 for _ in range(3))}\r\n")
+    assert refused.value.errors[0].code == "too_many_columns"

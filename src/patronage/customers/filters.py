@@ -26,9 +26,13 @@ def _split(value: Any) -> Any:
     return [p for p in out if p] or None
 
 
-IdList = Annotated[list[Id] | None, BeforeValidator(_split)]
+# A list filter takes at most this many values (a thousand states is an attack, not a view).
+MAX_VALUES = 100
+IdList = Annotated[Annotated[list[Id], Field(max_length=MAX_VALUES)] | None,
+                   BeforeValidator(_split)]
 Word = Annotated[str, StringConstraints(min_length=1, max_length=100), PlainText]  # trimmed first
-WordList = Annotated[list[Word] | None, BeforeValidator(_split)]
+WordList = Annotated[Annotated[list[Word], Field(max_length=MAX_VALUES)] | None,
+                     BeforeValidator(_split)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("10000000000"), decimal_places=2)]
 Amount = Annotated[int, Field(ge=0, le=MAX_INT)]
 Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9998, 12, 31))]
@@ -43,7 +47,8 @@ class CustomerFilters(BaseModel):
         None, description="Search box: names, email, phone, license number, external id.")
     id: IdList = Field(None, description="Customer ids (comma-separated or repeated).")
     name: Word | None = Field(None, description="Company or person name contains.")
-    type: Annotated[list[CustomerType] | None, BeforeValidator(_split)] = None
+    type: Annotated[Annotated[list[CustomerType], Field(max_length=MAX_VALUES)] | None,
+                    BeforeValidator(_split)] = None
     store: IdList = Field(None, description="Ordered from any of these stores.")
     master_store: IdList = None
     email: Word | None = Field(None, description="Email contains (case-insensitive).")
@@ -176,8 +181,10 @@ class ExportParams(ListParams):
 
 
 def _is_list(annotation: Any) -> bool:
-    return get_origin(annotation) is list or any(get_origin(a) is list
-                                                 for a in get_args(annotation))
+    """A list, an optional list, or either with constraints (Annotated)."""
+    if get_origin(annotation) is Annotated:
+        return _is_list(get_args(annotation)[0])
+    return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
 
 
 # The parameters that take several values (repeated or comma-separated).

@@ -14,6 +14,7 @@ class ImportCode(StrEnum):
     BAD_CSV = "bad_csv"
     DUPLICATE_HEADER = "duplicate_header"
     MISSING_HEADER = "missing_header"
+    TOO_MANY_COLUMNS = "too_many_columns"
     MISSING_REQUIRED_COLUMN = "missing_required_column"
     UNKNOWN_FIELD = "unknown_field"
     # a row

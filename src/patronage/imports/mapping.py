@@ -88,7 +88,16 @@ def propose(headers: list[str], saved: dict[str, str | None] | None = None) -> M
     return mapping
 
 
+# More columns than any customer file has (every field twice over, and room for a
+# platform's extras): a header past it is refused before anything is done with it.
+MAX_COLUMNS = 500
+
+
 def check_header(headers: list[str]) -> None:
+    if len(headers) > MAX_COLUMNS:
+        raise ValidationFailed.field(
+            "header", f"The header has {len(headers):,} columns; a customer file has at most "
+            f"{MAX_COLUMNS}. Is this the right file?", ImportCode.TOO_MANY_COLUMNS)
     blank = [i + 1 for i, h in enumerate(headers) if not h.strip()]
     seen: dict[str, int] = {}
     duplicates = []
