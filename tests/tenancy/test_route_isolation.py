@@ -531,8 +531,13 @@ def _id_filters() -> list[str]:
     names = []
     for name, info in CustomerFilters.model_fields.items():
         for arm in get_args(info.annotation) or (info.annotation,):
+            while get_origin(arm) is Annotated:  # a constrained list: its list
+                arm = get_args(arm)[0]
             if get_origin(arm) is list and _is_int(get_args(arm)[0]):
                 names.append(name)
+    # Found by type, so that a new id filter is covered; never silently fewer than these.
+    assert {"id", "store", "master_store", "status", "sales_rep", "payment_terms",
+            "license_type"} <= set(names), names
     return names
 
 
