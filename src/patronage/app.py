@@ -31,6 +31,7 @@ from patronage.events import routes as event_routes
 from patronage.imports import routes as import_routes
 from patronage.imports import views as import_views
 from patronage.imports.jobs import TooLarge
+from patronage.security_headers import SecurityHeaders
 from patronage.settings import get_settings
 from patronage.settings_lists import routes as settings_routes
 from patronage.settings_lists import views as settings_views
@@ -121,6 +122,7 @@ def create_app() -> FastAPI:
                   description="Customer directory and light CRM. Authenticate with "
                               "`Authorization: Bearer <token>` (`patronage token create`). "
                               "Errors are RFC 9457 problem details.")
+    app.add_middleware(SecurityHeaders)  # inside the session middleware: sees who is in
     app.add_middleware(UploadLimit)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
                        session_cookie="patronage_session", max_age=settings.session_max_age,
