@@ -26,3 +26,25 @@ def test_unknown_api_path_is_a_problem_document(client):
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 404
+
+
+def test_an_unconfigured_secret_is_made_once_and_kept_private(tmp_path):
+    """Issue 12: a default install signed cookies with a public placeholder; now the first
+    run makes a random secret (mode 0600) and every later run reads the same one."""
+    import stat
+
+    import pytest
+
+    from patronage.settings import DEV_SECRET, Settings
+
+    kept = tmp_path / "var" / "secret_key"
+    first = Settings(environment="development", secret_key_file=str(kept))
+    again = Settings(environment="development", secret_key_file=str(kept))
+    assert first.secret_key == again.secret_key != DEV_SECRET
+    assert len(first.secret_key) >= 48
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    for secret in (None, DEV_SECRET):
+        with pytest.raises(ValueError, match="SECRET_KEY must be set"):
+            Settings(environment="production", secret_key=secret,
+                     secret_key_file=str(tmp_path / "other"))
+    assert Settings(environment="production", secret_key="s" * 40).secret_key == "s" * 40

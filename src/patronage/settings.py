@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,7 +22,10 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'patronage.db'}"
     host: str = "127.0.0.1"
     port: int = 8000
-    secret_key: str = DEV_SECRET
+    # Signs the admin's session cookies. Unset, a random one is made on first run and kept
+    # in SECRET_KEY_FILE (mode 0600); production refuses to start without a configured one.
+    secret_key: str | None = None
+    secret_key_file: str = str(REPO_ROOT / "var" / "secret_key")
     # Session cookies are Secure (HTTPS only) unless explicitly relaxed for local HTTP.
     cookie_secure: bool | None = None
     session_max_age: int = 14 * 24 * 3600
@@ -33,9 +38,12 @@ class Settings(BaseSettings):
     import_dir: str = "var/imports"
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
+    def _a_real_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key in (None, DEV_SECRET):
             raise ValueError("SECRET_KEY must be set to a real secret in production")
+        if self.secret_key is None:
+            self.secret_key = (secrets.token_urlsafe(48) if self.environment == "test"
+                               else _kept_secret(Path(self.secret_key_file)))
         if self.cookie_secure is None:
             self.cookie_secure = self.environment == "production"
         return self
@@ -43,6 +51,23 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _kept_secret(path: Path) -> str:
+    """The secret kept at ``path``, made (random, readable by its owner only) if missing."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
+    return secret
 
 
 @lru_cache
