@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from patronage.db import bind_tenant, new_session
 from patronage.errors import Unauthorized
 from patronage.tenancy import service as tenancy
+from patronage.tenancy import sessions as admin_sessions
 from patronage.tenancy.schemas import Principal
 from patronage.types import MAX_INT
 
@@ -47,10 +48,12 @@ def admin_principal(request: Request, session: SessionDep) -> Principal | None:
     if not tenant_id or not user_id:
         return None
     principal = tenancy.principal_for(session, tenant_id=tenant_id, user_id=user_id)
-    if principal is None:
-        request.session.clear()
-    else:
-        bind_tenant(session, principal.tenant_id)
+    if principal is None or not admin_sessions.still_valid(request.session, principal):
+        workspace = request.session.get("workspace", "")
+        request.session.clear()  # signed out elsewhere, idle too long, or too old
+        request.session["workspace"] = workspace
+        return None
+    bind_tenant(session, principal.tenant_id)
     return principal
 
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     secret_key_file: str = str(REPO_ROOT / "var" / "secret_key")
     # Session cookies are Secure (HTTPS only) unless explicitly relaxed for local HTTP.
     cookie_secure: bool | None = None
+    # A signed-in session ends after this many seconds without a request, and after
+    # SESSION_MAX_AGE whatever happens.
+    session_idle_timeout: int = 12 * 3600
     session_max_age: int = 14 * 24 * 3600
     default_page_size: int = 50
     max_page_size: int = 500

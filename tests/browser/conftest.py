@@ -11,6 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from playwright.sync_api import expect
+
+# A loaded machine (CI, the other core busy) answers slower than Playwright's 5 s default:
+# every expectation waits up to 20 s (a passing one returns as soon as it holds).
+expect.set_options(timeout=20_000)
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",

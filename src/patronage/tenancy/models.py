@@ -48,6 +48,9 @@ class User(TenantScoped, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moves on sign-out, a new password or role: every admin session signed with an older
+    # version ends at once (deps.admin_principal).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class ApiToken(TenantScoped, Base):

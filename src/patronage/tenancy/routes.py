@@ -6,13 +6,13 @@ from fastapi import APIRouter
 
 from patronage.deps import ApiPrincipal, SessionDep
 from patronage.tenancy import service
-from patronage.tenancy.schemas import Principal, UserOut
+from patronage.tenancy.schemas import Me, UserOut
 
 router = APIRouter(tags=["team"])
 
 
-@router.get("/me", response_model=Principal, summary="Who this token acts as")
-def me(principal: ApiPrincipal) -> Principal:
+@router.get("/me", response_model=Me, summary="Who this token acts as")
+def me(principal: ApiPrincipal) -> Me:
     return principal
 
 

@@ -23,8 +23,8 @@ class UserOut(BaseModel):
     role: Role
 
 
-class Principal(BaseModel):
-    """Who is acting: the authenticated user within their tenant."""
+class Me(BaseModel):
+    """Who a token or session acts as, as the API shows it."""
 
     model_config = ConfigDict(frozen=True)
     tenant_id: int
@@ -34,6 +34,12 @@ class Principal(BaseModel):
     email: str
     name: str
     role: Role
+
+
+class Principal(Me):
+    """Who is acting: the authenticated user within their tenant."""
+
+    session_version: int = 1  # of their admin sessions (tenancy.sessions)
 
     @property
     def can_write(self) -> bool:

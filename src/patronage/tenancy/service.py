@@ -10,7 +10,7 @@ from functools import cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from patronage.db import utcnow
@@ -105,6 +105,28 @@ def set_password(session: Session, *, tenant_id: int, email: str, password: str)
             "password", f"Use at least {MIN_PASSWORD} characters.", "password_too_short")
     user = _user_by_email(session, tenant_id, _login_email(email))
     user.password_hash = hash_password(password)
+    user.session_version += 1  # a new password ends every session of the old one
+    session.commit()
+
+
+def set_role(session: Session, *, tenant_id: int, user_id: int, role: str) -> None:
+    """Give a member another role; their sessions end (they sign in again as it)."""
+    if role not in ROLES:
+        raise ValidationFailed.field("role", f"Role must be one of {', '.join(ROLES)}.",
+                                     "invalid_role")
+    user = session.scalar(select(User).where(User.tenant_id == tenant_id, User.id == user_id))
+    if user is None:
+        raise NotFound(f"No member with id {user_id}.")
+    if user.role != role:
+        user.role = role
+        user.session_version += 1
+    session.commit()
+
+
+def end_sessions(session: Session, *, tenant_id: int, user_id: int) -> None:
+    """End every admin session of a member (sign-out ends them on every device)."""
+    session.execute(update(User).where(User.tenant_id == tenant_id, User.id == user_id)
+                    .values(session_version=User.session_version + 1))
     session.commit()
 
 
@@ -123,7 +145,8 @@ def _user_by_email(session: Session, tenant_id: int, email: str) -> User:
 def _principal(tenant: Tenant, user: User) -> Principal:
     return Principal(tenant_id=tenant.id, tenant_slug=tenant.slug,
                      tenant_region=tenant.default_region, user_id=user.id, email=user.email,
-                     name=user.name, role=user.role)  # type: ignore[arg-type]
+                     name=user.name, role=user.role,  # type: ignore[arg-type]
+                     session_version=user.session_version)
 
 
 def authenticate_password(session: Session, *, tenant_slug: str, email: str,

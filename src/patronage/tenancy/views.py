@@ -11,6 +11,7 @@ from patronage import web
 from patronage.deps import AdminPrincipal, SessionDep
 from patronage.errors import Unauthorized
 from patronage.tenancy import service
+from patronage.tenancy import sessions as admin_sessions
 
 router = APIRouter()
 
@@ -42,15 +43,16 @@ def login(request: Request, session: SessionDep, workspace: Annotated[str, Form(
         return web.render(request, "auth/login.html",
                           {"error": exc.detail, "workspace": workspace, "email": email,
                            "next": _safe_next(next)}, status_code=401)
-    request.session.clear()  # a fresh session and CSRF token on sign-in (no fixation)
-    request.session.update({"tenant_id": principal.tenant_id, "user_id": principal.user_id,
-                            "workspace": principal.tenant_slug})
+    admin_sessions.start(request.session, principal)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[web.CsrfChecked])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep, principal: AdminPrincipal) -> Response:
     workspace = request.session.get("workspace", "")
+    if principal is not None:  # a cookie copied before now stops working too
+        service.end_sessions(session, tenant_id=principal.tenant_id,
+                             user_id=principal.user_id)
     request.session.clear()
     request.session["workspace"] = workspace
     web.flash(request, "You are signed out.")
