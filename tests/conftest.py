@@ -123,3 +123,11 @@ def tenant_guard(migrated) -> Iterator[None]:  # type: ignore[no-untyped-def]
     event.listen(get_engine(), "before_cursor_execute", _names_a_tenant)
     yield
     event.remove(get_engine(), "before_cursor_execute", _names_a_tenant)
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_throttle(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each test starts with no failed sign-ins counted (they all come from one address)."""
+    from patronage.tenancy import throttle
+
+    monkeypatch.setattr(throttle, "SIGN_INS", throttle.Throttle())

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from patronage import web
 from patronage.deps import AdminPrincipal, SessionDep
 from patronage.errors import Unauthorized
-from patronage.tenancy import service
+from patronage.tenancy import service, throttle
 from patronage.tenancy import sessions as admin_sessions
 
 router = APIRouter()
@@ -36,13 +36,27 @@ def login_form(request: Request, principal: AdminPrincipal, next: str | None = N
 def login(request: Request, session: SessionDep, workspace: Annotated[str, Form()] = "",
           email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/customers") -> Response:
+    account = throttle.account_key(workspace, email)
+    address = throttle.address_key(request.client.host if request.client else None)
+    wait = throttle.SIGN_INS.wait(account, address)
+    if wait > 0:  # before any password check: a blocked guess costs nothing
+        seconds = max(1, int(wait + 0.999))
+        response = web.render(request, "auth/login.html", {
+            "error": f"Too many failed sign-ins. Try again in {seconds} seconds.",
+            "workspace": workspace, "email": email, "next": _safe_next(next)},
+            status_code=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
     try:
         principal = service.authenticate_password(session, tenant_slug=workspace, email=email,
                                                   password=password)
     except Unauthorized as exc:
+        throttle.SIGN_INS.failed(account, throttle.FREE_PER_ACCOUNT)
+        throttle.SIGN_INS.failed(address, throttle.FREE_PER_ADDRESS)
         return web.render(request, "auth/login.html",
                           {"error": exc.detail, "workspace": workspace, "email": email,
                            "next": _safe_next(next)}, status_code=401)
+    throttle.SIGN_INS.succeeded(account)
     admin_sessions.start(request.session, principal)
     return RedirectResponse(_safe_next(next), status_code=303)
 
