@@ -54,3 +54,43 @@ def test_sales_rep_edits_but_cannot_delete_or_change_settings(client, factory):
     assert client.delete(f"/api/v1/customers/{c['id']}", headers=rep).status_code == 403
     assert client.post("/api/v1/settings/statuses", headers=rep,
                        json={"name": "VIP"}).status_code == 403
+
+
+@pytest.mark.parametrize("password,code", [
+    ("aaaaaaaaaa", "password_too_weak"),
+    ("password1234", "password_too_weak"),
+    ("qwertyuiop12", "password_too_weak"),
+    ("short", "password_too_short"),
+])
+def test_weak_passwords_are_refused_with_a_reason(factory, session, password, code):
+    """Issue 12: length was the only rule ('aaaaaaaaaa' was accepted)."""
+    from patronage.errors import ValidationFailed
+    from patronage.tenancy import service as tenancy
+
+    t = factory.tenant()
+    with pytest.raises(ValidationFailed) as refused:
+        tenancy.set_password(session, tenant_id=t.id, email=t.email, password=password)
+    assert refused.value.errors[0].code == code
+    assert refused.value.errors[0].detail.endswith(".")
+
+
+def test_a_password_built_from_the_email_or_workspace_is_refused(factory, session):
+    from patronage.errors import ValidationFailed
+    from patronage.tenancy import service as tenancy
+
+    t = factory.tenant()
+    local = t.email.split("@")[0]
+    for password in (f"{local}2026!!x", f"My {t.slug} place 9"):
+        with pytest.raises(ValidationFailed) as refused:
+            tenancy.set_password(session, tenant_id=t.id, email=t.email, password=password)
+        assert refused.value.errors[0].code == "password_personal"
+    tenancy.set_password(session, tenant_id=t.id, email=t.email,
+                         password="violet tractor lantern 41")
+
+
+def test_generated_passwords_pass_the_policy():
+    from patronage.tenancy import passwords
+    from patronage.tenancy import service as tenancy
+
+    for _ in range(20):
+        passwords.check(tenancy.generate_password(), email="a@b.example", workspace="demo")

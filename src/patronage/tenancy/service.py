@@ -23,6 +23,7 @@ from patronage.errors import (
     ValidationFailed,
     validate_field,
 )
+from patronage.tenancy import passwords
 from patronage.tenancy.models import ROLES, ApiToken, Tenant, User
 from patronage.tenancy.schemas import Principal, TenantOut, UserOut
 from patronage.types import email_key, normalize_email
@@ -40,7 +41,6 @@ def _hasher() -> PasswordHash:
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 TOKEN_PREFIX = "pat"
-MIN_PASSWORD = 10
 
 
 def _login_email(raw: str) -> str:
@@ -84,9 +84,9 @@ def create_user(session: Session, *, tenant_id: int, email: str, role: str,
         raise ValidationFailed.field("role", f"Role must be one of {', '.join(ROLES)}.",
                                      "invalid_role")
     email = _login_email(email)
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise ValidationFailed.field(
-            "password", f"Use at least {MIN_PASSWORD} characters.", "password_too_short")
+    if password is not None:
+        tenant_slug = session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id)) or ""
+        passwords.check(password, email=email, workspace=tenant_slug)
     exists = session.scalar(select(User.id).where(User.tenant_id == tenant_id,
                                                   User.email == email))
     if exists is not None:
@@ -100,10 +100,9 @@ def create_user(session: Session, *, tenant_id: int, email: str, role: str,
 
 
 def set_password(session: Session, *, tenant_id: int, email: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ValidationFailed.field(
-            "password", f"Use at least {MIN_PASSWORD} characters.", "password_too_short")
     user = _user_by_email(session, tenant_id, _login_email(email))
+    tenant_slug = session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id)) or ""
+    passwords.check(password, email=user.email, workspace=tenant_slug)
     user.password_hash = hash_password(password)
     user.session_version += 1  # a new password ends every session of the old one
     session.commit()
