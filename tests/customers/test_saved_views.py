@@ -86,3 +86,17 @@ def test_admin_saves_columns_and_a_view_from_the_list(client, factory):
     page = client.get(made.headers["location"]).text
     assert "<h1>California</h1>" in page and "shared with the team" in page
     assert 'class="view-link active"' in page  # listed and highlighted in the sidebar
+
+
+def test_a_viewer_saves_private_views_only(client, factory):
+    """Issue 12 (policy): sharing a view with the team needs a writer."""
+    t = factory.tenant()
+    viewer = factory.member(t, "viewer")
+    mine = client.post("/api/v1/views", headers=viewer, json={"name": "Mine", "query": ""})
+    assert mine.status_code == 201
+    shared = client.post("/api/v1/views", headers=viewer,
+                         json={"name": "Team", "query": "", "shared": True})
+    assert shared.status_code == 403
+    later = client.patch(f"/api/v1/views/{mine.json()['id']}", headers=viewer,
+                         json={"shared": True})
+    assert later.status_code == 403

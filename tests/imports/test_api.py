@@ -116,3 +116,13 @@ def test_an_old_preview_gives_its_file_back(client, factory, session):
     assert not kept.exists()
     assert client.post(f"/api/v1/imports/{preview['id']}:commit",
                        headers=t.headers).status_code == 409
+
+
+def test_imports_are_for_admins(client, factory):
+    """Issue 12 (policy): a sales rep may not preview or commit an import."""
+    t = factory.tenant()
+    rep = factory.member(t, "sales_rep")
+    response = client.post("/api/v1/imports", headers=rep, data={"dry_run": "true"},
+                           files={"file": ("a.csv", b"Company\nRep Co\n", "text/csv")})
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"

@@ -75,7 +75,14 @@ def _commit(session: Session, name: str) -> None:
                                           "duplicate")]) from exc
 
 
+def _may_share(principal: Principal, shared: bool | None) -> None:
+    if shared and not principal.can_write:
+        raise Forbidden("A viewer may save views for themselves only; sharing one with the "
+                        "team needs an admin or a sales rep.")
+
+
 def create_view(session: Session, principal: Principal, data: SavedViewIn) -> SavedViewOut:
+    _may_share(principal, data.shared)
     view = SavedView(tenant_id=principal.tenant_id, user_id=principal.user_id,
                      **data.model_dump())
     session.add(view)
@@ -86,6 +93,7 @@ def create_view(session: Session, principal: Principal, data: SavedViewIn) -> Sa
 def update_view(session: Session, principal: Principal, view_id: int,
                 data: SavedViewUpdate) -> SavedViewOut:
     view = _owned(session, principal, view_id)
+    _may_share(principal, data.shared)
     for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(view, key, value)
     _commit(session, view.name)

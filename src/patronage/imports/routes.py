@@ -14,7 +14,7 @@ from patronage.imports import jobs
 from patronage.imports.models import Import
 from patronage.imports.schemas import CommitIn, ImportOut
 from patronage.settings import get_settings
-from patronage.tenancy.service import require_writer
+from patronage.tenancy.service import require_admin
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -66,7 +66,7 @@ def upload(file: Annotated[UploadFile, File(description="The CSV (any encoding, 
            mapping: Annotated[str | None, Form(description=(
                "JSON object of header -> field (null to ignore); default: proposed from "
                "the header."))] = None) -> ImportOut:
-    require_writer(principal)
+    require_admin(principal)
     chosen = parse_mapping(mapping)
     path, size = jobs.save_upload(file.file, get_settings().import_max_bytes)
     job = jobs.start(session, principal, path, file.filename or "upload.csv", size,
@@ -79,7 +79,7 @@ def upload(file: Annotated[UploadFile, File(description="The CSV (any encoding, 
              summary="Import for real the file a dry run previewed")
 def commit(import_id: IdPath, principal: ApiPrincipal, session: SessionDep,
            body: CommitIn | None = None) -> ImportOut:
-    require_writer(principal)
+    require_admin(principal)
     preview = jobs.get(session, principal.tenant_id, import_id)
     return to_out(jobs.commit(session, principal, preview, body.mapping if body else None))
 

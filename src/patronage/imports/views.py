@@ -38,7 +38,7 @@ def imports_page(request: Request, member: web.Member, session: SessionDep) -> R
 
 @router.post("/imports", dependencies=[web.CsrfChecked])
 async def upload(request: Request, member: web.Member, session: SessionDep) -> Response:
-    tenancy.require_writer(member)
+    tenancy.require_admin(member)
     form = await request.form()
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
@@ -88,7 +88,7 @@ def _mapping_from(form: object, job_mapping: dict[str, str | None]) -> dict[str,
 async def run_again(request: Request, import_id: IdPath, member: web.Member,
                     session: SessionDep) -> Response:
     """Preview again with the mapping as edited, or commit the preview."""
-    tenancy.require_writer(member)
+    tenancy.require_admin(member)
     form = await request.form()
     preview = jobs.get(session, member.tenant_id, import_id)
     try:
