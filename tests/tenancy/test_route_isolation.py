@@ -316,6 +316,19 @@ def _list_item(w: World, side: Side, path: str, fresh: bool) -> Owned:
     return Owned(i, [f"/api/v1/settings/{slug}/{i}"])
 
 
+def _member(w: World, side: Side, _path: str, fresh: bool) -> Owned:
+    made = _ok(w.api.post("/api/v1/users", headers=side.headers, json={
+        "email": f"member{next(_seq)}.{side.mark.lower()}@example.com",
+        "name": f"{side.mark} Member", "role": "sales_rep"}), 201)
+    return Owned(made["id"], ["/api/v1/users"])
+
+
+def _token(w: World, side: Side, _path: str, fresh: bool) -> Owned:
+    made = _ok(w.api.post("/api/v1/tokens", headers=side.headers,
+                          json={"name": f"{side.mark} token {next(_seq)}"}), 201)
+    return Owned(made["id"], ["/api/v1/tokens"])
+
+
 # (path prefix, parameter) -> what makes the tenant's object that the parameter names. The
 # longest matching prefix wins. A route with an id parameter none of these names fails.
 OWNERS: dict[tuple[str, str], Maker] = {
@@ -327,6 +340,8 @@ OWNERS: dict[tuple[str, str], Maker] = {
     ("/imports/", "import_id"): _import,
     ("/api/v1/settings/", "item_id"): _list_item,
     ("/settings/", "item_id"): _list_item,
+    ("/api/v1/users/", "user_id"): _member,
+    ("/api/v1/tokens/", "token_id"): _token,
 }
 
 
@@ -360,6 +375,7 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
         "data": {"type": "business", "company_name": "Hijacked", "version": "1"}},
     ("POST", "/settings/{slug}/{item_id}"): {"data": {"name": "Hijacked"}},
     ("POST", "/imports/{import_id}/run"): {"data": {"action": "commit"}},
+    ("PATCH", "/api/v1/users/{user_id}"): {"json": {"role": "viewer"}},
 }
 
 
@@ -840,6 +856,25 @@ def _view_name_admin(w: World, c: Side) -> None:
     assert "was not saved" not in page, page[:600]
 
 
+def _member_of_another(w: World, c: Side) -> None:
+    """Adding a member with the email of another workspace's member is this workspace's
+    business alone; a token can name only a member of one's own workspace."""
+    made = w.api.post("/api/v1/users", headers=c.headers, json={
+        "email": w.a.ctx.email, "name": "Same Email", "role": "viewer"})
+    assert made.status_code == 201, made.text
+    theirs = w.api.post("/api/v1/tokens", headers=c.headers,
+                        json={"name": "theirs", "user_id": w.a.user_id})
+    assert theirs.status_code == 404, theirs.text
+
+
+def _token_for_another(w: World, c: Side) -> None:
+    made = w.api.post("/api/v1/tokens", headers=c.headers,
+                      json={"name": "reach", "user_id": w.a.user_id})
+    assert made.status_code == 404, made.text
+    assert [t["user_id"] for t in _ok(w.api.get("/api/v1/tokens", headers=c.headers), 200)
+            if t["user_id"] == w.a.user_id] == []
+
+
 def _item_names(slug: str) -> Callable[[World, Side], None]:
     def check(w: World, c: Side) -> None:
         body = ITEM_BODIES[slug]("C", next(_seq))
@@ -881,6 +916,8 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/customers/new"): _create_with_a_license_admin,
     **{("POST", f"/settings/{slug}"): _item_names_admin(slug) for slug in KINDS},
     ("POST", "/imports"): _import_admin,
+    ("POST", "/api/v1/users"): _member_of_another,
+    ("POST", "/api/v1/tokens"): _token_for_another,
 }
 
 

@@ -51,6 +51,8 @@ class User(TenantScoped, Base):
     # Moves on sign-out, a new password or role: every admin session signed with an older
     # version ends at once (deps.admin_principal).
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A removed member: kept (their name stays on history), but signs in no more.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(TenantScoped, Base):
@@ -68,3 +70,5 @@ class ApiToken(TenantScoped, Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

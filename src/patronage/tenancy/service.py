@@ -6,14 +6,15 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import timedelta
 from functools import cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from patronage.db import utcnow
+from patronage.db import as_utc, utcnow
 from patronage.errors import (
     Conflict,
     Forbidden,
@@ -163,7 +164,7 @@ def authenticate_password(session: Session, *, tenant_slug: str, email: str,
                                   _login_email(email))
         except PatronageError:
             user = None
-    if user is None or not user.password_hash:
+    if user is None or not user.password_hash or user.deactivated_at is not None:
         _hasher().hash(password)  # spend the same time as a real check
         raise failure
     valid, new_hash = _hasher().verify_and_update(password, user.password_hash)
@@ -180,11 +181,12 @@ def authenticate_password(session: Session, *, tenant_slug: str, email: str,
 def principal_for(session: Session, *, tenant_id: int, user_id: int) -> Principal | None:
     row = session.execute(
         select(Tenant, User).join(User, User.tenant_id == Tenant.id)
-        .where(Tenant.id == tenant_id, User.id == user_id)).first()
+        .where(Tenant.id == tenant_id, User.id == user_id,
+               User.deactivated_at.is_(None))).first()
     return _principal(*row) if row else None
 
 
-def _token_hash(secret: str) -> str:
+def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -192,7 +194,7 @@ def create_token(session: Session, *, tenant_id: int, email: str, label: str = "
     """Issue a bearer token; only its hash is stored, so it is shown once."""
     user = _user_by_email(session, tenant_id, _login_email(email))
     secret = secrets.token_urlsafe(32)
-    session.add(ApiToken(tenant_id=tenant_id, user_id=user.id, token_hash=_token_hash(secret),
+    session.add(ApiToken(tenant_id=tenant_id, user_id=user.id, token_hash=token_hash(secret),
                          label=label))
     session.commit()
     return f"{TOKEN_PREFIX}_{tenant_id}_{secret}"
@@ -206,15 +208,24 @@ def authenticate_token(session: Session, token: str) -> Principal:
             or len(tenant_part) > 9
             or not secret):
         raise failure
-    digest = _token_hash(secret)
+    digest = token_hash(secret)
     row = session.execute(
         select(ApiToken, Tenant, User)
         .join(Tenant, Tenant.id == ApiToken.tenant_id)
         .join(User, (User.tenant_id == ApiToken.tenant_id) & (User.id == ApiToken.user_id))
-        .where(ApiToken.tenant_id == int(tenant_part), ApiToken.token_hash == digest)).first()
+        .where(ApiToken.tenant_id == int(tenant_part), ApiToken.token_hash == digest,
+               ApiToken.revoked_at.is_(None), User.deactivated_at.is_(None),
+               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))).first()
     if row is None or not hmac.compare_digest(row[0].token_hash, digest):
         raise failure
+    token, now = row[0], utcnow()
+    if token.last_used_at is None or now - as_utc(token.last_used_at) > LAST_USED_EVERY:
+        token.last_used_at = now  # at most hourly: a write per request would cost the load
+        session.commit()
     return _principal(row[1], row[2])
+
+
+LAST_USED_EVERY = timedelta(hours=1)
 
 
 def require_writer(principal: Principal) -> None:
