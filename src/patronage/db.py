@@ -162,9 +162,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-# SQLite's approximate ANALYZE: each index is sampled, so a refresh costs about the same
-# at a million rows as at a thousand (what SQLite recommends beside PRAGMA optimize).
-ANALYSIS_LIMIT = 1000
+# Statistics are taken whole (analysis_limit 0): SQLite's sampling reads an index's first
+# entries, which all belong to one tenant, and then tells the planner that ~1,000 rows share
+# a tenant_id — so a probe by 2,500 keys walked a whole workspace instead of the key index
+# (found measuring issue 11: imports into a million-customer workspace at half speed). A
+# whole ANALYZE of the tables bulk loads fill costs ~2 s at a million customers.
+ANALYSIS_LIMIT = 0
+ANALYZED = ("customers", "customer_tags", "import_fingerprints")
 # A pooled connection lives for the server's life; every this many returns to the pool it
 # runs PRAGMA optimize (which re-analyses only the tables whose size moved a lot).
 OPTIMIZE_EVERY = 1000
@@ -179,7 +183,8 @@ def refresh_statistics(session: Session) -> None:
         conn = session.connection()
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        conn.exec_driver_sql("ANALYZE")
+        for table in ANALYZED:
+            conn.exec_driver_sql(f"ANALYZE {table}")
         session.commit()
     except Exception:  # noqa: BLE001 - see above
         session.rollback()

@@ -50,8 +50,9 @@ AUDITED = fields.AUDITED
 _READ = ("id", "version", "type", "company_name", "first_name", "last_name", "email",
          "phone", "order_count", "total_spent_cents", "imported_order_count",
          "imported_spent_cents")
-# An import that writes this many customers refreshes the planner's statistics after its
-# commit (smaller ones barely move them; the pool's PRAGMA optimize catches up).
+# An import that writes this many customers, and at least a tenth as many as were there,
+# refreshes the planner's statistics after its commit (smaller ones barely move them; the
+# pool's PRAGMA optimize catches up).
 STATISTICS_AFTER = 1_000
 
 
@@ -353,7 +354,8 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
         raise
     finally:
         rows.close()
-    if not dry_run and report.created + report.updated >= STATISTICS_AFTER:
+    written = report.created + report.updated
+    if not dry_run and written >= max(STATISTICS_AFTER, job.known_ids // 10):
         refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
