@@ -7,19 +7,37 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Column, Connection, func, select
+from sqlalchemy import Column, Connection, func, literal_column, select
 
 from patronage.customers.models import Customer
 from patronage.db import fetch_plain
 from patronage.types import email_key
 
 RULES = ("license_number", "external_id", "email", "phone")
-_PROBES: dict[str, tuple[Any, Any]] = {
-    "license_number": (Customer.license_key, Customer.type == "business"),
-    "external_id": (Customer.external_id, None),
-    "email": (func.lower(Customer.email), None),  # ix_customers_tenant_email
-    "phone": (Customer.phone, None),
+# Each rule: the column compared, a condition, and the index that finds its keys. The index
+# is named to SQLite (INDEXED BY): its planner only knows the average rows per workspace, so
+# in a server of many small sellers it would walk a big seller's whole workspace instead.
+_PROBES: dict[str, tuple[Any, Any, str]] = {
+    # 'business' written out: only a literal lets SQLite prove its partial index applies.
+    "license_number": (Customer.license_key, Customer.type == literal_column("'business'"),
+                       "uq_customers_tenant_license_key"),
+    "external_id": (Customer.external_id, None, "uq_customers_tenant_external_id"),
+    "email": (func.lower(Customer.email), None, "ix_customers_tenant_email"),
+    "phone": (Customer.phone, None, "ix_customers_tenant_phone"),
 }
+
+
+def probe(rule: str, tenant_id: int, keys: Iterable[str]) -> Any:
+    """The query of the customers of ``tenant_id`` that ``keys`` of ``rule`` name."""
+    column, extra, _index = _PROBES[rule]
+    query = (select(column, Customer.id)
+             .where(Customer.tenant_id == tenant_id, column.in_(list(keys)))
+             .order_by(Customer.id))
+    return query.where(extra) if extra is not None else query
+
+
+def probe_index(rule: str) -> str:
+    return _PROBES[rule][2]
 
 
 def keys(values: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -43,15 +61,12 @@ def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]]
              ) -> dict[str, dict[str, int]]:
     """For each rule, its keys' customer ids (the oldest when several share one)."""
     found: dict[str, dict[str, int]] = {rule: {} for rule in RULES}
-    for rule, (column, extra) in _PROBES.items():
+    for rule in _PROBES:
         if not wanted.get(rule):
             continue
-        query = (select(column, Customer.id)
-                 .where(Customer.tenant_id == tenant_id, column.in_(wanted[rule]))
-                 .order_by(Customer.id))
-        if extra is not None:
-            query = query.where(extra)
-        for key, customer_id in fetch_plain(conn, query):  # keys and ids: plain values
+        query = probe(rule, tenant_id, wanted[rule])
+        for key, customer_id in fetch_plain(conn, query,  # keys and ids: plain values
+                                            indexed_by=("customers", probe_index(rule))):
             found[rule].setdefault(key, customer_id)
     return found
 

@@ -79,11 +79,20 @@ _UNSET = {f.name: False if f.kind == "flag" else [] if f.kind == "tags"
           else 0 if not f.editable else None for f in fields.FIELDS}
 
 
+_AUDITED = tuple((f, _UNSET[f]) for f in fields.AUDITED)
+
+
 def snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
     """A customer as the audit trail records it when it is created or deleted: every
-    audited field that holds something (``tags`` a list)."""
-    return {f: jsonable(v) for f in fields.AUDITED
-            if (v := values.get(f)) is not None and v != "" and v != _UNSET[f]}
+    audited field that holds something (``tags`` a list). On every path that creates
+    customers in bulk: kept to one pass."""
+    out = {}
+    for field, unset in _AUDITED:
+        value = values.get(field)
+        if value is None or value == "" or value == unset:
+            continue
+        out[field] = value.isoformat() if isinstance(value, datetime | date) else value
+    return out
 
 
 def new_row(tenant_id: int, values: Mapping[str, Any], now: datetime) -> dict[str, Any]:

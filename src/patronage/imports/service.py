@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from patronage.customers import fields, matching, rules
 from patronage.customers.codes import CustomerCode
-from patronage.customers.models import Customer, CustomerTag
+from patronage.customers.models import Customer, CustomerCount, CustomerTag
 from patronage.customers.search_index import deferred_search_index
 from patronage.customers.writes import Actor, Writer
 from patronage.db import (
@@ -135,6 +135,8 @@ class _Run:
         self.seen = Seen(conn)
         # Fingerprints of customers this import creates never count within it.
         self.known_ids = conn.scalar(select(func.max(Customer.id))) or 0
+        self.tenant_size = conn.scalar(select(CustomerCount.customers).where(
+            CustomerCount.tenant_id == self.tenant)) or 0
         self.digests = ListParam("d", pipeline.CHUNK, b"")  # b"" is no fingerprint
         self.known_plan = PlainQuery(conn, fingerprints.known_query(self.digests))
         self.now = utcnow()
@@ -355,7 +357,7 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     finally:
         rows.close()
     written = report.created + report.updated
-    if not dry_run and written >= max(STATISTICS_AFTER, job.known_ids // 10):
+    if not dry_run and written >= max(STATISTICS_AFTER, job.tenant_size // 10):
         refresh_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
