@@ -41,6 +41,14 @@ from patronage.types import license_key
 
 _TABLE = Customer.__table__
 _COLUMNS = tuple(c.name for c in _TABLE.columns)
+_COLUMN_SET = frozenset(_COLUMNS)
+# A new customer's row before its values: every column, the defaults set.
+_NEW: dict[str, Any] = {**dict.fromkeys(_COLUMNS), "version": 1, "tax_exempt": False,
+                        "subscription": False, "allow_age_limited_products": False,
+                        "order_count": 0, "total_spent_cents": 0,
+                        "average_order_value_cents": 0, "sample_count": 0,
+                        "imported_order_count": 0, "imported_spent_cents": 0}
+_DEFAULTED = tuple(k for k, v in _NEW.items() if v is not None)
 _FIGURES = ("order_count", "total_spent_cents")
 _NAME_PARTS = ("company_name", "first_name", "last_name", "email", "phone")
 
@@ -99,12 +107,17 @@ def new_row(tenant_id: int, values: Mapping[str, Any], now: datetime) -> dict[st
     """A whole customers row (every column present, as bulk_insert needs): the defaults of
     a new customer, then ``values`` (unknown keys ignored), then what is derived from
     them. ``id`` is set by the caller."""
-    row: dict[str, Any] = dict.fromkeys(_COLUMNS)
-    row.update(tenant_id=tenant_id, version=1, tax_exempt=False, subscription=False,
-               allow_age_limited_products=False, order_count=0, total_spent_cents=0,
-               average_order_value_cents=0, sample_count=0, imported_order_count=0,
-               imported_spent_cents=0, created_at=now, updated_at=now)
-    row.update({k: v for k, v in values.items() if k in row and k not in ("id", "tenant_id")})
+    row: dict[str, Any] = {**_NEW, "created_at": now, "updated_at": now}
+    row.update(values)
+    for key in values.keys() - _COLUMN_SET:  # tags and the like: not columns
+        del row[key]
+    row["tenant_id"] = tenant_id
+    for key in _DEFAULTED:  # a None given is the default (NOT NULL columns)
+        if row[key] is None:
+            row[key] = _NEW[key]
+    for key in ("created_at", "updated_at"):
+        if row[key] is None:
+            row[key] = now
     if row["license_number"] and not row["license_key"]:
         row["license_key"] = license_key(row["license_number"])
     row["sort_name"] = rules.sort_name_of(row)
