@@ -86,6 +86,9 @@ def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
                  .order_by(Customer.id))  # locks taken in one order: no deadlocks
         if lock and conn.dialect.name != "sqlite":
             query = query.with_for_update(of=Customer.__table__)
-        rows = {row["id"]: dict(row) for row in conn.execute(query).mappings()}
+        result = conn.execute(query)
+        names = list(result.keys())  # once: a mapping per row would rebuild them per row
+        at = names.index("id")
+        rows = {row[at]: dict(zip(names, row, strict=True)) for row in result}
     return {rule: {key: dict(rows[cid]) for key, cid in by_key.items() if cid in rows}
             for rule, by_key in ids.items()}
