@@ -292,6 +292,14 @@ def _crawl(client: Any, seeds: list[str], failures: list[str]) -> dict[str, Fetc
             continue
         status, kind = response.status_code, response.headers.get("content-type", "")
         fetched = seen[_key(url)] = Fetched(url, status, None)
+        headers = response.headers
+        if headers.get("x-content-type-options") != "nosniff" or \
+                headers.get("cache-control") != "no-store" or (
+                    not url.startswith("/api/")
+                    and "frame-ancestors 'none'" not in headers.get(
+                        "content-security-policy", "")):
+            failures.append(f"GET {url} lacks a security header (issue 12): "
+                            f"{dict(headers)}")
         if status >= 500:
             failures.append(f"GET {url} (linked from {referrer}) answered {status}")
         found: list[str] = []

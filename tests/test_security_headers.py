@@ -48,3 +48,18 @@ def test_hsts_in_production_only(client, monkeypatch):
 
     monkeypatch.setattr(security_headers, "hsts", lambda: True)
     assert client.get("/login").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_every_api_route_answers_with_the_headers(app, client, factory):
+    """Every operation of the API document, called as a member (ids of nothing: 404s and
+    422s carry the headers too)."""
+    t = factory.tenant()
+    for path, operations in app.openapi()["paths"].items():
+        url = path.replace("{", "").replace("}", "").replace("customer_id", "999999")
+        for name in ("item_id", "view_id", "import_id", "user_id", "token_id", "kind"):
+            url = url.replace(name, "999999" if name != "kind" else "statuses")
+        for method in operations:
+            response = client.request(method.upper(), url, headers=t.headers)
+            assert response.status_code < 500, (method, url)
+            _common(response)
+            assert response.headers["cache-control"] == "no-store", (method, url)
