@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer
@@ -56,10 +56,7 @@ def seed_history(session: Session, tenant_id: int, businesses: int = 40,
                            .order_by(Customer.id).limit(businesses)).all()
     # These customers' figures will come from their history alone (the seed's synthetic
     # "imported" figures would otherwise be added to it).
-    session.execute(update(Customer).where(Customer.tenant_id == tenant_id,
-                                           Customer.id.in_([r[0] for r in rows]))
-                    .values(**derived.empty(), imported_order_count=0,
-                            imported_spent_cents=0, totals_imported_at=None))
+    derived.forget(session.connection(), tenant_id, [r[0] for r in rows])
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     events: list[tuple[dict, str]] = []

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from patronage.customers import rules
 from patronage.customers.models import Customer, CustomerStore
 from patronage.customers.search_index import deferred_search_index
 from patronage.customers.writes import Actor, Writer
@@ -23,7 +22,6 @@ from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, St
 from patronage.settings_lists.service import create_item
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.models import Tenant, User
-from patronage.types import license_key
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN = "admin@demo.example"
@@ -140,8 +138,7 @@ def _customer(rng: random.Random, n: int, refs: _Refs, now: datetime) -> tuple[d
         "country": "US", "status_id": status, "tax_exempt": rand() < 0.05,
         "created_at": created, "updated_at": created, "version": 1,
         # The totals a seller's old system would hand over in a spreadsheet: imported.
-        "order_count": orders, "total_spent_cents": spent,
-        "average_order_value_cents": rules.average_order(spent, orders),
+        "order_count": orders, "total_spent_cents": spent,  # the writer derives the average
         "imported_order_count": orders, "imported_spent_cents": spent,
         "totals_imported_at": now if orders else None,
         "first_order_at": first_order, "last_order_at": last_order,
@@ -153,7 +150,7 @@ def _customer(rng: random.Random, n: int, refs: _Refs, now: datetime) -> tuple[d
         head, tail = rng.choice(data.COMPANY_HEADS), rng.choice(data.COMPANY_TAILS)
         number = f"{state}-{rng.choice('ACMR')}{n:08d}-LIC"
         row.update(
-            company_name=f"{head} {tail}", license_number=number, license_key=license_key(number),
+            company_name=f"{head} {tail}", license_number=number,
             license_type_id=rng.choice(refs.license_types) if refs.license_types else None,
             license_expires_on=date(now.year + between(0, 2), between(1, 12), 1),
             payment_term_id=rng.choice(refs.terms) if refs.terms else None,

@@ -148,6 +148,15 @@ def recount_orders(conn: Connection, tenant_id: int, customer_ids: list[int]) ->
                  .values(**_order_metrics(table)))
 
 
+def forget(conn: Connection, tenant_id: int, customer_ids: list[int]) -> None:
+    """Customers' figures back to those of no history at all, imported totals included."""
+    table = Customer.__table__
+    conn.execute(update(table).where(table.c.tenant_id == tenant_id,
+                                     table.c.id.in_(customer_ids))
+                 .values(**empty(), average_order_value_cents=0, imported_order_count=0,
+                         imported_spent_cents=0, totals_imported_at=None))
+
+
 def recompute(session: Session, tenant_id: int) -> int:
     """Rebuild every derived column from the stored history (added to the totals a
     customer was imported with), for each customer that has any (customers with none keep

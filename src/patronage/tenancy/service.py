@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from pwdlib import PasswordHash
@@ -86,8 +86,7 @@ def create_user(session: Session, *, tenant_id: int, email: str, role: str,
                                      "invalid_role")
     email = _login_email(email)
     if password is not None:
-        tenant_slug = session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id)) or ""
-        passwords.check(password, email=email, workspace=tenant_slug)
+        passwords.check(password, email=email, workspace=_slug(session, tenant_id))
     exists = session.scalar(select(User.id).where(User.tenant_id == tenant_id,
                                                   User.email == email))
     if exists is not None:
@@ -102,8 +101,7 @@ def create_user(session: Session, *, tenant_id: int, email: str, role: str,
 
 def set_password(session: Session, *, tenant_id: int, email: str, password: str) -> None:
     user = _user_by_email(session, tenant_id, _login_email(email))
-    tenant_slug = session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id)) or ""
-    passwords.check(password, email=user.email, workspace=tenant_slug)
+    passwords.check(password, email=user.email, workspace=_slug(session, tenant_id))
     user.password_hash = hash_password(password)
     user.session_version += 1  # a new password ends every session of the old one
     session.commit()
@@ -128,6 +126,10 @@ def end_sessions(session: Session, *, tenant_id: int, user_id: int) -> None:
     session.execute(update(User).where(User.tenant_id == tenant_id, User.id == user_id)
                     .values(session_version=User.session_version + 1))
     session.commit()
+
+
+def _slug(session: Session, tenant_id: int) -> str:
+    return session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id)) or ""
 
 
 def list_users(session: Session, *, tenant_id: int) -> list[UserOut]:
@@ -190,14 +192,21 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(session: Session, *, tenant_id: int, email: str, label: str = "") -> str:
-    """Issue a bearer token; only its hash is stored, so it is shown once."""
-    user = _user_by_email(session, tenant_id, _login_email(email))
+def new_token(session: Session, *, tenant_id: int, user_id: int, label: str = "",
+              expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Issue a bearer token (committed) and its text; only the secret's hash is stored, so
+    the text is shown once."""
     secret = secrets.token_urlsafe(32)
-    session.add(ApiToken(tenant_id=tenant_id, user_id=user.id, token_hash=token_hash(secret),
-                         label=label))
+    token = ApiToken(tenant_id=tenant_id, user_id=user_id, token_hash=token_hash(secret),
+                     label=label, expires_at=expires_at)
+    session.add(token)
     session.commit()
-    return f"{TOKEN_PREFIX}_{tenant_id}_{secret}"
+    return token, f"{TOKEN_PREFIX}_{tenant_id}_{secret}"
+
+
+def create_token(session: Session, *, tenant_id: int, email: str, label: str = "") -> str:
+    user = _user_by_email(session, tenant_id, _login_email(email))
+    return new_token(session, tenant_id=tenant_id, user_id=user.id, label=label)[1]
 
 
 def authenticate_token(session: Session, token: str) -> Principal:

@@ -5,8 +5,6 @@ issue a token (its secret shown once), list them, revoke one."""
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -74,13 +72,9 @@ def issue_token(session: Session, admin: Principal, data: TokenIn) -> TokenCreat
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise ValidationFailed.field("expires_at", "The expiry must be in the future.",
                                      "expiry_in_the_past")
-    secret = secrets.token_urlsafe(32)
-    token = ApiToken(tenant_id=admin.tenant_id, user_id=owner.id, label=data.name,
-                     token_hash=service.token_hash(secret), expires_at=data.expires_at)
-    session.add(token)
-    session.commit()
-    return TokenCreated(**_out(token).model_dump(),
-                        token=f"{service.TOKEN_PREFIX}_{admin.tenant_id}_{secret}")
+    token, text = service.new_token(session, tenant_id=admin.tenant_id, user_id=owner.id,
+                                    label=data.name, expires_at=data.expires_at)
+    return TokenCreated(**_out(token).model_dump(), token=text)
 
 
 def _out(token: ApiToken) -> TokenOut:
