@@ -3,15 +3,19 @@ DATABASE_URL points at a server), migrated once; every test works in tenants of 
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 os.environ.setdefault("ENVIRONMENT", "test")
-os.environ.setdefault("IMPORT_DIR", tempfile.mkdtemp(prefix="patronage-test-imports-"))
+if "IMPORT_DIR" not in os.environ:
+    os.environ["IMPORT_DIR"] = tempfile.mkdtemp(prefix="patronage-test-imports-")
+    atexit.register(shutil.rmtree, os.environ["IMPORT_DIR"], ignore_errors=True)
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
@@ -19,9 +23,13 @@ def _database_url() -> str:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgresql"):
         path = os.path.join(tempfile.gettempdir(), f"patronage-test-{os.getpid()}-{WORKER}.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
+        def remove() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+
+        remove()
+        atexit.register(remove)  # a run leaves no database files behind
         return f"sqlite:///{path}"
     from sqlalchemy import create_engine, text
 

@@ -203,12 +203,19 @@ def _optimize_now_and_then(dbapi_conn, record) -> None:  # type: ignore[no-untyp
         logging.getLogger(__name__).warning("PRAGMA optimize failed", exc_info=True)
 
 
+def compact_json(value: Any) -> str:
+    """JSON columns as stored: no spaces after separators, text as itself (the audit trail
+    holds a snapshot of every customer created, so its bytes count)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               json_serializer=compact_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _restore_pragmas)
         event.listen(engine, "checkin", _optimize_now_and_then)
@@ -216,7 +223,7 @@ def make_engine(url: str) -> Engine:
     # No server-side prepared statements: a generic plan for `LIKE $1` cannot use the
     # trigram index, and psycopg would switch to one after five runs of the same query.
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                         connect_args={"prepare_threshold": None})
+                         connect_args={"prepare_threshold": None}, json_serializer=compact_json)
 
 
 @lru_cache
@@ -366,7 +373,7 @@ def _sqlite_date(value: date | None) -> str | None:
 
 
 def _sqlite_json(value: object) -> str | None:
-    return json.dumps(value) if value is not None else None
+    return compact_json(value) if value is not None else None
 
 
 def _sqlite_converter(column_type: object) -> Callable[[object], object] | None:
