@@ -11,14 +11,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from patronage import __version__, web
+from patronage.capacity import ConcurrencyLimit
 from patronage.customers import routes as customer_routes
 from patronage.customers import views as customer_views
 from patronage.errors import (
     PROBLEM_JSON,
+    Busy,
     MalformedRequest,
     NotFound,
     PatronageError,
@@ -46,15 +50,30 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "Malformed request"), (401, "No or invalid bearer token"),
         (403, "The role may not do this"), (404, "Not found in this tenant"),
         (409, "Conflicts with existing data"), (412, "Stale If-Match"),
-        (422, "Invalid input"), (428, "If-Match required")]}
+        (422, "Invalid input"), (428, "If-Match required"),
+        (503, "Busy: not served in time; nothing changed (see Retry-After)")]}
 API_PREFIX = "/api/v1"
 
 
 def _problem(request: Request, error: PatronageError) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse(error.problem(instance=request.url.path), status_code=error.status,
-                            media_type=PROBLEM_JSON)
+                            media_type=PROBLEM_JSON, headers=error.headers)
     return web.error_page(request, error)
+
+
+def _pool_exhausted(request: Request, _exc: PoolTimeout) -> Response:
+    return _problem(request, Busy("No database connection came free in time; nothing was "
+                                  "changed. Send the request again shortly."))
+
+
+def _database_error(request: Request, exc: OperationalError) -> Response:
+    """SQLite's lock held past every wait (a statement outside db.begin_writing): 503."""
+    text = str(exc.orig)
+    if "database is locked" not in text and "database is busy" not in text:
+        raise exc
+    return _problem(request, Busy("Other changes held the database too long; this one was "
+                                  "not made. Send it again shortly.", retry_after=5))
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -127,9 +146,13 @@ def create_app() -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
                        session_cookie="patronage_session", max_age=settings.session_max_age,
                        same_site="lax", https_only=bool(settings.cookie_secure))
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests,
+                       queue_timeout=settings.request_queue_timeout)  # outermost
     app.add_exception_handler(PatronageError, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(web.LoginRequired, web.to_login)  # type: ignore[arg-type]
 
     api = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)

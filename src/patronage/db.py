@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import operator
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql.base import Executable
 
+from patronage import write_turns
+from patronage.errors import Busy
 from patronage.settings import get_settings
 
 NAMING = {
@@ -151,12 +154,17 @@ def _from_sqlite_datetime(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
+# How long a statement outside begin_writing waits for another writer (then "database is
+# locked", answered 503 by the app).
+BUSY_TIMEOUT_MS = 5000
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA cache_size=-131072")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
@@ -197,10 +205,15 @@ def _optimize_now_and_then(dbapi_conn, record) -> None:  # type: ignore[no-untyp
     if dbapi_conn is None or returns % OPTIMIZE_EVERY:
         return
     try:
+        # Never wait for the write lock here (a connection going back to the pool, maybe
+        # under a crowd): if another writer holds it, optimise another time.
+        dbapi_conn.execute("PRAGMA busy_timeout=0")
         dbapi_conn.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
         dbapi_conn.execute("PRAGMA optimize")
     except Exception:  # noqa: BLE001 - statistics are an optimisation, never an error
-        logging.getLogger(__name__).warning("PRAGMA optimize failed", exc_info=True)
+        logging.getLogger(__name__).info("PRAGMA optimize skipped", exc_info=True)
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def compact_json(value: Any) -> str:
@@ -210,19 +223,28 @@ def compact_json(value: Any) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    settings = get_settings()
+    pool_size = settings.max_concurrent_requests + 2
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # As many connections as requests served at once (capacity), plus room for
+        # background work (imports, exports' streams); a request holds at most one.
         engine = create_engine(url, connect_args={"check_same_thread": False},
-                               json_serializer=compact_json)
+                               json_serializer=compact_json, pool_size=pool_size,
+                               max_overflow=8, pool_timeout=settings.request_queue_timeout)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "commit", _end_of_turn)
+        event.listen(engine, "rollback", _end_of_turn)
+        event.listen(engine, "checkin", _returned)
         event.listen(engine, "checkin", _restore_pragmas)
         event.listen(engine, "checkin", _optimize_now_and_then)
         return engine
     # No server-side prepared statements: a generic plan for `LIKE $1` cannot use the
     # trigram index, and psycopg would switch to one after five runs of the same query.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=8,
+                         pool_timeout=settings.request_queue_timeout,
                          connect_args={"prepare_threshold": None}, json_serializer=compact_json)
 
 
@@ -291,12 +313,49 @@ def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def
 def begin_writing(session: Session) -> None:
     """On SQLite, take the write lock now (BEGIN IMMEDIATE) rather than at the first write:
     for work that reads, decides and then writes, and that reserves ids (reserve_ids).
-    PostgreSQL needs nothing here (row locks and sequences do it)."""
+    Writers of this process take it in turn, in order (write_turns); one that cannot have
+    it within WRITE_LOCK_TIMEOUT seconds raises Busy (503, Retry-After) having changed
+    nothing. PostgreSQL needs nothing here (row locks and sequences do it)."""
     conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.dbapi_connection
-        if not raw.in_transaction:
-            raw.execute("BEGIN IMMEDIATE")
+    if conn.dialect.name != "sqlite":
+        return
+    proxied = conn.connection
+    raw = proxied.dbapi_connection
+    if raw.in_transaction:
+        return
+    timeout = get_settings().write_lock_timeout
+    deadline = time.monotonic() + timeout
+    if not write_turns.take(proxied.info, timeout):
+        raise _busy_writing(timeout)
+    # Another process may hold SQLite's lock: wait for it only as long as remains.
+    remaining = max(1, int((deadline - time.monotonic()) * 1000))
+    raw.execute(f"PRAGMA busy_timeout={remaining}")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        write_turns.give_back(proxied.info)
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise _busy_writing(timeout) from exc
+        raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _busy_writing(timeout: float) -> Busy:
+    return Busy(f"Other changes have held the database for {timeout:g} seconds (a large "
+                "import, say); this one was not made. Send it again shortly.", retry_after=5)
+
+
+def _end_of_turn(conn: Connection) -> None:
+    """A transaction committed or rolled back: the next writer in line may go."""
+    write_turns.give_back(conn.connection.info)
+
+
+def _returned(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    write_turns.give_back(record.info)
+
+
+PROGRESS_STEPS = 10_000
 
 
 class QueryTimeout(Exception):
@@ -315,7 +374,10 @@ def time_limit(session: Session, seconds: float) -> Iterator[None]:
     if conn.dialect.name == "sqlite":
         raw = conn.connection.dbapi_connection
         deadline = time.perf_counter() + seconds
-        raw.set_progress_handler(lambda: time.perf_counter() > deadline, 1000)
+        # Checked every PROGRESS_STEPS VM steps (~2 ms): each check needs the GIL, and with
+        # many requests at once a check every thousand steps waited for it so often that
+        # the read itself slowed several-fold (found with bench/load.py).
+        raw.set_progress_handler(lambda: time.perf_counter() > deadline, PROGRESS_STEPS)
         try:
             yield
         except OperationalError as exc:

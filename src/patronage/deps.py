@@ -19,12 +19,16 @@ from patronage.types import MAX_INT
 _bearer = HTTPBearer(auto_error=False, description="A token from `patronage token create`.")
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's one session (its dependencies and its page share it: at most one
+    connection at a time per request, see capacity)."""
     session = new_session()
+    request.state.db = session
     try:
         yield session
     finally:
         session.close()
+        request.state.db = None  # an error page rendered after this opens its own
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -35,6 +39,9 @@ def api_principal(request: Request, session: SessionDep, credentials: Annotated[
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     principal = tenancy.authenticate_token(session, credentials.credentials)
+    # The connection goes back to the pool while the request waits for its endpoint's
+    # thread (a token's hourly last-used mark is committed with it).
+    session.commit()
     bind_tenant(session, principal.tenant_id)  # from here on, ORM queries see this tenant
     # Dependencies are solved before the body: a refused body is answered with the
     # workspace's own rules too (app._validation_error).
@@ -52,7 +59,9 @@ def admin_principal(request: Request, session: SessionDep) -> Principal | None:
         workspace = request.session.get("workspace", "")
         request.session.clear()  # signed out elsewhere, idle too long, or too old
         request.session["workspace"] = workspace
+        session.commit()
         return None
+    session.commit()  # as in api_principal: no connection held between threads
     bind_tenant(session, principal.tenant_id)
     return principal
 

@@ -74,6 +74,11 @@ class PatronageError(Exception):
         body.update(self.extra)
         return body
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the body (Retry-After, say)."""
+        return {}
+
 
 class MalformedRequest(PatronageError):
     status, code, title = 400, "malformed_request", "Malformed request"
@@ -115,6 +120,20 @@ class PreconditionFailed(PatronageError):
 
 class PreconditionRequired(PatronageError):
     status, code, title = 428, "if_match_required", "Precondition required"
+
+
+@dataclass
+class Busy(PatronageError):
+    """The server could not take the request in time (too many at once, or the database's
+    write lock held too long): nothing was changed, and the client may send it again after
+    ``retry_after`` seconds."""
+
+    retry_after: int = 2
+    status, code, title = 503, "busy", "Busy: try again shortly"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 _PYDANTIC_CODES = {

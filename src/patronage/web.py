@@ -81,20 +81,27 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     ctx.setdefault("principal", None)
     partial = "/_" in template  # htmx fragments carry no sidebar
     if ctx["principal"] is not None and not partial and "sidebar_views" not in ctx:
-        ctx["sidebar_views"] = _sidebar_views(ctx["principal"])
+        ctx["sidebar_views"] = _sidebar_views(request, ctx["principal"])
     ctx["csrf_token"] = csrf_token(request)
     ctx["flashes"] = request.session.pop("flash", [])
     return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
 
 
-def _sidebar_views(principal: Principal) -> list[Any]:
-    """The saved views every signed-in page lists under Customers."""
+def _sidebar_views(request: Request, principal: Principal) -> list[Any]:
+    """The saved views every signed-in page lists under Customers, read with the request's
+    own session (a request holds one connection at a time: see capacity)."""
     from patronage.customers import saved
-    from patronage.db import session_scope
 
-    with session_scope() as session:
-        return saved.list_views(session, principal)
+    session = getattr(request.state, "db", None)
+    if session is None:  # a page rendered outside a request's dependencies
+        from patronage.db import session_scope
+
+        with session_scope() as own:
+            return saved.list_views(own, principal)
+    return saved.list_views(session, principal)
 
 
 def error_page(request: Request, error: PatronageError) -> Response:
-    return render(request, "error.html", {"error": error}, status_code=error.status)
+    response = render(request, "error.html", {"error": error}, status_code=error.status)
+    response.headers.update(error.headers)
+    return response

@@ -12,6 +12,7 @@ from functools import cache
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from patronage.db import as_utc, utcnow
@@ -230,7 +231,10 @@ def authenticate_token(session: Session, token: str) -> Principal:
     token, now = row[0], utcnow()
     if token.last_used_at is None or now - as_utc(token.last_used_at) > LAST_USED_EVERY:
         token.last_used_at = now  # at most hourly: a write per request would cost the load
-        session.commit()
+        try:
+            session.commit()
+        except OperationalError:  # the database busy with a long write: mark it next time
+            session.rollback()
     return _principal(row[1], row[2])
 
 

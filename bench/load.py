@@ -1,0 +1,288 @@
+"""Load benchmark: many concurrent clients on loopback against a real `patronage serve`
+(uvicorn) process on the 1,000,000-customer file, mixed reads and writes; then checks that
+nothing was lost or recorded twice.
+
+Usage: .venv/bin/python bench/load.py --db PATH [--clients 200] [--seconds 60]
+                                       [--workers 1,2] [--think 1.0] [--during-import 0]
+
+PATH is the directory benchmark's file (tenant `demo`, 1,000,000 customers; migrated first).
+Each client is one keep-alive connection that repeats: pick a request kind by weight, send
+it, wait a random think time (exponential, mean THINK seconds; 0 = back to back). Kinds:
+lists (filters and sorts), searches, reads, overview pages (signed in, admin HTML), creates,
+patches (If-Match), single events and batches of 20 events. With --during-import ROWS, a
+`patronage import` of ROWS new customers commits into the same workspace while the clients
+run (the run lasts at least until it ends).
+
+Prints per kind: count, answers by status, p50/p95/p99, throughput; 5xx and timeouts
+separately (a 503 must carry Retry-After); then checks every 201 customer is readable and
+every idempotency key answered 200/201 is recorded exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import random
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+from events import Server, _cli, _env, _login, _workspace
+
+READS = ("list", "search", "read", "overview")
+WEIGHTS = {"list": 25, "search": 20, "read": 15, "overview": 8, "create": 8, "patch": 8,
+           "event": 12, "batch": 4}
+LIST_QUERIES = [{"type": "business"}, {"state": "CA"}, {"sort": "-total_spent"},
+                {"type": "registered", "sort": "name"}, {"state": "WA", "type": "business"},
+                {}, {"sort": "-created_at"}, {"tag": "vip"}]
+SEARCHES = ["smi", "john", "green", "mar", "lee", "supply", "oak", "par", "wil", "bro"]
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else 0.0
+
+
+class Run:
+    """One load run's answers and what it must find afterwards."""
+
+    def __init__(self, base: str, token: str, cookies: httpx.Cookies, ids: list[int],
+                 emails: list[str], tag: str) -> None:
+        self.base, self.token, self.cookies = base, token, cookies
+        self.ids, self.emails, self.tag = ids, emails, tag
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.statuses: dict[str, Counter] = defaultdict(Counter)
+        self.bad_503 = 0  # a 503 without Retry-After
+        self.created: list[int] = []
+        self.keys: dict[str, int] = {}  # idempotency key -> status answered
+        self.counter = 0
+
+    def next_key(self) -> str:
+        self.counter += 1
+        return f"load-{self.tag}-{self.counter}"
+
+    def _event(self, rng: random.Random) -> dict:
+        email = rng.choice(self.emails)
+        return {"type": "order.placed", "occurred_at": "2026-11-20T10:00:00Z",
+                "customer": {"email": email},
+                "data": {"number": f"L{self.tag}-{secrets.token_hex(6)}", "status": "placed",
+                         "lines": [{"sku": "FL-1", "name": "Flower 3.5g", "category": "flower",
+                                    "quantity": rng.randint(1, 5), "unit_price": "28.00"}]}}
+
+    async def one(self, kind: str, api: httpx.AsyncClient, admin: httpx.AsyncClient,
+                  rng: random.Random) -> httpx.Response:
+        if kind == "list":
+            return await api.get("/api/v1/customers",
+                                 params={"limit": 50, **rng.choice(LIST_QUERIES)})
+        if kind == "search":
+            return await api.get("/api/v1/customers",
+                                 params={"q": rng.choice(SEARCHES), "limit": 25})
+        if kind == "read":
+            return await api.get(f"/api/v1/customers/{rng.choice(self.ids)}")
+        if kind == "overview":
+            return await admin.get(f"/customers/{rng.choice(self.ids)}")
+        if kind == "create":
+            n = secrets.token_hex(5)
+            response = await api.post("/api/v1/customers", json={
+                "type": "registered", "first_name": "Load", "last_name": f"Client {n}",
+                "email": f"load.{self.tag}.{n}@load.example", "phone": "+14155550123",
+                "address1": "1 Market St", "city": "San Francisco", "state": "CA",
+                "zip": "94105"})
+            if response.status_code == 201:
+                self.created.append(response.json()["id"])
+            return response
+        if kind == "patch":
+            cid = rng.choice(self.ids)
+            current = await api.get(f"/api/v1/customers/{cid}")
+            if current.status_code != 200:
+                return current
+            return await api.patch(f"/api/v1/customers/{cid}",
+                                   json={"notes": f"Called {self.tag} {rng.random():.6f}"},
+                                   headers={"If-Match": current.headers["ETag"]})
+        if kind == "event":
+            key = self.next_key()
+            response = await api.post("/api/v1/events", json=self._event(rng),
+                                      headers={"Idempotency-Key": key})
+            self.keys[key] = response.status_code
+            return response
+        keys = [self.next_key() for _ in range(20)]
+        response = await api.post("/api/v1/events:batch", json={"events": [
+            {**self._event(rng), "idempotency_key": k} for k in keys]})
+        if response.status_code == 200:
+            for k, result in zip(keys, response.json()["results"], strict=True):
+                self.keys[k] = result["status"]
+        else:
+            for k in keys:
+                self.keys[k] = response.status_code
+        return response
+
+    async def client(self, number: int, until: float, think: float,
+                     still: asyncio.Event | None) -> None:
+        rng = random.Random(number)
+        kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+        timeout = httpx.Timeout(60.0)
+        async with httpx.AsyncClient(base_url=self.base, timeout=timeout, headers={
+                "Authorization": f"Bearer {self.token}"}) as api, \
+                httpx.AsyncClient(base_url=self.base, timeout=timeout,
+                                  cookies=self.cookies) as admin:
+            await asyncio.sleep(rng.random() * max(think, 0.5))  # not all at once
+            while time.monotonic() < until or (still is not None and not still.is_set()):
+                kind = rng.choices(kinds, weights)[0]
+                started = time.perf_counter()
+                try:
+                    response = await self.one(kind, api, admin, rng)
+                    status = response.status_code
+                    if status == 503 and "retry-after" not in response.headers:
+                        self.bad_503 += 1
+                except httpx.TimeoutException:
+                    status = 0  # no answer within 60 s
+                self.times[kind].append((time.perf_counter() - started) * 1000)
+                self.statuses[kind][status] += 1
+                if think:
+                    await asyncio.sleep(rng.expovariate(1 / think))
+
+
+def _signed_in(base: str, password: str) -> httpx.Cookies:
+    """One admin session, which every client's overview pages use (sign-in is throttled
+    per address: 200 sign-ins from one loopback address would be refused, rightly)."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        _login(client, "demo", "bench@demo.example", password)
+        assert client.get("/customers").status_code == 200, "the bench admin cannot sign in"
+        return client.cookies
+
+
+def _import_file(rows: int, tag: str) -> Path:
+    path = Path(tempfile.mkdtemp()) / "load-import.csv"
+    rng = random.Random(tag)
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["First Name", "Last Name", "Email", "Phone", "City", "State", "Tags"])
+        for i in range(rows):
+            out.writerow([rng.choice(["Ana", "Ben", "Cai", "Dee"]), f"Import{i}",
+                          f"imp.{tag}.{i}@import.example",
+                          f"(415) {rng.randint(200, 999)}-{i % 10000:04d}", "Oakland", "CA",
+                          rng.choice(["", "vip", "wholesale"])])
+    return path
+
+
+def _sample(db: Path) -> tuple[int, list[int], list[str]]:
+    with sqlite3.connect(db) as con:
+        tenant = con.execute("SELECT id FROM tenants WHERE slug = 'demo'").fetchone()[0]
+        top = con.execute("SELECT max(id) FROM customers WHERE tenant_id = ?",
+                          (tenant,)).fetchone()[0]
+        rng = random.Random(1)
+        wanted = sorted({rng.randint(1, top) for _ in range(5000)})
+        marks = ",".join("?" * len(wanted))
+        rows = con.execute(f"SELECT id, email FROM customers WHERE tenant_id = ? AND id IN "
+                           f"({marks})", (tenant, *wanted)).fetchall()
+    return tenant, [r[0] for r in rows], [r[1] for r in rows if r[1]]
+
+
+def _check(db: Path, run: Run, tenant: int) -> None:
+    with sqlite3.connect(db) as con:
+        found = 0
+        for at in range(0, len(run.created), 500):
+            chunk = run.created[at:at + 500]
+            found += con.execute(
+                f"SELECT count(*) FROM customers WHERE tenant_id = ? AND id IN "
+                f"({','.join('?' * len(chunk))})", (tenant, *chunk)).fetchone()[0]
+        print(f"  every 201 customer findable: {found:,} of {len(run.created):,}")
+        keys = list(run.keys)
+        recorded: Counter = Counter()
+        for at in range(0, len(keys), 500):
+            chunk = keys[at:at + 500]
+            for key, count in con.execute(
+                    f"SELECT idempotency_key, count(*) FROM activities WHERE tenant_id = ? "
+                    f"AND idempotency_key IN ({','.join('?' * len(chunk))}) GROUP BY 1",
+                    (tenant, *chunk)):
+                recorded[key] = count
+    answered = [k for k, s in run.keys.items() if s in (200, 201)]
+    missing = sum(1 for k in answered if recorded[k] != 1)
+    twice = sum(1 for k in keys if recorded[k] > 1)
+    refused = sum(1 for k, s in run.keys.items() if s not in (200, 201) and recorded[k])
+    print(f"  idempotency keys answered 200/201: {len(answered):,}; not recorded exactly "
+          f"once: {missing}; recorded twice: {twice}; refused yet recorded: {refused}")
+
+
+async def _drive(run: Run, clients: int, seconds: float, think: float,
+                 importer: subprocess.Popen | None) -> float:
+    until = time.monotonic() + seconds
+    done = asyncio.Event() if importer else None
+
+    async def watch() -> None:
+        assert importer is not None and done is not None
+        while importer.poll() is None:
+            await asyncio.sleep(0.5)
+        done.set()
+
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(run.client(i, until, think, done)) for i in range(clients)]
+    if importer:
+        tasks.append(asyncio.create_task(watch()))
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - started
+
+
+def _report(run: Run, elapsed: float) -> None:
+    total = sum(sum(c.values()) for c in run.statuses.values())
+    errors = sum(n for c in run.statuses.values() for s, n in c.items() if s >= 500 or s == 0)
+    print(f"  {total:,} requests in {elapsed:.1f}s = {total / elapsed:,.0f}/s; "
+          f"5xx or no answer: {errors}; 503 without Retry-After: {run.bad_503}")
+    print(f"  {'kind':9} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  answers")
+    for kind in WEIGHTS:
+        ordered = sorted(run.times[kind])
+        answers = ", ".join(f"{s}×{n}" for s, n in sorted(run.statuses[kind].items()))
+        print(f"  {kind:9} {len(ordered):>7,} {_percentile(ordered, .5):>8.1f} "
+              f"{_percentile(ordered, .95):>8.1f} {_percentile(ordered, .99):>8.1f}  {answers}")
+    reads = sorted(t for k in READS for t in run.times[k])
+    print(f"  all reads: p50 {_percentile(reads, .5):.1f} / p95 {_percentile(reads, .95):.1f}"
+          f" / p99 {_percentile(reads, .99):.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="Mean seconds a client waits between requests (0: none).")
+    parser.add_argument("--during-import", type=int, default=0, metavar="ROWS")
+    args = parser.parse_args()
+    db = Path(args.db)
+    _cli(db, "migrate")
+    token, password = _workspace(db, "demo")
+    tenant, ids, emails = _sample(db)
+    for workers in (int(w) for w in args.workers.split(",")):
+        tag = secrets.token_hex(3)
+        server = Server(db, workers)
+        run = Run(server.base, token, _signed_in(server.base, password), ids, emails, tag)
+        importer = None
+        try:
+            if args.during_import:
+                path = _import_file(args.during_import, tag)
+                importer = subprocess.Popen(
+                    [sys.executable, "-m", "patronage.cli", "import", str(path),
+                     "--tenant", "demo", "--json"], env=_env(db), stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT, text=True)
+            elapsed = asyncio.run(_drive(run, args.clients, args.seconds, args.think,
+                                         importer))
+        finally:
+            server.stop()
+        during = f", during an import of {args.during_import:,} rows" if importer else ""
+        print(f"{args.clients} clients, {workers} worker(s), think {args.think:g}s{during}:")
+        if importer:
+            out = importer.communicate()[0]
+            print(f"  import exit {importer.returncode}: {out.strip()[-300:]}")
+        _report(run, elapsed)
+        _check(db, run, tenant)
+
+
+if __name__ == "__main__":
+    main()
