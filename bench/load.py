@@ -59,6 +59,7 @@ class Run:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.bad_503 = 0  # a 503 without Retry-After
+        self.reconnects = 0
         self.created: list[int] = []
         self.keys: dict[str, int] = {}  # idempotency key -> status answered
         self.counter = 0
@@ -136,7 +137,13 @@ class Run:
                 kind = rng.choices(kinds, weights)[0]
                 started = time.perf_counter()
                 try:
-                    response = await self.one(kind, api, admin, rng)
+                    try:
+                        response = await self.one(kind, api, admin, rng)
+                    except httpx.RemoteProtocolError:
+                        # A kept-alive connection the server closed as it was reused (idle
+                        # longer than uvicorn's keep-alive): the request never arrived.
+                        self.reconnects += 1
+                        response = await self.one(kind, api, admin, rng)
                     status = response.status_code
                     if status == 503 and "retry-after" not in response.headers:
                         self.bad_503 += 1
@@ -233,7 +240,8 @@ def _report(run: Run, elapsed: float) -> None:
     total = sum(sum(c.values()) for c in run.statuses.values())
     errors = sum(n for c in run.statuses.values() for s, n in c.items() if s >= 500 or s == 0)
     print(f"  {total:,} requests in {elapsed:.1f}s = {total / elapsed:,.0f}/s; "
-          f"5xx or no answer: {errors}; 503 without Retry-After: {run.bad_503}")
+          f"5xx or no answer: {errors}; 503 without Retry-After: {run.bad_503}; "
+          f"sent again on a new connection (keep-alive closed as reused): {run.reconnects}")
     print(f"  {'kind':9} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  answers")
     for kind in WEIGHTS:
         ordered = sorted(run.times[kind])

@@ -64,7 +64,7 @@ def test_requests_beyond_the_limit_wait_in_turn_then_get_503_with_retry_after():
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    limited = ConcurrencyLimit(slow, limit=1, queue_timeout=0.05)
+    limited = ConcurrencyLimit(slow, reads=1, writes=1, queue_timeout=0.05)
 
     async def call(path: str) -> tuple[int, dict[str, str], bytes]:
         transport = httpx.ASGITransport(app=limited)

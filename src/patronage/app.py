@@ -146,7 +146,8 @@ def create_app() -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
                        session_cookie="patronage_session", max_age=settings.session_max_age,
                        same_site="lax", https_only=bool(settings.cookie_secure))
-    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests,
+    app.add_middleware(ConcurrencyLimit, reads=settings.max_concurrent_requests,
+                       writes=settings.max_concurrent_writes,
                        queue_timeout=settings.request_queue_timeout)  # outermost
     app.add_exception_handler(PatronageError, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]

@@ -4,9 +4,16 @@ A request inside the app holds at most one database connection and one worker th
 time; letting in more requests than there are connections would make threads wait for
 connections held by requests that are themselves waiting for a thread (the 30-second
 stall, then a 500, that a crowd of 60 clients caused). So at most MAX_CONCURRENT_REQUESTS
-are served at once, the rest wait their turn in arrival order, and one that has waited
-REQUEST_QUEUE_TIMEOUT seconds is answered 503 with Retry-After at once: never a hang, never
-a 500. Static files and the health check are not counted.
+reads and MAX_CONCURRENT_WRITES writes are served at once, the rest wait their turn in
+arrival order, and one that has waited REQUEST_QUEUE_TIMEOUT seconds is answered 503 with
+Retry-After at once: never a hang, never a 500. Static files and the health check are not
+counted.
+
+Reads and writes wait in separate lines: writes queue for SQLite's one write lock, and a
+crowd of them must not take every place a read needs (a read never waits for a writer). Few
+places rather than many: the Python part of every request runs one thread at a time, so
+more threads only make each one slower, and a writer slowed that way holds the write lock
+longer (found with bench/load.py).
 """
 
 from __future__ import annotations
@@ -21,31 +28,39 @@ from patronage.errors import PROBLEM_JSON, Busy
 EXEMPT = ("/static/", "/api/v1/health")
 
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class ConcurrencyLimit:
-    def __init__(self, app: Any, *, limit: int, queue_timeout: float) -> None:
-        self.app, self.limit, self.queue_timeout = app, limit, queue_timeout
-        self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
+    def __init__(self, app: Any, *, reads: int, writes: int, queue_timeout: float) -> None:
+        self.app, self.queue_timeout = app, queue_timeout
+        self.limits = {True: reads, False: writes}
+        # Made in the server's event loop, on first use; they wake waiters first come first.
+        self._lines: dict[bool, asyncio.Semaphore] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
             await self.app(scope, receive, send)
             return
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.limit)  # wakes waiters first come first
+        reading = scope["method"] in READS
+        line = self._lines.get(reading)
+        if line is None:
+            line = self._lines[reading] = asyncio.Semaphore(self.limits[reading])
         try:
-            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout)
+            await asyncio.wait_for(line.acquire(), self.queue_timeout)
         except TimeoutError:
-            await self._busy(scope, receive, send)
+            await self._busy(scope, receive, send, reading)
             return
         try:
             await self.app(scope, receive, send)
         finally:
-            self._slots.release()
+            line.release()
 
-    async def _busy(self, scope: Any, receive: Any, send: Any) -> None:
-        error = Busy(f"The server is serving {self.limit} requests and could not take this "
-                     f"one within {self.queue_timeout:g} seconds; nothing was changed. Send "
-                     "it again shortly.", retry_after=2)
+    async def _busy(self, scope: Any, receive: Any, send: Any, reading: bool) -> None:
+        what = "reads" if reading else "changes"
+        error = Busy(f"The server is serving {self.limits[reading]} {what} at once and could "
+                     f"not take this one within {self.queue_timeout:g} seconds; nothing was "
+                     "changed. Send it again shortly.", retry_after=2)
         if scope["path"].startswith("/api/"):
             response: Any = JSONResponse(error.problem(scope["path"]), status_code=503,
                                          media_type=PROBLEM_JSON, headers=error.headers)

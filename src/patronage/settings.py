@@ -32,11 +32,13 @@ class Settings(BaseSettings):
     # SESSION_MAX_AGE whatever happens.
     session_idle_timeout: int = 12 * 3600
     session_max_age: int = 14 * 24 * 3600
-    # Requests served at once by each server process (the others wait in order), how long
-    # one may wait for its turn, and how long a write may wait for SQLite's write lock,
-    # before it is answered 503 with Retry-After. The connection pool holds as many
-    # connections as requests are served at once, plus room for background work.
-    max_concurrent_requests: int = Field(default=24, ge=1, le=1000)
+    # Reads and changes served at once by each server process (the others wait in order,
+    # see capacity), how long one may wait for its turn, and how long a write may wait for
+    # SQLite's write lock, before it is answered 503 with Retry-After. The connection pool
+    # holds as many connections as requests are served at once, plus room for background
+    # work.
+    max_concurrent_requests: int = Field(default=8, ge=1, le=1000)
+    max_concurrent_writes: int = Field(default=4, ge=1, le=1000)
     request_queue_timeout: float = Field(default=10.0, gt=0, le=300)
     write_lock_timeout: float = Field(default=10.0, gt=0, le=300)
     default_page_size: int = 50
