@@ -181,3 +181,31 @@ def test_other_database_errors_are_not_disguised_as_busy(app, factory, monkeypat
     monkeypatch.setattr(service, "list_customers", fail)
     with TestClient(app, raise_server_exceptions=False) as raw:
         assert raw.get("/api/v1/customers", headers=t.headers).status_code == 500
+
+
+def test_a_form_waiting_for_the_write_lock_holds_up_no_other_request(factory, sqlite_file):
+    """Admin forms were async views doing their database work in the event loop: one
+    waiting for the write lock stopped the whole server. Now the form waits in a worker
+    thread while other requests are answered; it goes through once the lock is free."""
+    t = factory.tenant()
+    with serving(WRITE_LOCK_TIMEOUT="120") as base:
+        browser = _signed_in(base, t)
+        form = browser.get("/customers/new")
+        other = sqlite3.connect(sqlite_file, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds SQLite's write lock
+        with ThreadPoolExecutor(1) as pool:
+            try:
+                saving = pool.submit(browser.post, "/customers/new", data={
+                    "csrf_token": csrf_of(form.text), "type": "business",
+                    "company_name": "Patient Goods", "license_number": "CA-WAIT-1"})
+                api = httpx.Client(base_url=base, timeout=60, headers=t.headers)
+                # Twenty reads one after another: the form has long arrived by the last ones.
+                for _ in range(20):
+                    assert api.get("/api/v1/customers", params={"limit": 5}).status_code == 200
+                assert not saving.done()  # still waiting for the lock, in its own thread
+            finally:
+                other.execute("ROLLBACK")
+                other.close()
+            saved = saving.result()
+        assert saved.status_code == 303 and saved.headers["location"].startswith("/customers/")
+        assert "Patient Goods was added." in browser.get(saved.headers["location"]).text

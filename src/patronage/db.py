@@ -341,6 +341,22 @@ def begin_writing(session: Session) -> None:
         raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+@contextmanager
+def without_waiting(session: Session) -> Iterator[None]:
+    """Writes inside give up at once (OperationalError) if another writer holds SQLite's
+    lock, for writes that can be made another time (a token's last-used mark)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.dbapi_connection
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def _busy_writing(timeout: float) -> Busy:
     return Busy(f"Other changes have held the database for {timeout:g} seconds (a large "
                 "import, say); this one was not made. Send it again shortly.", retry_after=5)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from patronage import __version__
 from patronage.deps import AdminPrincipal
@@ -68,6 +69,16 @@ def _signed_in(principal: AdminPrincipal) -> Principal:
 
 
 Member = Annotated[Principal, Depends(_signed_in)]
+
+
+async def _posted_form(request: Request) -> FormData:
+    """The posted form, read in the event loop (reading a body is async), so that views can
+    be plain functions run in worker threads: their database work, waits for the write lock
+    included, never holds up the loop and with it every other request (see capacity)."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(_posted_form)]
 CsrfChecked = Depends(check_csrf)
 
 

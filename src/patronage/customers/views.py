@@ -131,9 +131,9 @@ def _back(target: str) -> str:
 
 
 @router.post("/customers/bulk", dependencies=[web.CsrfChecked])
-async def bulk_change(request: Request, member: web.Member, session: SessionDep) -> Response:
+def bulk_change(request: Request, form: web.PostedForm,
+                member: web.Member, session: SessionDep) -> Response:
     """Two steps: the first post shows what will change and to how many; the second does it."""
-    form = await request.form()
     query = str(form.get("query", ""))
     back = RedirectResponse(f"/customers{'?' + query if query else ''}", status_code=303)
     params, errors = list_page.read(QueryParams(query))
@@ -168,8 +168,8 @@ async def bulk_change(request: Request, member: web.Member, session: SessionDep)
 
 
 @router.post("/customers/columns", dependencies=[web.CsrfChecked])
-async def save_columns(request: Request, member: web.Member, session: SessionDep) -> Response:
-    form = await request.form()
+def save_columns(request: Request, form: web.PostedForm,
+                 member: web.Member, session: SessionDep) -> Response:
     chosen = [str(c) for c in form.getlist("columns")]
     try:
         saved.set_columns(session, member, forms.parse(schemas.ColumnsIn, {"columns": chosen},
@@ -181,8 +181,8 @@ async def save_columns(request: Request, member: web.Member, session: SessionDep
 
 
 @router.post("/customers/views", dependencies=[web.CsrfChecked])
-async def save_view(request: Request, member: web.Member, session: SessionDep) -> Response:
-    form = await request.form()
+def save_view(request: Request, form: web.PostedForm,
+              member: web.Member, session: SessionDep) -> Response:
     query = str(form.get("query", ""))
     try:
         view = saved.create_view(session, member, forms.parse(schemas.SavedViewIn, {
@@ -225,10 +225,10 @@ def new_customer(request: Request, member: web.Member, session: SessionDep,
 
 
 @router.post("/customers/new", dependencies=[web.CsrfChecked])
-async def create_customer(request: Request, member: web.Member,
-                          session: SessionDep) -> Response:
+def create_customer(request: Request, form: web.PostedForm, member: web.Member,
+                    session: SessionDep) -> Response:
     tenancy.require_writer(member)
-    values = forms.form_values(await request.form())
+    values = forms.form_values(form)
     try:
         data = forms.parse(CustomerCreate, values, member.tenant_region)
         customer = service.create_customer(session, actor=writes.Actor(member, "admin"),
@@ -270,10 +270,9 @@ def customer_detail(request: Request, customer_id: IdPath, member: web.Member,
 
 
 @router.post("/customers/{customer_id}/activities", dependencies=[web.CsrfChecked])
-async def log_activity(request: Request, customer_id: IdPath, member: web.Member,
-                       session: SessionDep) -> Response:
+def log_activity(request: Request, form: web.PostedForm, customer_id: IdPath, member: web.Member,
+                 session: SessionDep) -> Response:
     tenancy.require_writer(member)
-    form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in
               ("kind", "occurred_at", "subject", "body", "outcome", "follow_up_on")}
     try:
@@ -302,10 +301,9 @@ def edit_customer(request: Request, customer_id: IdPath, member: web.Member,
 
 
 @router.post("/customers/{customer_id}/edit", dependencies=[web.CsrfChecked])
-async def update_customer(request: Request, customer_id: IdPath, member: web.Member,
-                          session: SessionDep) -> Response:
+def update_customer(request: Request, form: web.PostedForm, customer_id: IdPath, member: web.Member,
+                    session: SessionDep) -> Response:
     tenancy.require_writer(member)
-    form = await request.form()
     values = forms.form_values(form)
     current = service.get_customer(session, tenant_id=member.tenant_id,
                                    customer_id=customer_id)

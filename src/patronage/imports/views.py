@@ -37,9 +37,9 @@ def imports_page(request: Request, member: web.Member, session: SessionDep) -> R
 
 
 @router.post("/imports", dependencies=[web.CsrfChecked])
-async def upload(request: Request, member: web.Member, session: SessionDep) -> Response:
+def upload(request: Request, form: web.PostedForm,
+           member: web.Member, session: SessionDep) -> Response:
     tenancy.require_admin(member)
-    form = await request.form()
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         web.flash(request, "Choose a CSV file to import.", "error")
@@ -85,11 +85,10 @@ def _mapping_from(form: object, job_mapping: dict[str, str | None]) -> dict[str,
 
 
 @router.post("/imports/{import_id}/run", dependencies=[web.CsrfChecked])
-async def run_again(request: Request, import_id: IdPath, member: web.Member,
-                    session: SessionDep) -> Response:
+def run_again(request: Request, form: web.PostedForm, import_id: IdPath, member: web.Member,
+              session: SessionDep) -> Response:
     """Preview again with the mapping as edited, or commit the preview."""
     tenancy.require_admin(member)
-    form = await request.form()
     preview = jobs.get(session, member.tenant_id, import_id)
     try:
         mapping = _mapping_from(form, preview.mapping or {})

@@ -67,12 +67,12 @@ def settings_page(request: Request, member: web.Member, session: SessionDep) -> 
     return _page(request, session, member)
 
 
-async def _save(request: Request, session: Session, member: Principal, slug: str,
-                item_id: int | None) -> Response:
+def _save(request: Request, form: FormData, session: Session, member: Principal, slug: str,
+          item_id: int | None) -> Response:
     """Add (item_id None) or change a list item from its form; errors re-render inline."""
     tenancy.require_admin(member)
     kind = _kind(slug)
-    values = _values(kind, await request.form(), partial=item_id is not None)
+    values = _values(kind, form, partial=item_id is not None)
     try:
         if item_id is None:
             item = service.create_item(session, kind, tenant_id=member.tenant_id,
@@ -88,15 +88,16 @@ async def _save(request: Request, session: Session, member: Principal, slug: str
 
 
 @router.post("/settings/{slug}", dependencies=[web.CsrfChecked])
-async def add_item(request: Request, slug: str, member: web.Member,
-                   session: SessionDep) -> Response:
-    return await _save(request, session, member, slug, None)
+def add_item(request: Request, form: web.PostedForm, slug: str, member: web.Member,
+             session: SessionDep) -> Response:
+    return _save(request, form, session, member, slug, None)
 
 
 @router.post("/settings/{slug}/{item_id}", dependencies=[web.CsrfChecked])
-async def update_item(request: Request, slug: str, item_id: IdPath, member: web.Member,
-                      session: SessionDep) -> Response:
-    return await _save(request, session, member, slug, item_id)
+def update_item(request: Request, form: web.PostedForm,
+                slug: str, item_id: IdPath, member: web.Member,
+                session: SessionDep) -> Response:
+    return _save(request, form, session, member, slug, item_id)
 
 
 @router.post("/settings/{slug}/{item_id}/delete", dependencies=[web.CsrfChecked])

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from patronage.db import as_utc, utcnow
+from patronage.db import as_utc, utcnow, without_waiting
 from patronage.errors import (
     Conflict,
     Forbidden,
@@ -232,8 +232,9 @@ def authenticate_token(session: Session, token: str) -> Principal:
     if token.last_used_at is None or now - as_utc(token.last_used_at) > LAST_USED_EVERY:
         token.last_used_at = now  # at most hourly: a write per request would cost the load
         try:
-            session.commit()
-        except OperationalError:  # the database busy with a long write: mark it next time
+            with without_waiting(session):
+                session.commit()
+        except OperationalError:  # another writer holds the database: mark it next time
             session.rollback()
     return _principal(row[1], row[2])
 
