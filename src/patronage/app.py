@@ -40,6 +40,7 @@ from patronage.settings import get_settings
 from patronage.settings_lists import routes as settings_routes
 from patronage.settings_lists import views as settings_views
 from patronage.tenancy import routes as tenancy_routes
+from patronage.tenancy import team_views
 from patronage.tenancy import views as auth_views
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -173,6 +174,7 @@ def create_app() -> FastAPI:
 
     app.include_router(auth_views.router, include_in_schema=False)
     app.include_router(customer_views.router, include_in_schema=False)
+    app.include_router(team_views.router, include_in_schema=False)  # before /settings/{slug}
     app.include_router(settings_views.router, include_in_schema=False)
     app.include_router(import_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -160,8 +160,8 @@ def from_pydantic(errors: Iterable[dict[str, Any]], *, strip_loc: int = 0) -> li
         if kind == "extra_forbidden":
             what = "query parameter" if in_query else "field"
             msg = f"Unknown {what} '{loc[-1] if loc else ''}'."
-        elif kind == "missing":
-            msg = "This field is required."
+        elif kind == "missing" or kind == "string_too_short" and ctx.get("min_length") == 1:
+            msg = "This field is required."  # blank after trimming is not given at all
         code = str(ctx.get("code") or _PYDANTIC_CODES.get(kind, kind))
         if in_query and kind == "extra_forbidden":
             code = "unknown_parameter"

@@ -342,6 +342,8 @@ OWNERS: dict[tuple[str, str], Maker] = {
     ("/settings/", "item_id"): _list_item,
     ("/api/v1/users/", "user_id"): _member,
     ("/api/v1/tokens/", "token_id"): _token,
+    ("/settings/team/members/", "user_id"): _member,
+    ("/settings/team/tokens/", "token_id"): _token,
 }
 
 
@@ -376,6 +378,7 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/settings/{slug}/{item_id}"): {"data": {"name": "Hijacked"}},
     ("POST", "/imports/{import_id}/run"): {"data": {"action": "commit"}},
     ("PATCH", "/api/v1/users/{user_id}"): {"json": {"role": "viewer"}},
+    ("POST", "/settings/team/members/{user_id}/role"): {"data": {"role": "viewer"}},
 }
 
 
@@ -875,6 +878,23 @@ def _token_for_another(w: World, c: Side) -> None:
             if t["user_id"] == w.a.user_id] == []
 
 
+def _member_of_another_admin(w: World, c: Side) -> None:
+    made = _send(w, c, "POST", "/settings/team/members", {"data": {
+        "email": w.a.ctx.email, "name": "Same Email", "role": "viewer"}})
+    assert made.status_code == 201, made.text[:600]
+    theirs = _send(w, c, "POST", "/settings/team/tokens", {"data": {
+        "name": "theirs", "user_id": str(w.a.user_id)}})
+    assert theirs.status_code == 422 and "No member with id" in theirs.text, theirs.text[:600]
+
+
+def _token_for_another_admin(w: World, c: Side) -> None:
+    made = _send(w, c, "POST", "/settings/team/tokens", {"data": {
+        "name": "reach", "user_id": str(w.a.user_id)}})
+    assert made.status_code == 422, made.text[:600]
+    assert [t["user_id"] for t in _ok(w.api.get("/api/v1/tokens", headers=c.headers), 200)
+            if t["user_id"] == w.a.user_id] == []
+
+
 def _item_names(slug: str) -> Callable[[World, Side], None]:
     def check(w: World, c: Side) -> None:
         body = ITEM_BODIES[slug]("C", next(_seq))
@@ -918,6 +938,8 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/imports"): _import_admin,
     ("POST", "/api/v1/users"): _member_of_another,
     ("POST", "/api/v1/tokens"): _token_for_another,
+    ("POST", "/settings/team/members"): _member_of_another_admin,
+    ("POST", "/settings/team/tokens"): _token_for_another_admin,
 }
 
 

@@ -97,3 +97,9 @@ def revoke_token(session: Session, admin: Principal, token_id: int) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.commit()
+
+
+def members(session: Session, tenant_id: int) -> list[User]:
+    """Every member, the active first (by name), then the deactivated."""
+    return list(session.scalars(select(User).where(User.tenant_id == tenant_id)
+                                .order_by(User.deactivated_at.is_not(None), User.name)))
