@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import random
 import secrets
 import sqlite3
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import httpx
 from events import Server, _cli, _env, _login, _workspace
+from measure import _tree
 
 READS = ("list", "search", "read", "overview")
 WEIGHTS = {"list": 25, "search": 20, "read": 15, "overview": 8, "create": 8, "patch": 8,
@@ -236,6 +238,19 @@ async def _drive(run: Run, clients: int, seconds: float, think: float,
     return time.perf_counter() - started
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (the server's workers)."""
+    ticks = 0
+    for one in _tree(pid):
+        try:
+            with open(f"/proc/{one}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _report(run: Run, elapsed: float) -> None:
     total = sum(sum(c.values()) for c in run.statuses.values())
     errors = sum(n for c in run.statuses.values() for s, n in c.items() if s >= 500 or s == 0)
@@ -279,8 +294,10 @@ def main() -> None:
                     [sys.executable, "-m", "patronage.cli", "import", str(path),
                      "--tenant", "demo", "--json"], env=_env(db), stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT, text=True)
+            cpu = _cpu_seconds(server.proc.pid)
             elapsed = asyncio.run(_drive(run, args.clients, args.seconds, args.think,
                                          importer))
+            cpu = _cpu_seconds(server.proc.pid) - cpu
         finally:
             server.stop()
         during = f", during an import of {args.during_import:,} rows" if importer else ""
@@ -289,6 +306,9 @@ def main() -> None:
             out = importer.communicate()[0]
             print(f"  import exit {importer.returncode}: {out.strip()[-300:]}")
         _report(run, elapsed)
+        served = sum(sum(c.values()) for c in run.statuses.values())
+        print(f"  server CPU: {cpu:.1f} s over {elapsed:.0f} s ({cpu / elapsed:.2f} cores), "
+              f"{cpu / max(served, 1) * 1000:.1f} ms a request")
         _check(db, run, tenant)
 
 

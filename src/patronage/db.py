@@ -167,6 +167,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA cache_size=-131072")
     cur.execute("PRAGMA temp_store=MEMORY")
+    # A bulk load writes its whole transaction to the WAL (2 GB for a million demo
+    # customers); once checkpointed, the file is cut back to this size instead of keeping
+    # its largest size on disk for good.
+    cur.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")
     cur.close()
 
 
