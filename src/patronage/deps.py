@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -19,16 +20,21 @@ from patronage.types import MAX_INT
 _bearer = HTTPBearer(auto_error=False, description="A token from `patronage token create`.")
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's one session (its dependencies and its page share it: at most one
-    connection at a time per request, see capacity)."""
+    connection at a time per request, see capacity). Made in the event loop (a session
+    touches no database until used: no worker thread needed); closed in a worker thread
+    when it holds a connection (giving it back may run PRAGMA optimize)."""
     session = new_session()
     request.state.db = session
     try:
         yield session
     finally:
-        session.close()
         request.state.db = None  # an error page rendered after this opens its own
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
