@@ -62,6 +62,8 @@ class Run:
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.bad_503 = 0  # a 503 without Retry-After
         self.reconnects = 0
+        self.began = time.perf_counter()
+        self.timeline: list[tuple[float, bool, float]] = []  # (sent at, read?, ms)
         self.created: list[int] = []
         self.keys: dict[str, int] = {}  # idempotency key -> status answered
         self.counter = 0
@@ -141,7 +143,7 @@ class Run:
                 try:
                     try:
                         response = await self.one(kind, api, admin, rng)
-                    except httpx.RemoteProtocolError:
+                    except (httpx.RemoteProtocolError, httpx.ReadError):
                         # A kept-alive connection the server closed as it was reused (idle
                         # longer than uvicorn's keep-alive): the request never arrived.
                         self.reconnects += 1
@@ -152,6 +154,8 @@ class Run:
                 except httpx.TimeoutException:
                     status = 0  # no answer within 60 s
                 self.times[kind].append((time.perf_counter() - started) * 1000)
+                self.timeline.append((started - self.began, kind in READS,
+                                      self.times[kind][-1]))
                 self.statuses[kind][status] += 1
                 if think:
                     await asyncio.sleep(rng.expovariate(1 / think))
@@ -230,7 +234,7 @@ async def _drive(run: Run, clients: int, seconds: float, think: float,
             await asyncio.sleep(0.5)
         done.set()
 
-    started = time.perf_counter()
+    started = run.began = time.perf_counter()
     tasks = [asyncio.create_task(run.client(i, until, think, done)) for i in range(clients)]
     if importer:
         tasks.append(asyncio.create_task(watch()))
@@ -253,9 +257,12 @@ def _cpu_seconds(pid: int) -> float:
 
 def _report(run: Run, elapsed: float) -> None:
     total = sum(sum(c.values()) for c in run.statuses.values())
-    errors = sum(n for c in run.statuses.values() for s, n in c.items() if s >= 500 or s == 0)
+    busy = sum(c[503] for c in run.statuses.values()) - run.bad_503
+    errors = sum(n for c in run.statuses.values() for s, n in c.items()
+                 if s >= 500 or s == 0) - busy
     print(f"  {total:,} requests in {elapsed:.1f}s = {total / elapsed:,.0f}/s; "
-          f"5xx or no answer: {errors}; 503 without Retry-After: {run.bad_503}; "
+          f"5xx (other than 503 + Retry-After) or no answer: {errors}; "
+          f"503 with Retry-After: {busy}; 503 without Retry-After: {run.bad_503}; "
           f"sent again on a new connection (keep-alive closed as reused): {run.reconnects}")
     print(f"  {'kind':9} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  answers")
     for kind in WEIGHTS:
@@ -266,6 +273,12 @@ def _report(run: Run, elapsed: float) -> None:
     reads = sorted(t for k in READS for t in run.times[k])
     print(f"  all reads: p50 {_percentile(reads, .5):.1f} / p95 {_percentile(reads, .95):.1f}"
           f" / p99 {_percentile(reads, .99):.1f} ms")
+    windows: dict[int, list[float]] = defaultdict(list)
+    for at, read, ms in run.timeline:
+        if read:
+            windows[int(at // 10)].append(ms)
+    print("  reads p95 by 10 s window (sent at): " + ", ".join(
+        f"{w * 10}s {_percentile(sorted(v), .95):.0f}" for w, v in sorted(windows.items())))
 
 
 def main() -> None:
