@@ -4,10 +4,16 @@ every response matches the documented schema."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 
 from patronage.app import create_app
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
+# The same operations sent what their schemas forbid: nulls and wrong types for every
+# field, numbers past every bound, strings past every length, unknown fields (issue 12:
+# no input may answer 5xx).
+refused = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
+refused.config.generation.update(modes=[GenerationMode.NEGATIVE])
 
 
 @pytest.fixture
@@ -27,6 +33,18 @@ def test_api_contract(case, auth):
     if response.status_code >= 400:
         assert response.headers["content-type"][0].startswith("application/problem+json") or \
             response.status_code == 405, response.text
+
+
+@refused.parametrize()
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_input_the_schema_forbids_is_refused_never_a_5xx(case, auth):
+    response = case.call(headers={**auth, **(case.headers or {})})
+    assert response.status_code < 500, (case.method, case.path, case.body, response.text)
+    if response.status_code >= 400 and response.status_code != 405:
+        assert response.headers["content-type"][0].startswith("application/problem+json"), \
+            response.text
 
 
 @pytest.fixture
