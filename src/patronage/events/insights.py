@@ -117,7 +117,8 @@ def insights(session: Session, tenant_id: int, customer_id: int, *, today: date 
             lines.setdefault(order_id, []).append(f"{qty} × {name}")
     orders = [{**o, "items": lines.get(o["id"], [])} for o in recent]
     order_total = session.scalar(select(func.count()).where(mine)) or 0
-    cancelled_total = order_total - (session.scalar(select(func.count()).where(counted)) or 0)
+    cancelled_total = (session.scalar(select(func.count()).where(  # its partial index
+        mine, Order.cancelled.is_(True))) or 0) if order_total else 0
     samples = [dict(r) for r in session.execute(
         select(Sample.requested_at, Sample.products)
         .where(Sample.tenant_id == tenant_id, Sample.customer_id == customer_id)

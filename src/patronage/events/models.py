@@ -51,6 +51,9 @@ class Order(TenantScoped, Base):
         # events.derived.MAX_ORDER_CENTS (migration 0009: a trigger on SQLite)
         CheckConstraint("total_cents <= 9999999999", name="total_bounded"),
         Index("ix_orders_tenant_customer_placed", "tenant_id", "customer_id", "placed_at"),
+        # the overview's count of cancelled orders (migration 0012)
+        Index("ix_orders_tenant_customer_cancelled", "tenant_id", "customer_id",
+              sqlite_where=text("cancelled IS 1"), postgresql_where=text("cancelled IS true")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
