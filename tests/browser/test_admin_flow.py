@@ -25,6 +25,10 @@ def _sign_in(page: Page, base: str, t) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Sign in')")
     expect(page.locator("h1")).to_have_text("Customers")
+    # htmx (a deferred script) binds the page's inputs once the document has loaded:
+    # typing before that sends nothing, as it would for a person that fast.
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
 
 
 def test_sign_in_add_fix_and_edit_a_customer(page: Page, live_server, factory):
