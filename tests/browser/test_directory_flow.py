@@ -67,3 +67,36 @@ def test_bulk_bar_survives_search_as_you_type(page: Page, live_server, factory):
     expect(page.locator("h1")).to_have_text("Add tag vip?")
     page.click("button:has-text('Add tag vip on 2 customers')")
     expect(page.locator(".flash")).to_contain_text("2 of 2 customers changed")
+
+
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_the_list_fits_the_screen_and_a_wide_table_scrolls_in_its_frame(page: Page, live_server,
+                                                                          factory, client):
+    """Issue 16, 1: at 1366 × 768 no page-level sideways scroll, whatever the columns and
+    with the filter panel closed; with every column, only the table scrolls, keeping the
+    name and the row menu in view."""
+    t = factory.tenant()
+    factory.customer(t, company_name="Blacksmith Goods", email="orders@blacksmith.example")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _sign_in(page, live_server, t)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    every = client.get("/api/v1/me/columns", headers=t.headers).json()["available"]
+    columns = ["name", *(c for c in every if c != "name")]  # the name leads, as by default
+    assert client.put("/api/v1/me/columns", headers=t.headers,
+                      json={"columns": columns}).status_code == 200
+    page.reload()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    frame = page.locator(".table-card")
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth")  # the table is wider...
+    frame.evaluate("f => { f.scrollLeft = f.scrollWidth; }")  # ...and scrolls inside
+    box = frame.bounding_box()
+    assert box is not None
+    for kept in (page.locator("td.lead-col").first,
+                 page.get_by_label("Actions for Blacksmith Goods")):
+        seen = kept.bounding_box()
+        assert seen is not None
+        assert box["x"] <= seen["x"] and seen["x"] + seen["width"] <= box["x"] + box["width"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
