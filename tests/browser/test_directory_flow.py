@@ -100,3 +100,26 @@ def test_the_list_fits_the_screen_and_a_wide_table_scrolls_in_its_frame(page: Pa
         assert box["x"] <= seen["x"] and seen["x"] + seen["width"] <= box["x"] + box["width"]
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_the_bulk_bar_has_no_default_action_and_delete_says_how_many(page: Page, live_server,
+                                                                      factory):
+    """Issue 16, 3: one click on the untouched bar used to reach "Clear the status on 507
+    customers". Nothing applies until an action is chosen; a delete names its count."""
+    t = factory.tenant()
+    for i in range(3):
+        factory.customer(t, company_name=f"Doomed Depot {i}")
+    _sign_in(page, live_server, t)
+    expect(page.locator("#bulk-action")).to_have_value("")
+    expect(page.locator("#bulk-all")).to_be_disabled()
+    page.check("input.row-select >> nth=0")
+    expect(page.locator("#bulk-selected")).to_be_disabled()  # a row, but no action yet
+    page.check("input.row-select >> nth=1")
+    page.select_option("#bulk-action", "delete")
+    expect(page.locator("#bulk-all")).to_be_enabled()
+    page.click("#bulk-selected")
+    expect(page.locator("h1")).to_have_text("Delete 2 customers?")
+    expect(page.locator(".card")).to_contain_text("This cannot be undone")
+    page.click("button:has-text('Delete 2 customers')")
+    expect(page.locator(".flash")).to_contain_text("2 of 2 customers changed")
+    expect(page.locator("#result-count")).to_have_text("1 customer")

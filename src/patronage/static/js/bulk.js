@@ -1,4 +1,5 @@
-// Bulk bar: show the value input the chosen action needs, count the selected rows.
+// Bulk bar: show the value input the chosen action needs, count the selected rows. No
+// action is chosen at first, so nothing applies until one is (no destructive default).
 // Runs on page load and again whenever htmx swaps in new results.
 (() => {
   const rows = () => Array.from(document.querySelectorAll("input.row-select"));
@@ -7,8 +8,10 @@
     const counter = document.getElementById("selected-count");
     if (!counter) return;
     const n = rows().filter((box) => box.checked).length;
+    const chosen = document.getElementById("bulk-action").value !== "";
     counter.textContent = n;
-    document.getElementById("bulk-selected").disabled = n === 0;
+    document.getElementById("bulk-selected").disabled = n === 0 || !chosen;
+    document.getElementById("bulk-all").disabled = !chosen;
   };
 
   const init = () => {
@@ -20,7 +23,7 @@
         input.hidden = !input.dataset.for.split(" ").includes(action.value);
       });
     };
-    action.addEventListener("change", showInputs);
+    action.addEventListener("change", () => { showInputs(); recount(); });
     showInputs();
     recount();
   };
