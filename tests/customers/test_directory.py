@@ -83,6 +83,15 @@ def test_search_semantics(client, world, q, expected):
     assert got == {made[k]["id"] for k in expected}
 
 
+def test_an_id_in_the_search_box_finds_that_customer_first(client, world):
+    """Issue 16, 6: `#501` (or a bare number that is an id) finds customer 501."""
+    t, made = world
+    green = made["green"]["id"]
+    for q in (f"#{green}", f"# {green}", str(green)):
+        assert _ids(client, t, q=q)[0] == green, q
+    assert _ids(client, t, q="#99999999999") == []  # past any id: nothing, not an error
+
+
 def test_search_never_crosses_tenants(client, world):
     t, _ = world
     assert "Blacksmith Rivals" not in _names(client, t, q="blacksmith")

@@ -27,12 +27,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer
-from patronage.types import email_key
+from patronage.types import MAX_INT, email_key
 
 MIN_TERM = 3  # trigram indexes cannot look up shorter fragments
 PRIORITY_CAP = 100  # exact + prefix hits ranked first; the rest follow in id order
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 _NOT_KEY = re.compile(r"[^a-z0-9]")
+_AN_ID = re.compile(r"#?\s*(\d{1,10})")  # "#501" or "501": customer 501, if there is one
 
 # The text the PostgreSQL trigram GIN index covers (migration 0002 builds the same text).
 POSTGRES_DOCUMENT = (
@@ -160,12 +161,15 @@ def _escape_like(term: str) -> str:
 
 
 def exact(terms: Terms, region: str) -> ColumnElement[bool]:
-    """Customers the query names exactly: email, license, phone, external id or full name."""
+    """Customers the query names exactly: id (#501), email, license, phone, external id or
+    full name."""
     from patronage.types import license_key, normalize_phone
 
     raw = terms.raw
     ors: list[ColumnElement[bool]] = [Customer.sort_name == raw.lower(),
                                       Customer.external_id == raw]
+    if (named := _AN_ID.fullmatch(raw.strip())) and int(named[1]) <= MAX_INT:
+        ors.append(Customer.id == int(named[1]))
     if "@" in raw:
         ors.append(func.lower(Customer.email) == email_key(raw))
     key = _NOT_KEY.sub("", raw.lower()).upper()
