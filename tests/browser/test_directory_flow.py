@@ -123,3 +123,19 @@ def test_the_bulk_bar_has_no_default_action_and_delete_says_how_many(page: Page,
     page.click("button:has-text('Delete 2 customers')")
     expect(page.locator(".flash")).to_contain_text("2 of 2 customers changed")
     expect(page.locator("#result-count")).to_have_text("1 customer")
+
+
+def test_escape_closes_a_popover_and_gives_the_focus_back(page: Page, live_server, factory):
+    """Issue 16, 5: Escape closes every popover and returns focus to what opened it."""
+    t = factory.tenant()
+    factory.customer(t, company_name="Escape Artists")
+    _sign_in(page, live_server, t)
+    for opener, panel in (("summary:has-text('Filters')", "details.filter-panel"),
+                          ("#column-chooser > summary", "#column-chooser"),
+                          ("summary[aria-label='Actions for Escape Artists']",
+                           "details.row-menu")):
+        page.click(opener)
+        expect(page.locator(panel).first).to_have_attribute("open", "")
+        page.keyboard.press("Escape")
+        expect(page.locator(panel).first).not_to_have_attribute("open", "")
+        assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
