@@ -36,6 +36,19 @@ def test_license_type_categories_come_from_a_comma_list(client, factory):
     assert lt["product_categories"] == ["tinctures", "topicals"]
 
 
+def test_an_empty_add_shows_its_error_once_beside_the_field(client, factory):
+    """Issue 16, 5: the message was shown twice, in a banner and beside the field."""
+    t = factory.tenant(with_lists=False)
+    token = _sign_in(client, t)
+    response = client.post("/settings/statuses", data={"csrf_token": token, "name": "",
+                                                       "colour": "#aa00aa"})
+    assert response.status_code == 422
+    section = response.text.split('id="statuses"', 1)[1].split("</section>", 1)[0]
+    assert section.count("This field is required.") == 1
+    assert '<small class="error">This field is required.' in section
+    assert client.get("/api/v1/settings/statuses", headers=t.headers).json() == []
+
+
 def test_duplicate_name_is_shown_next_to_the_field(client, factory):
     t = factory.tenant()
     token = _sign_in(client, t)
