@@ -9,7 +9,7 @@ from typing import Any, get_type_hints
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -20,6 +20,7 @@ from patronage import __version__, web
 from patronage.capacity import ConcurrencyLimit
 from patronage.customers import routes as customer_routes
 from patronage.customers import views as customer_views
+from patronage.db import BUSY_TIMEOUT_MS, busy_writing, is_locked
 from patronage.errors import (
     PROBLEM_JSON,
     Busy,
@@ -29,6 +30,7 @@ from patronage.errors import (
     Problem,
     ValidationFailed,
     from_pydantic,
+    problem_response,
     with_region_problems,
 )
 from patronage.events import routes as event_routes
@@ -58,8 +60,7 @@ API_PREFIX = "/api/v1"
 
 def _problem(request: Request, error: PatronageError) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse(error.problem(instance=request.url.path), status_code=error.status,
-                            media_type=PROBLEM_JSON, headers=error.headers)
+        return problem_response(error, request.url.path)
     return web.error_page(request, error)
 
 
@@ -70,11 +71,9 @@ def _pool_exhausted(request: Request, _exc: PoolTimeout) -> Response:
 
 def _database_error(request: Request, exc: OperationalError) -> Response:
     """SQLite's lock held past every wait (a statement outside db.begin_writing): 503."""
-    text = str(exc.orig)
-    if "database is locked" not in text and "database is busy" not in text:
+    if not is_locked(exc):
         raise exc
-    return _problem(request, Busy("Other changes held the database too long; this one was "
-                                  "not made. Send it again shortly.", retry_after=5))
+    return _problem(request, busy_writing(BUSY_TIMEOUT_MS / 1000))
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -128,9 +127,7 @@ class UploadLimit:
             if length.isdigit() and int(length) > limit + 1024 * 1024:  # room for the form
                 error = TooLarge(f"The file is larger than the {limit:,}-byte limit "
                                  "(IMPORT_MAX_BYTES).")
-                response = JSONResponse(error.problem(scope["path"]), status_code=413,
-                                        media_type="application/problem+json")
-                await response(scope, receive, send)
+                await problem_response(error, scope["path"])(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

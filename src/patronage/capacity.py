@@ -21,9 +21,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import PlainTextResponse
 
-from patronage.errors import PROBLEM_JSON, Busy
+from patronage.errors import Busy, problem_response
 
 EXEMPT = ("/static/", "/api/v1/health")
 
@@ -62,8 +62,7 @@ class ConcurrencyLimit:
                      f"not take this one within {self.queue_timeout:g} seconds; nothing was "
                      "changed. Send it again shortly.", retry_after=2)
         if scope["path"].startswith("/api/"):
-            response: Any = JSONResponse(error.problem(scope["path"]), status_code=503,
-                                         media_type=PROBLEM_JSON, headers=error.headers)
+            response: Any = problem_response(error, scope["path"])
         else:
             response = PlainTextResponse(f"{error.title}. {error.detail}", status_code=503,
                                          headers=error.headers)

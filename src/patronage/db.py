@@ -164,6 +164,22 @@ def _from_sqlite_datetime(value: str | None) -> datetime | None:
 BUSY_TIMEOUT_MS = 5000
 
 
+@contextmanager
+def _busy_timeout(raw: Any, ms: int) -> Iterator[None]:
+    """SQLite waits at most ``ms`` for another writer inside; the usual wait after."""
+    raw.execute(f"PRAGMA busy_timeout={ms}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's refusal when another writer held the database past the wait."""
+    text = str(getattr(exc, "orig", exc))
+    return "database is locked" in text or "database is busy" in text
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -216,13 +232,11 @@ def _optimize_now_and_then(dbapi_conn, record) -> None:  # type: ignore[no-untyp
     try:
         # Never wait for the write lock here (a connection going back to the pool, maybe
         # under a crowd): if another writer holds it, optimise another time.
-        dbapi_conn.execute("PRAGMA busy_timeout=0")
-        dbapi_conn.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        dbapi_conn.execute("PRAGMA optimize")
+        with _busy_timeout(dbapi_conn, 0):
+            dbapi_conn.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+            dbapi_conn.execute("PRAGMA optimize")
     except Exception:  # noqa: BLE001 - statistics are an optimisation, never an error
         logging.getLogger(__name__).info("PRAGMA optimize skipped", exc_info=True)
-    finally:
-        dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def compact_json(value: Any) -> str:
@@ -335,19 +349,17 @@ def begin_writing(session: Session) -> None:
     timeout = get_settings().write_lock_timeout
     deadline = time.monotonic() + timeout
     if not write_turns.take(proxied.info, timeout):
-        raise _busy_writing(timeout)
+        raise busy_writing(timeout)
     # Another process may hold SQLite's lock: wait for it only as long as remains.
     remaining = max(1, int((deadline - time.monotonic()) * 1000))
-    raw.execute(f"PRAGMA busy_timeout={remaining}")
     try:
-        raw.execute("BEGIN IMMEDIATE")
+        with _busy_timeout(raw, remaining):
+            raw.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         write_turns.give_back(proxied.info)
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise _busy_writing(timeout) from exc
+        if is_locked(exc):
+            raise busy_writing(timeout) from exc
         raise
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 @contextmanager
@@ -358,15 +370,12 @@ def without_waiting(session: Session) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    raw = conn.connection.dbapi_connection
-    raw.execute("PRAGMA busy_timeout=0")
-    try:
+    with _busy_timeout(conn.connection.dbapi_connection, 0):
         yield
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def _busy_writing(timeout: float) -> Busy:
+def busy_writing(timeout: float) -> Busy:
+    """The answer to a change that could not have the write lock within ``timeout``."""
     return Busy(f"Other changes have held the database for {timeout:g} seconds (a large "
                 "import, say); this one was not made. Send it again shortly.", retry_after=5)
 

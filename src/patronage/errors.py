@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from starlette.responses import JSONResponse
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -189,3 +190,9 @@ def validate_field(name: str, normalise: Any, *args: Any) -> Any:
         return normalise(*args)
     except PydanticCustomError as exc:
         raise ValidationFailed.field(name, exc.message(), exc.type) from exc
+
+
+def problem_response(error: PatronageError, instance: str) -> JSONResponse:
+    """``error`` as the API answers it: RFC 9457 problem details, with its headers."""
+    return JSONResponse(error.problem(instance), status_code=error.status,
+                        media_type=PROBLEM_JSON, headers=error.headers)
