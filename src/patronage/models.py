@@ -12,11 +12,15 @@ from patronage.customers.models import (
 from patronage.db import Base
 from patronage.events.models import Activity, Order, OrderLine, Sample
 from patronage.imports.models import Import
+from patronage.reports.models import RepActivity, RepCustomerCount, RepCustomerDay, RepDay
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
+from patronage.storefront.models import SettingChange, WorkspaceSettings
 from patronage.tenancy.models import ApiToken, Tenant, User
 
 __all__ = [
     "Activity", "ApiToken", "AuditEntry", "Base", "ColumnPreference", "Customer",
     "CustomerCount", "CustomerStore", "CustomerTag", "Import", "LicenseType", "Order",
-    "OrderLine", "PaymentTerm", "Sample", "SavedView", "Status", "Store", "Tenant", "User",
+    "OrderLine", "PaymentTerm", "RepActivity", "RepCustomerCount", "RepCustomerDay",
+    "RepDay", "Sample", "SavedView", "SettingChange", "Status", "Store", "Tenant", "User",
+    "WorkspaceSettings",
 ]

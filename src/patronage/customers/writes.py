@@ -36,6 +36,7 @@ from patronage.customers.codes import CustomerCode
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError
+from patronage.reports import rollups
 from patronage.tenancy.schemas import Principal
 from patronage.types import license_key
 
@@ -244,6 +245,7 @@ class Writer:
                                            _TABLE.c.id.in_(chunk))).mappings():
                 self._entry(row["id"], "deleted",
                             old=snapshot(row, tags.get(row["id"], ())))
+            rollups.refresh(conn, self.tenant, chunk, gone=True)  # their sales leave too
             deleted += conn.execute(delete(_TABLE).where(
                 _TABLE.c.tenant_id == self.tenant, _TABLE.c.id.in_(chunk))).rowcount
         self.flush_audit()

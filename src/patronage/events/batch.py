@@ -22,6 +22,7 @@ from patronage.events.codes import EventCode
 from patronage.events.models import EVENT_KINDS, Activity, Order, OrderLine, Sample
 from patronage.events.parsing import Parsed
 from patronage.events.schemas import EventResult
+from patronage.reports import rollups
 from patronage.settings_lists.models import LicenseType, Store
 from patronage.types import email_key
 
@@ -29,7 +30,7 @@ ENRICHABLE = fields.ENRICHABLE  # what an event may fill in when the customer la
 # Always read for a matched customer (the rest of ENRICHABLE only when an event sends it).
 _LOADED = ("id", "type", "license_key", "external_id", "company_name", "first_name",
            "last_name", "email", "phone", "license_type_id", "allow_age_limited_products",
-           "registered_at", "version")
+           "registered_at", "sales_rep_id", "version")
 
 
 @dataclass
@@ -52,6 +53,7 @@ class BatchCustomer:
     old: dict[str, Any] = field(default_factory=dict)
     touched: bool = False  # metrics to write
     recount: bool = False  # an existing order changed state: recount from the orders
+    reported: bool = False  # an order or sample: the sales report's rollups move
     stores: set[int] = field(default_factory=set)
 
     @property
@@ -298,3 +300,5 @@ class Batch:
         recount = [c.id for c in self.customers.values() if c.recount]
         if recount:
             derived.recount_orders(conn, self.tenant, recount)
+        rollups.refresh(conn, self.tenant, [c.id for c in self.customers.values()
+                                            if c.reported])

@@ -98,7 +98,9 @@ def apply(batch: Batch, c: BatchCustomer, p: Parsed, order: dict[str, Any] | Non
         row = {"tenant_id": batch.tenant, "customer": c, "number": data.number,
                "store_id": store_id, "status": data.status, "cancelled": cancelled,
                "placed_at": placed, "total_cents": total,
-               "item_count": sum(ln["quantity"] for ln in lines)}
+               "item_count": sum(ln["quantity"] for ln in lines),
+               "sales_rep_id": v.get("sales_rep_id")}
+        c.reported = True
         batch.orders[data.number] = row
         batch.new_orders.append((row, lines))
         if not cancelled:
@@ -118,12 +120,14 @@ def apply(batch: Batch, c: BatchCustomer, p: Parsed, order: dict[str, Any] | Non
             batch.status_updates[order["id"]] = {"status": data.status,
                                                  "cancelled": now_cancelled}
         if was != now_cancelled:
-            c.recount = True
+            c.recount = c.reported = True
         activity.update(subject=f"Order {data.number}: {data.status}",
                         data={"number": data.number, "status": data.status})
     elif kind == "sample.requested":
         batch.samples.append({"tenant_id": batch.tenant, "customer": c, "requested_at": at,
-                              "products": list(data.products)})
+                              "products": list(data.products),
+                              "sales_rep_id": v.get("sales_rep_id")})
+        c.reported = True
         v["sample_count"] = v.get("sample_count", 0) + 1
         activity.update(subject="Sample request", body=", ".join(data.products),
                         data={"products": list(data.products)})

@@ -66,6 +66,9 @@ class Order(TenantScoped, Base):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     total_cents: Mapped[int] = mapped_column(BigInteger)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The customer's sales rep when the order was placed: the sales report credits them,
+    # whoever holds the customer later (no reference: a removed member keeps their orders).
+    sales_rep_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class OrderLine(TenantScoped, Base):
@@ -101,6 +104,7 @@ class Sample(TenantScoped, Base):
     customer_id: Mapped[int] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     products: Mapped[list[str]] = mapped_column(JSON)
+    sales_rep_id: Mapped[int | None] = mapped_column(Integer)  # as on orders
 
 
 class Activity(TenantScoped, Base):
