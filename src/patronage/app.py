@@ -41,6 +41,8 @@ from patronage.security_headers import SecurityHeaders
 from patronage.settings import get_settings
 from patronage.settings_lists import routes as settings_routes
 from patronage.settings_lists import views as settings_views
+from patronage.storefront import routes as storefront_routes
+from patronage.storefront import views as storefront_views
 from patronage.tenancy import routes as tenancy_routes
 from patronage.tenancy import team_views
 from patronage.tenancy import views as auth_views
@@ -165,6 +167,7 @@ def create_app() -> FastAPI:
     api.include_router(event_routes.router)
     api.include_router(event_routes.timeline_router)
     api.include_router(import_routes.router)
+    api.include_router(storefront_routes.router)  # before /settings/{list}
     api.include_router(settings_routes.router)
     api.include_router(tenancy_routes.router)
     app.include_router(api)
@@ -172,6 +175,7 @@ def create_app() -> FastAPI:
     app.include_router(auth_views.router, include_in_schema=False)
     app.include_router(customer_views.router, include_in_schema=False)
     app.include_router(team_views.router, include_in_schema=False)  # before /settings/{slug}
+    app.include_router(storefront_views.router, include_in_schema=False)  # likewise
     app.include_router(settings_views.router, include_in_schema=False)
     app.include_router(import_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -916,6 +916,28 @@ def _item_names_admin(slug: str) -> Callable[[World, Side], None]:
     return check
 
 
+def _own_settings(path: str, body: dict[str, Any]) -> Callable[[World, Side], None]:
+    """A workspace's settings are its own: C changing them leaves A's as they were."""
+    def check(w: World, c: Side) -> None:
+        before = _ok(w.api.get(f"/api/v1/settings/{path}", headers=w.a.headers), 200)
+        assert _ok(w.api.put(f"/api/v1/settings/{path}", headers=c.headers, json=body),
+                   200) == body
+        assert _ok(w.api.get(f"/api/v1/settings/{path}", headers=w.a.headers), 200) == before
+        assert before != body
+    return check
+
+
+def _own_storefront_admin(w: World, c: Side) -> None:
+    before = _ok(w.api.get("/api/v1/settings/checkout", headers=w.a.headers), 200)
+    made = _send(w, c, "POST", "/settings/storefront", {"data": {
+        "checkout_web": "disabled_cart_unavailable", "checkout_ios": "enabled",
+        "checkout_android": "enabled", "signup_methods": "email", "rep_edit_scope": "own"}})
+    assert made.status_code == 303, made.text[:600]
+    assert _ok(w.api.get("/api/v1/settings/checkout", headers=c.headers), 200)["web"] == \
+        "disabled_cart_unavailable"
+    assert _ok(w.api.get("/api/v1/settings/checkout", headers=w.a.headers), 200) == before
+
+
 # (method, path with non-id parameters filled in) -> a check run as a fresh tenant C against
 # tenant A's data (A must be unchanged after it), or the reason there is nothing to isolate.
 WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
@@ -940,6 +962,13 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/api/v1/tokens"): _token_for_another,
     ("POST", "/settings/team/members"): _member_of_another_admin,
     ("POST", "/settings/team/tokens"): _token_for_another_admin,
+    ("PUT", "/api/v1/settings/checkout"): _own_settings("checkout", {
+        "web": "disabled_cart_available", "ios": "disabled_cart_unavailable",
+        "android": "disabled_cart_unavailable_hide_prices"}),
+    ("PUT", "/api/v1/settings/signup"): _own_settings("signup", {"methods": "phone"}),
+    ("POST", "/settings/storefront"): _own_storefront_admin,
+    ("PUT", "/api/v1/settings/permissions"): _own_settings("permissions",
+                                                          {"rep_edit_scope": "own"}),
 }
 
 

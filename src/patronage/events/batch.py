@@ -24,6 +24,7 @@ from patronage.events.parsing import Parsed
 from patronage.events.schemas import EventResult
 from patronage.reports import rollups
 from patronage.settings_lists.models import LicenseType, Store
+from patronage.storefront import service as storefront
 from patronage.types import email_key
 
 ENRICHABLE = fields.ENRICHABLE  # what an event may fill in when the customer lacks it
@@ -74,7 +75,8 @@ class Pending:
         # Built from values this module produced (ids, a MatchedBy literal): no re-validation.
         return EventResult.model_construct(event_id=self.row["id"],
                                            customer_id=self.customer.id,
-                                           matched_by=self.matched_by)
+                                           matched_by=self.matched_by,
+                                           warnings=storefront.warnings_of(self.row["data"]))
 
 
 
@@ -102,7 +104,7 @@ class Batch:
         keys = {p.key for p in parsed if p.key}
         self.stored = {row.idempotency_key: row for row in s.execute(
             select(Activity.idempotency_key, Activity.id, Activity.customer_id,
-                   Activity.matched_by, Activity.fingerprint).where(
+                   Activity.matched_by, Activity.fingerprint, Activity.data).where(
                 Activity.tenant_id == t, Activity.idempotency_key.in_(keys)))} if keys else {}
         wanted = {
             "license_number": {p.values["license_key"] for p in parsed
@@ -137,6 +139,7 @@ class Batch:
                 .where(LicenseType.tenant_id == t))}
         self.stores = dict(s.execute(select(Store.code, Store.id).where(Store.tenant_id == t)
                                      ).all())
+        self.rules = storefront.rules(self.session, t)
         self.refs = {name: set(s.scalars(select(model.id).where(model.tenant_id == t)))
                      for name, (model, _label) in rules.REFERENCES.items()}
 
@@ -235,7 +238,8 @@ class Batch:
         if isinstance(earlier, Pending):  # earlier in this batch: answered once written
             return earlier
         return Outcome(200, EventResult(event_id=earlier.id, customer_id=earlier.customer_id,
-                                        matched_by=earlier.matched_by))
+                                        matched_by=earlier.matched_by,
+                                        warnings=storefront.warnings_of(earlier.data)))
 
     def _enrich(self, c: BatchCustomer, values: dict[str, Any]) -> None:
         fill = {k: values[k] for k in ENRICHABLE

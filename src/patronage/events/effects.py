@@ -13,6 +13,7 @@ from patronage.events import derived
 from patronage.events.codes import EventCode
 from patronage.events.models import CANCELLED_STATUSES
 from patronage.events.parsing import Parsed
+from patronage.storefront import service as storefront
 
 if TYPE_CHECKING:
     from patronage.events.batch import Batch, BatchCustomer, Pending
@@ -79,6 +80,12 @@ def known_order(batch: Batch, c: BatchCustomer | None, p: Parsed) -> dict[str, A
     return order
 
 
+def _warn(activity: dict[str, Any], warning: Any) -> None:
+    """Flag the event's timeline entry (and its answer) with what the rules forbid."""
+    if warning is not None:
+        activity["data"].setdefault("warnings", []).append(warning.model_dump(mode="json"))
+
+
 def apply(batch: Batch, c: BatchCustomer, p: Parsed, order: dict[str, Any] | None,
           pending: Pending) -> None:
     """What the event does to its customer and the batch; fills in its timeline row."""
@@ -112,6 +119,11 @@ def apply(batch: Batch, c: BatchCustomer, p: Parsed, order: dict[str, Any] | Non
                               "status": data.status, "store": data.store,
                               "items": row["item_count"],
                               "placed_at": placed.isoformat()})
+        if data.device is not None:
+            activity["data"]["device"] = data.device
+        if v["type"] == "guest":
+            _warn(activity, storefront.guest_order_warning(batch.rules, data.device,
+                                                           data.number))
     elif kind == "order.status_changed":
         assert order is not None
         was, now_cancelled = order["cancelled"], data.status.lower() in CANCELLED_STATUSES
@@ -146,6 +158,7 @@ def apply(batch: Batch, c: BatchCustomer, p: Parsed, order: dict[str, Any] | Non
             c.changed.add("registered_at")
         activity.update(subject=f"Signed up by {data.method}",
                         data={"method": data.method})
+        _warn(activity, storefront.signup_warning(batch.rules, data.method))
     elif kind == "shopper.logged_in":
         v["last_login_at"] = derived.later(v.get("last_login_at"), at)
         activity.update(subject="Logged in")

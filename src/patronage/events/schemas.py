@@ -18,6 +18,7 @@ from pydantic import (
 
 from patronage.customers.schemas import Tag, _CustomerFields
 from patronage.db import as_utc
+from patronage.storefront.schemas import Device, EventWarning
 from patronage.types import Instant, PlainText
 
 EventType = Literal["order.placed", "order.status_changed", "sample.requested",
@@ -65,6 +66,9 @@ class OrderPlaced(_Strict):
     placed_at: Instant | None = Field(None, description="Defaults to occurred_at.")
     total: Money | None = Field(None, description="Defaults to the sum of the lines.")
     lines: list[OrderLineIn] = Field(default_factory=list, max_length=500)
+    device: Device | None = Field(None, description="Where the order was placed; a guest's "
+                                  "order on a device where guest checkout is off is recorded "
+                                  "with a warning.")
 
 
 class OrderStatusChanged(_Strict):
@@ -158,6 +162,9 @@ class EventResult(BaseModel):
     event_id: int
     customer_id: int
     matched_by: MatchedBy
+    warnings: list[EventWarning] = Field(
+        default_factory=list, description="Recorded, but the storefront let through what "
+        "the workspace's rules forbid (Settings → Storefront).")
 
 
 class BatchOutcome(BaseModel):
