@@ -379,6 +379,8 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/imports/{import_id}/run"): {"data": {"action": "commit"}},
     ("PATCH", "/api/v1/users/{user_id}"): {"json": {"role": "viewer"}},
     ("POST", "/settings/team/members/{user_id}/role"): {"data": {"role": "viewer"}},
+    ("POST", "/api/v1/customers/{customer_id}/register"): {"json": {"first_name": "Hijacked"}},
+    ("POST", "/customers/{customer_id}/register"): {"data": {"first_name": "Hijacked"}},
 }
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from patronage.customers import access, rules, search, writes
 from patronage.customers import filters as flt
-from patronage.customers import rules, search, writes
 from patronage.customers.models import Customer
 from patronage.customers.schemas import BulkChange, BulkResult
 from patronage.errors import Conflict, ValidationFailed
@@ -36,6 +36,8 @@ def _scope(session: Session, principal: Principal, filters: flt.CustomerFilters,
         where.append(matches)
     if ids is not None:
         where.append(Customer.id.in_(ids))
+    if access.own_only(session, principal):  # a rep kept to their own customers
+        where.append(Customer.sales_rep_id == principal.user_id)
     return select(Customer.id).where(*where)
 
 

@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from patronage.customers import bulk_edit, export, saved, schemas, service, writes
+from patronage.customers import (
+    bulk_edit,
+    export,
+    registration,
+    saved,
+    schemas,
+    service,
+    writes,
+)
 from patronage.customers.filters import CustomerFilters, ExportParams, ListParams
 from patronage.customers.schemas import (
     AuditPage,
@@ -15,6 +23,7 @@ from patronage.customers.schemas import (
     CustomerOut,
     CustomerPage,
     CustomerUpdate,
+    Registration,
 )
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.tenancy.service import require_admin, require_writer
@@ -81,6 +90,17 @@ def update_customer(customer_id: IdPath, data: CustomerUpdate, principal: ApiPri
     customer = service.update_customer(session, actor=writes.Actor(principal, "api"),
                                        customer_id=customer_id, data=data,
                                        expected_version=expected)
+    response.headers["ETag"] = service.etag(customer.version)
+    return customer
+
+
+@router.post("/{customer_id}/register", response_model=CustomerOut,
+             summary="Register a guest: they become a registered customer, keeping their "
+                     "id, orders and history")
+def register_customer(customer_id: IdPath, data: Registration, principal: ApiPrincipal,
+                      session: SessionDep, response: Response) -> CustomerOut:
+    customer = registration.register(session, actor=writes.Actor(principal, "api"),
+                                     customer_id=customer_id, data=data)
     response.headers["ETag"] = service.etag(customer.version)
     return customer
 

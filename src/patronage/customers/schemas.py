@@ -72,7 +72,8 @@ class _FieldsBase(BaseModel):
     @classmethod
     def region_problems(cls, raw: dict[str, Any], region: str) -> list[FieldError]:
         """What the tenant's rules say of input this schema refused (forms.parse)."""
-        return rules.draft_errors(raw, region, adding=cls.model_fields["type"].is_required())
+        kind = cls.model_fields.get("type")
+        return rules.draft_errors(raw, region, adding=kind is not None and kind.is_required())
 
 
 # Every editable field but the type, flags and tags, optional (customers.fields).
@@ -98,6 +99,15 @@ class CustomerUpdate(_CustomerFields):
     tax_exempt: bool | None = None
     subscription: bool | None = None
     allow_age_limited_products: bool | None = None
+
+
+# What registering a guest takes (customers.registration), with the fields' own types.
+REGISTRATION_FIELDS = ("first_name", "last_name", "email", "phone", "address1", "address2",
+                       "city", "state", "zip", "country")
+Registration: type[_FieldsBase] = create_model(  # type: ignore[call-overload]
+    "Registration", __base__=_FieldsBase,
+    __doc__="Fields to fill in or correct; what the guest already has may be left out.",
+    **{name: (_annotation(fields.BY_NAME[name]), None) for name in REGISTRATION_FIELDS})
 
 
 class CustomerOut(BaseModel):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.customers import queries, rules, writes
+from patronage.customers import access, queries, rules, writes
 from patronage.customers.filters import CustomerFilters
 from patronage.customers.models import AuditEntry, Customer
 from patronage.customers.queries import to_out
@@ -22,7 +22,7 @@ from patronage.customers.schemas import (
     CustomerUpdate,
 )
 from patronage.customers.writes import Actor
-from patronage.db import begin_writing, utcnow
+from patronage.db import begin_writing
 from patronage.errors import (
     NotFound,
     PreconditionFailed,
@@ -68,8 +68,6 @@ def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
         errors += rules.check_required(values, values["type"])
     if errors:
         raise ValidationFailed.of(errors)
-    if values["type"] == "registered" and not values.get("registered_at"):
-        values["registered_at"] = utcnow()  # registered now, by whoever adds them
     begin_writing(session)  # the uniqueness probe and the insert in one write transaction
     writes.check_unique(session, actor.tenant_id, values)
     (customer_id,) = _write(session, lambda: writes.Writer(session, actor).create([values]))
@@ -106,6 +104,7 @@ def _check_version(customer: Customer, expected: int | None) -> None:
 def update_customer(session: Session, *, actor: Actor, customer_id: int,
                     data: CustomerUpdate, expected_version: int | None) -> CustomerOut:
     customer = _load(session, actor.tenant_id, customer_id)
+    access.require_editor(session, actor.principal, customer)
     _check_version(customer, expected_version)
     values = data.model_dump(exclude_unset=True)
     for flag in ("type", "tax_exempt", "subscription", "allow_age_limited_products"):

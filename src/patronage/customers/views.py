@@ -13,10 +13,13 @@ from starlette.datastructures import QueryParams
 
 from patronage import web
 from patronage.customers import (
+    access,
     bulk_edit,
     export,
+    fields,
     forms,
     list_page,
+    registration,
     rules,
     saved,
     schemas,
@@ -24,7 +27,14 @@ from patronage.customers import (
     writes,
 )
 from patronage.customers.filters import ListParams
-from patronage.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
+from patronage.customers.schemas import (
+    REGISTRATION_FIELDS,
+    CustomerCreate,
+    CustomerOut,
+    CustomerPage,
+    CustomerUpdate,
+    Registration,
+)
 from patronage.customers.tables import COLUMNS
 from patronage.deps import IdPath, SessionDep
 from patronage.errors import (
@@ -38,6 +48,7 @@ from patronage.events import insights, timeline
 from patronage.events.schemas import ActivityIn
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
+from patronage.storefront import service as storefront
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.schemas import Principal
 from patronage.types import MAX_INT
@@ -259,6 +270,7 @@ def _overview(request: Request, session: SessionDep, member: web.Member, custome
         "timeline_filters": TIMELINE_FILTERS, "kind": kind if kinds else "",
         "activity": activity or {"kind": "call"}, "activity_errors": errors or {},
         "today": date.today().isoformat(), "now": datetime.now(UTC),
+        "may_edit": access.may_edit(session, member, customer),
         "choices": _choices(session, member.tenant_id)}, status_code=status_code)
 
 
@@ -293,9 +305,9 @@ def log_activity(request: Request, form: web.PostedForm, customer_id: IdPath, me
 @router.get("/customers/{customer_id}/edit")
 def edit_customer(request: Request, customer_id: IdPath, member: web.Member,
                   session: SessionDep) -> Response:
-    tenancy.require_writer(member)
     customer = service.get_customer(session, tenant_id=member.tenant_id,
                                     customer_id=customer_id)
+    access.require_editor(session, member, customer)
     return _form_page(request, session, member, customer=customer,
                       values=forms.initial(customer))
 
@@ -317,6 +329,47 @@ def update_customer(request: Request, form: web.PostedForm, customer_id: IdPath,
         return _form_page(request, session, member, customer=current, values=values,
                           error=exc)
     web.flash(request, f"Changes to {customer.display_name} were saved.")
+    return RedirectResponse(f"/customers/{customer.id}", status_code=303)
+
+
+_CONTACT = {"email": "an email", "phone": "a phone number", "both": "an email or a phone number"}
+
+
+def _register_page(request: Request, session: Session, member: Principal,
+                   customer: CustomerOut, values: dict[str, Any],
+                   error: ValidationFailed | Conflict | None = None) -> Response:
+    methods = storefront.rules(session, member.tenant_id).signup_methods
+    errors = forms.errors_by_field(list(error.errors)) if error else {}
+    return web.render(request, "customers/register.html", {
+        "principal": member, "customer": customer, "values": values, "errors": errors,
+        "problem": error.detail if error is not None and not errors else None,
+        "methods": methods, "contact": _CONTACT[methods],
+        "labels": {f.name: f.label for f in fields.FIELDS}},
+        status_code=error.status if error else 200)
+
+
+@router.get("/customers/{customer_id}/register")
+def register_form(request: Request, customer_id: IdPath, member: web.Member,
+                  session: SessionDep) -> Response:
+    customer = service.get_customer(session, tenant_id=member.tenant_id,
+                                    customer_id=customer_id)
+    access.require_editor(session, member, customer)
+    return _register_page(request, session, member, customer, forms.initial(customer))
+
+
+@router.post("/customers/{customer_id}/register", dependencies=[web.CsrfChecked])
+def register_customer(request: Request, form: web.PostedForm, customer_id: IdPath,
+                      member: web.Member, session: SessionDep) -> Response:
+    current = service.get_customer(session, tenant_id=member.tenant_id,
+                                   customer_id=customer_id)
+    values = {k: str(form.get(k) or "").strip() for k in REGISTRATION_FIELDS}
+    try:
+        data = forms.parse(Registration, values, member.tenant_region)
+        customer = registration.register(session, actor=writes.Actor(member, "admin"),
+                                         customer_id=customer_id, data=data)  # type: ignore[arg-type]
+    except (ValidationFailed, Conflict) as exc:
+        return _register_page(request, session, member, current, values, exc)
+    web.flash(request, f"{customer.display_name} is now a registered customer.")
     return RedirectResponse(f"/customers/{customer.id}", status_code=303)
 
 

@@ -128,6 +128,8 @@ def new_row(tenant_id: int, values: Mapping[str, Any], now: datetime) -> dict[st
                                                            row["order_count"])
     if row["subscription"] and row["subscribed_at"] is None:
         row["subscribed_at"] = now
+    if row["type"] == "registered" and row["registered_at"] is None:
+        row["registered_at"] = now  # registered now, by whoever adds them
     return row
 
 
@@ -148,6 +150,12 @@ def _derived(current: Mapping[str, Any], columns: dict[str, Any], now: datetime)
             columns["subscribed_at"] = None
         elif not current.get("subscription"):
             columns["subscribed_at"] = now
+    if columns.get("type") == "registered" and current.get("type") != "registered":
+        # Becoming registered anywhere (a form, PATCH, an import, an event) dates it.
+        if "registered_at" not in merged:  # not read by the caller: keep a stored date
+            columns["registered_at"] = func.coalesce(_TABLE.c.registered_at, now)
+        elif merged["registered_at"] is None:
+            columns["registered_at"] = now
 
 
 class Stale(Exception):
@@ -217,9 +225,12 @@ class Writer:
                                                        CustomerTag.customer_id == cid))
                 tag_rows += [{"tenant_id": self.tenant, "customer_id": cid, "tag": t}
                              for t in changes["tags"]]
-            for field in sorted(changes):
+            stamped = {"registered_at": columns["registered_at"]} if isinstance(
+                columns.get("registered_at"), datetime) and "registered_at" not in changes \
+                else {}
+            for field, value in sorted({**changes, **stamped}.items()):
                 if field in fields.AUDITED:
-                    self._entry(cid, "updated", field, current.get(field), changes[field])
+                    self._entry(cid, "updated", field, current.get(field), value)
         bulk_insert(conn, CustomerTag.__table__, tag_rows)
         self.flush_audit()
 

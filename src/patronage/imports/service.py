@@ -48,7 +48,7 @@ WRITABLE = (*fields.IMPORTED, "license_key")
 AUDITED = fields.AUDITED
 # Always read for a matched customer; the rest only when the file has them.
 _READ = ("id", "version", "type", "company_name", "first_name", "last_name", "email",
-         "phone", "order_count", "total_spent_cents", "imported_order_count",
+         "phone", "registered_at", "order_count", "total_spent_cents", "imported_order_count",
          "imported_spent_cents")
 # An import that writes this many customers, and at least a tenth as many as were there,
 # refreshes the planner's statistics after its commit (smaller ones barely move them; the
