@@ -37,6 +37,8 @@ from patronage.events import routes as event_routes
 from patronage.imports import routes as import_routes
 from patronage.imports import views as import_views
 from patronage.imports.jobs import TooLarge
+from patronage.reports import routes as report_routes
+from patronage.reports import views as report_views
 from patronage.security_headers import SecurityHeaders
 from patronage.settings import get_settings
 from patronage.settings_lists import routes as settings_routes
@@ -168,6 +170,7 @@ def create_app() -> FastAPI:
     api.include_router(event_routes.timeline_router)
     api.include_router(import_routes.router)
     api.include_router(storefront_routes.router)  # before /settings/{list}
+    api.include_router(report_routes.router)
     api.include_router(settings_routes.router)
     api.include_router(tenancy_routes.router)
     app.include_router(api)
@@ -178,6 +181,7 @@ def create_app() -> FastAPI:
     app.include_router(storefront_views.router, include_in_schema=False)  # likewise
     app.include_router(settings_views.router, include_in_schema=False)
     app.include_router(import_views.router, include_in_schema=False)
+    app.include_router(report_views.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

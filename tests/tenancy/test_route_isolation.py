@@ -554,7 +554,8 @@ def _id_filters() -> list[str]:
         for arm in get_args(info.annotation) or (info.annotation,):
             while get_origin(arm) is Annotated:  # a constrained list: its list
                 arm = get_args(arm)[0]
-            if get_origin(arm) is list and _is_int(get_args(arm)[0]):
+            item = get_args(arm)[0] if get_origin(arm) is list else None
+            if item is not None and (_is_int(item) or any(_is_int(a) for a in get_args(item))):
                 names.append(name)
     # Found by type, so that a new id filter is covered; never silently fewer than these.
     assert {"id", "store", "master_store", "status", "sales_rep", "payment_terms",

@@ -154,7 +154,7 @@ def response(principal: Principal, params: ListParams,
     if unknown:
         raise ValidationFailed.field("columns", f"Unknown column(s): {', '.join(unknown)}.",
                                      CustomerCode.UNKNOWN_COLUMN)
-    filters, sort = params.filters(), params.sort
+    filters, sort = params.filters(principal.user_id), params.sort
 
     def stream() -> Iterator[str]:
         with session_scope() as session:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from sqlalchemy import ColumnElement, and_, func, select
@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from patronage.customers import search
 from patronage.customers.fields import CustomerType
 from patronage.customers.models import Customer, CustomerStore, CustomerTag
+from patronage.errors import ValidationFailed
 from patronage.types import MAX_INT, Id, PlainText, normalise_tag
 
 
@@ -30,6 +31,10 @@ def _split(value: Any) -> Any:
 MAX_VALUES = 100
 IdList = Annotated[Annotated[list[Id], Field(max_length=MAX_VALUES)] | None,
                    BeforeValidator(_split)]
+# A sales rep filter also takes "me": the member asking ("My customers").
+ME = "me"
+RepList = Annotated[Annotated[list[Id | Literal["me"]], Field(max_length=MAX_VALUES)] | None,
+                    BeforeValidator(_split)]
 Word = Annotated[str, StringConstraints(min_length=1, max_length=100), PlainText]  # trimmed first
 WordList = Annotated[Annotated[list[Word], Field(max_length=MAX_VALUES)] | None,
                      BeforeValidator(_split)]
@@ -54,7 +59,8 @@ class CustomerFilters(BaseModel):
     email: Word | None = Field(None, description="Email contains (case-insensitive).")
     phone: Word | None = Field(None, description="Phone digits contain, however typed.")
     status: IdList = None
-    sales_rep: IdList = None
+    sales_rep: RepList = Field(None, description="Sales rep ids; `me` for the member "
+                               "asking (My customers).")
     payment_terms: IdList = None
     license_type: IdList = None
     state: WordList = None
@@ -77,6 +83,17 @@ class CustomerFilters(BaseModel):
     spent_max: Money | None = None
     has_no_orders: bool | None = None
     has_no_email: bool | None = None
+
+    def resolved(self, member_id: int | None) -> CustomerFilters:
+        """The filters with ``me`` put as the member asking (None: nobody asks, e.g. the
+        CLI, and ``me`` is refused)."""
+        if not self.sales_rep or ME not in self.sales_rep:
+            return self
+        if member_id is None:
+            raise ValidationFailed.field("sales_rep", "`me` names the member asking; here "
+                                         "nobody is signed in.", "literal_error")
+        reps = [member_id if r == ME else r for r in self.sales_rep]
+        return self.model_copy(update={"sales_rep": list(dict.fromkeys(reps))})
 
     def active(self) -> dict[str, Any]:
         """The filters that are set (q excluded), as given."""
@@ -105,6 +122,8 @@ def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnE
     in_lists = {"id": c.id, "type": c.type, "master_store": c.master_store_id,
                 "status": c.status_id, "sales_rep": c.sales_rep_id,
                 "payment_terms": c.payment_term_id, "license_type": c.license_type_id}
+    if f.sales_rep and ME in f.sales_rep:
+        f = f.resolved(None)  # refused: nobody asks here
     for name, column in in_lists.items():
         values = getattr(f, name)
         if values:
@@ -164,9 +183,12 @@ class ListParams(CustomerFilters):
     cursor: Annotated[str, StringConstraints(max_length=500)] | None = Field(
         None, description="next_cursor of the previous page.")
 
-    def filters(self) -> CustomerFilters:
-        return CustomerFilters.model_validate(
+    def filters(self, member_id: int | None = None) -> CustomerFilters:
+        """The filters alone; ``me`` put as ``member_id`` (the member asking) when given,
+        else kept as said (to show it; a query refuses it)."""
+        out = CustomerFilters.model_validate(
             self.model_dump(include=set(CustomerFilters.model_fields)))
+        return out if member_id is None else out.resolved(member_id)
 
 
 ColumnList = Annotated[list[Annotated[str, StringConstraints(max_length=40)]] | None,

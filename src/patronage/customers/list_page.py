@@ -78,7 +78,7 @@ def chips(params: ListParams, choices: dict[str, Any]) -> list[Chip]:
         names = choices["by_id"].get(NAMED_BY.get(key, ""), {})
         if isinstance(value, list):
             for item in value:
-                shown = getattr(names.get(item), "name", item)
+                shown = "Me" if item == "me" else getattr(names.get(item), "name", item)
                 rest = [v for v in value if v != item] or None
                 out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: rest})))
         else:

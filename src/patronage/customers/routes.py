@@ -39,7 +39,8 @@ Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous 
 def list_customers(principal: ApiPrincipal, session: SessionDep,
                    params: Annotated[ListParams, Query()]) -> CustomerPage:
     return service.list_customers(session, tenant_id=principal.tenant_id,
-                                  region=principal.tenant_region, filters=params.filters(),
+                                  region=principal.tenant_region,
+                                  filters=params.filters(principal.user_id),
                                   sort=params.sort, limit=params.limit, cursor=params.cursor)
 
 
@@ -56,7 +57,7 @@ def export_customers(principal: ApiPrincipal,
              summary="Change every customer the filters match (or the ids given)")
 def bulk_change(change: schemas.BulkChange, principal: ApiPrincipal, session: SessionDep,
                 filters: Annotated[CustomerFilters, Query()]) -> schemas.BulkResult:
-    return bulk_edit.apply(session, principal, filters, change)
+    return bulk_edit.apply(session, principal, filters.resolved(principal.user_id), change)
 
 
 @router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED,

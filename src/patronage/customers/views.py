@@ -87,7 +87,8 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
 
     def find(p: ListParams) -> CustomerPage:
         return service.list_customers(session, tenant_id=member.tenant_id,
-                                      region=member.tenant_region, filters=p.filters(),
+                                      region=member.tenant_region,
+                                      filters=p.filters(member.user_id),
                                       sort=p.sort, limit=p.limit, cursor=p.cursor)
     try:
         page = find(params)
@@ -160,7 +161,7 @@ def bulk_change(request: Request, form: web.PostedForm,
            "expected": form.get("expected") or None}
     try:
         change = forms.parse(schemas.BulkChange, raw, member.tenant_region)
-        filters = params.filters()
+        filters = params.filters(member.user_id)
         if not form.get("confirmed"):
             choices = _choices(session, member.tenant_id)
             names = choices["by_id"].get(list_page.NAMED_BY.get(kind, ""), {})

@@ -23,6 +23,9 @@ def _safe_next(target: str | None) -> str:
     return "/customers"
 
 
+MY_CUSTOMERS = "/customers?sales_rep=me"
+
+
 @router.get("/login")
 def login_form(request: Request, principal: AdminPrincipal, next: str | None = None) -> Response:
     if principal is not None:
@@ -58,7 +61,10 @@ def login(request: Request, session: SessionDep, workspace: Annotated[str, Form(
                            "next": _safe_next(next)}, status_code=401)
     throttle.SIGN_INS.succeeded(account)
     admin_sessions.start(request.session, principal)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/customers" and principal.role == "sales_rep":
+        target = MY_CUSTOMERS  # a rep starts on their own customers
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout", dependencies=[web.CsrfChecked])
