@@ -172,3 +172,28 @@ def test_every_range_between_month_edges_on_dense_history(client, factory, sessi
         for last in EDGES[i:]:
             _compare(session, ctx.id, START + timedelta(days=first),
                      START + timedelta(days=last))
+
+
+def test_check_reports_finds_a_drift_and_recompute_mends_it(client, factory, session):
+    from sqlalchemy import update
+    from typer.testing import CliRunner
+
+    from patronage.cli.main import app
+    from patronage.reports.models import RepDay
+
+    ctx = factory.tenant()
+    c = factory.customer(ctx)
+    events = [{"type": "order.placed", "occurred_at": f"2026-0{m}-0{m}T10:00:00Z",
+               "customer": {"license_number": c["license_number"]},
+               "data": {"number": f"C{m}", "total": "9.00"}} for m in (1, 2, 3)]
+    client.post("/api/v1/events:batch", json={"events": events}, headers=ctx.headers)
+    args = ["check-reports", "--tenant", ctx.slug, "--from", "2026-01-01", "--to", "2026-03-31"]
+    runner = CliRunner()
+    assert runner.invoke(app, args).exit_code == 0
+    session.execute(update(RepDay).where(RepDay.tenant_id == ctx.id).values(orders=7))
+    session.commit()
+    drifted = runner.invoke(app, args)
+    assert drifted.exit_code == 1 and "differ" in drifted.output
+    assert runner.invoke(app, ["recompute", "--tenant", ctx.slug]).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0
+    _compare(session, ctx.id, date(2026, 1, 2), date(2026, 3, 2))

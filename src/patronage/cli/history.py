@@ -1,8 +1,11 @@
-"""`patronage recompute`: rebuild every derived customer column from the stored history."""
+"""`patronage recompute`: rebuild every derived customer column and the sales report's
+rollups from the stored history; `patronage reports check`: hold the rollups to the
+orders for a range."""
 
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -11,6 +14,7 @@ from sqlalchemy import select
 
 from patronage.db import session_scope
 from patronage.events import derived
+from patronage.reports import queries, rollups
 from patronage.tenancy.models import Tenant
 
 err = Console(stderr=True)
@@ -30,5 +34,31 @@ def recompute(tenant: Annotated[str | None, typer.Option(
         for tenant_id, slug in tenants:
             started = time.perf_counter()
             count = derived.recompute(session, tenant_id)
-            err.print(f"{slug}: recomputed {count:,} customers with history in "
-                      f"{time.perf_counter() - started:.1f}s")
+            rollups.rebuild(session.connection(), tenant_id)
+            session.commit()
+            err.print(f"{slug}: recomputed {count:,} customers with history and the sales "
+                      f"report in {time.perf_counter() - started:.1f}s")
+
+
+def check_reports(tenant: Annotated[str, typer.Option(help="Tenant slug.")],
+                  start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+                  end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
+                  ) -> None:
+    """Compare the sales report kept in rollups with one recomputed from the orders."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    with session_scope() as session:
+        tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == tenant))
+        if tenant_id is None:
+            err.print(f"[red]error:[/red] no tenant '{tenant}'.")
+            raise typer.Exit(code=1)
+        conn = session.connection()
+        kept = {r.rep: r.as_tuple() for r in queries.sales_reps(conn, tenant_id, first, last)}
+        sure = {r.rep: r.as_tuple() for r in queries.recompute(conn, tenant_id, first, last)}
+    if kept != sure:
+        for rep in sorted(set(kept) | set(sure)):
+            if kept.get(rep) != sure.get(rep):
+                err.print(f"rep {rep}: kept {kept.get(rep)} recomputed {sure.get(rep)}")
+        err.print("[red]The rollups differ from the orders[/red]: run `patronage recompute`.")
+        raise typer.Exit(code=1)
+    err.print(f"{tenant}: the report equals a recomputation from the orders "
+              f"({len(kept)} rows).")

@@ -12,7 +12,7 @@ seed, ``patronage reports rebuild``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -225,15 +225,24 @@ def _add(conn: Connection, tenant_id: int, days: Counter, grains: Counter) -> No
 
 
 def rebuild(conn: Connection, tenant_id: int,
-            progress: Any = None) -> None:
-    """Every rollup of a workspace from its orders and samples (the slow, sure way)."""
+            progress: Callable[[int, int], None] | None = None) -> None:
+    """Every rollup of a workspace from its orders and samples (the slow, sure way): the
+    same computation as ``refresh``, summed in memory and written once."""
     for table in (RepCustomerDay, RepDay, RepActivity):
         conn.execute(delete(table).where(table.tenant_id == tenant_id))
     c = Customer.__table__.c
     ids = [i for (i,) in conn.execute(select(c.id).where(c.tenant_id == tenant_id)
                                       .order_by(c.id))]
-    step = 20_000
-    for start in range(0, len(ids), step):
-        refresh(conn, tenant_id, ids[start:start + step])
+    days: Counter = Counter()
+    grains: Counter = Counter()
+    e = RepCustomerDay.__table__
+    for start in range(0, len(ids), CHUNK * 10):
+        part = ids[start:start + CHUNK * 10]
+        new: dict[Key, list[Any]] = {}
+        for chunk in _chunks(part):
+            new.update(_recorded(conn, tenant_id, chunk))
+        contributions(new, 1, days, grains)
+        bulk_insert(conn, e, [_entry_row(tenant_id, k, v) for k, v in new.items()])
         if progress is not None:
-            progress(min(start + step, len(ids)), len(ids))
+            progress(start + len(part), len(ids))
+    _add(conn, tenant_id, days, grains)
