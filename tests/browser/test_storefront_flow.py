@@ -24,8 +24,7 @@ def test_change_the_ios_checkout_mode_and_the_policy_follows(page: Page, live_se
     page.check("input[name=signup_methods][value=phone]")
     page.click("button:has-text('Save storefront settings')")
     expect(page.locator(".flash")).to_contain_text("Storefront settings saved")
-    expect(page.locator("#changes-title + .table-scroll")).to_contain_text(
-        "disabled cart unavailable hide prices")
+    expect(page.locator("#changes-title + .table-scroll")).to_contain_text("Members only")
     policy = client.get("/api/v1/checkout-policy?device=ios", headers=t.headers).json()
     assert policy == {"device": "ios", "mode": "disabled_cart_unavailable_hide_prices",
                       "show_prices": False, "add_to_cart": False, "checkout": False}

@@ -32,11 +32,12 @@ MODES: dict[str, tuple[tuple[bool, bool, bool], str, str]] = {
                                               "Guests see products without prices; they "
                                               "sign in to see prices and buy."),
 }
-SIGNUP = {"email": "Email: a shopper signs up with their email, name and address.",
-          "phone": "Phone: a shopper signs up with their phone number; the name and address "
-                   "can wait until the first order.",
-          "both": "Email or phone: the shopper chooses."}
+SIGNUP = {"email": ("Email", "A shopper signs up with their email, name and address."),
+          "phone": ("Phone", "A shopper signs up with their phone number; the name and "
+                    "address can wait until the first order."),
+          "both": ("Email or phone", "The shopper chooses.")}
 DEVICE_NAMES = {"web": "Web", "ios": "iOS app", "android": "Android app"}
+_ON = {"web": "the web", "ios": "the iOS app", "android": "the Android app"}
 SETTINGS = ("checkout_web", "checkout_ios", "checkout_android", "signup_methods",
             "rep_edit_scope")
 
@@ -128,7 +129,7 @@ def guest_order_warning(found: Rules, device: str | None, number: str) -> EventW
         return None
     label = MODES[found.checkout(device)][1]
     return EventWarning(code=StorefrontCode.GUEST_CHECKOUT_DISABLED, detail=(
-        f"Order {number} was placed by a guest on {DEVICE_NAMES[device]}, where guest "
+        f"Order {number} was placed by a guest on {_ON[device]}, where guest "
         f"checkout is off ({label}). It is recorded; the storefront should have asked the "
         "shopper to sign in."))
 

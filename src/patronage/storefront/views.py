@@ -30,7 +30,13 @@ def _page(request: Request, session: Session, member: Principal,
     return web.render(request, "settings/storefront.html", {
         "principal": member, "values": values or current, "errors": errors or {},
         "modes": service.MODES, "devices": service.DEVICE_NAMES, "signup": service.SIGNUP,
-        "scopes": REP_SCOPES, "changes": service.changes(session, member.tenant_id)},
+        "scopes": REP_SCOPES, "changes": service.changes(session, member.tenant_id),
+        "setting_names": {**{f"checkout_{d}": f"Guest checkout, {name}"
+                             for d, name in service.DEVICE_NAMES.items()},
+                          "signup_methods": "Sign-up", "rep_edit_scope": "Sales reps may edit"},
+        "value_names": {**{m: label for m, (_f, label, _t) in service.MODES.items()},
+                        **{m: label for m, (label, _t) in service.SIGNUP.items()},
+                        **REP_SCOPES}},
         status_code=status_code)
 
 
