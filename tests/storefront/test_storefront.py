@@ -163,3 +163,20 @@ def test_a_sign_up_by_a_method_not_offered_is_recorded_with_a_warning(
     created = client.get(f"/api/v1/customers/{r.json()['customer_id']}",
                          headers=t.headers).json()
     assert created["type"] == "registered" and created["registered_at"]
+
+
+def test_a_phone_sign_up_without_a_name_is_a_profile_to_complete(client, factory):
+    from tests.factories import PASSWORD, csrf_of
+
+    t = factory.tenant()
+    r = client.post("/api/v1/events", headers=t.headers, json={
+        "type": "shopper.signed_up", "occurred_at": "2026-11-20T10:00:00Z",
+        "customer": {"phone": "415-555-0142"}, "data": {"method": "phone"}})
+    cid = r.json()["customer_id"]
+    page = client.get("/login")
+    client.post("/login", data={"workspace": t.slug, "email": t.email, "password": PASSWORD,
+                                "csrf_token": csrf_of(page.text)})
+    assert "Profile to complete at first order" in client.get(f"/customers/{cid}").text
+    client.patch(f"/api/v1/customers/{cid}", json={"first_name": "Pat", "last_name": "Lee"},
+                 headers={**t.headers, "If-Match": "*"})
+    assert "Profile to complete" not in client.get(f"/customers/{cid}").text
