@@ -80,7 +80,8 @@ def upgrade() -> None:
         sa.Column("prev_day", sa.Integer(), nullable=True),
         _tenant("rep_customer_days"),
         sa.PrimaryKeyConstraint("tenant_id", "customer_id", "rep", "day",
-                                name="pk_rep_customer_days"))
+                                name="pk_rep_customer_days"),
+        sqlite_with_rowid=False)  # rows kept in key order: ranges and upserts by key
     op.create_index("ix_rep_customer_days_tenant_prev", "rep_customer_days",
                     ["tenant_id", "prev_day", "day", "rep"],
                     sqlite_where=sa.text("prev_day IS NOT NULL"),
@@ -95,7 +96,8 @@ def upgrade() -> None:
         sa.Column("new_customers", sa.Integer(), nullable=False),
         sa.Column("samples", sa.Integer(), nullable=False),
         _tenant("rep_days"),
-        sa.PrimaryKeyConstraint("tenant_id", "day", "rep", name="pk_rep_days"))
+        sa.PrimaryKeyConstraint("tenant_id", "day", "rep", name="pk_rep_days"),
+        sqlite_with_rowid=False)  # rows kept in key order: ranges and upserts by key
     op.create_table(
         "rep_activity",
         sa.Column("tenant_id", sa.Integer(), nullable=False),
@@ -106,7 +108,8 @@ def upgrade() -> None:
         sa.Column("customers", sa.Integer(), nullable=False),
         _tenant("rep_activity"),
         sa.PrimaryKeyConstraint("tenant_id", "grain", "day_key", "prev_key", "rep",
-                                name="pk_rep_activity"))
+                                name="pk_rep_activity"),
+        sqlite_with_rowid=False)  # rows kept in key order: ranges and upserts by key
     op.create_index("ix_rep_activity_tenant_prev", "rep_activity",
                     ["tenant_id", "grain", "prev_key", "day_key", "rep"])
     op.create_table(
@@ -115,7 +118,8 @@ def upgrade() -> None:
         sa.Column("rep", sa.Integer(), nullable=False),
         sa.Column("customers", sa.BigInteger(), nullable=False),
         _tenant("rep_customer_counts"),
-        sa.PrimaryKeyConstraint("tenant_id", "rep", name="pk_rep_customer_counts"))
+        sa.PrimaryKeyConstraint("tenant_id", "rep", name="pk_rep_customer_counts"),
+        sqlite_with_rowid=False)  # rows kept in key order: ranges and upserts by key
     op.execute("INSERT INTO rep_customer_counts (tenant_id, rep, customers) "
                "SELECT tenant_id, coalesce(sales_rep_id, 0), count(*) FROM customers "
                "GROUP BY tenant_id, coalesce(sales_rep_id, 0)")

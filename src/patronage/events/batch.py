@@ -304,5 +304,19 @@ class Batch:
         recount = [c.id for c in self.customers.values() if c.recount]
         if recount:
             derived.recount_orders(conn, self.tenant, recount)
+        # The sales report: customers that only gained orders and samples are renewed
+        # from what this batch added; a changed order state reads their orders again.
+        added: dict[int, rollups.Added] = {}
+        for order, _lines in self.new_orders:
+            c = order["customer"]
+            if not c.recount:
+                added.setdefault(c.id, ([], []))[0].append((
+                    order["sales_rep_id"], order["placed_at"], order["total_cents"],
+                    order["cancelled"], order["id"]))
+        for sample in self.samples:
+            c = sample["customer"]
+            if not c.recount:
+                added.setdefault(c.id, ([], []))[1].append((sample["sales_rep_id"],
+                                                             sample["requested_at"]))
         rollups.refresh(conn, self.tenant, [c.id for c in self.customers.values()
-                                            if c.reported])
+                                            if c.reported], added=added)

@@ -30,6 +30,11 @@ def _tenant() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE")
 
 
+# On SQLite each rollup is stored in its key's order (no rowid): a customer's days, a rep's
+# range of days, an upsert by key are one B-tree walk, not an index then the table.
+_KEYED = {"sqlite_with_rowid": False}
+
+
 class RepCustomerDay(TenantScoped, Base):
     __tablename__ = "rep_customer_days"
     __table_args__ = (
@@ -37,6 +42,7 @@ class RepCustomerDay(TenantScoped, Base):
         Index("ix_rep_customer_days_tenant_prev", "tenant_id", "prev_day", "day", "rep",
               sqlite_where=text("prev_day IS NOT NULL"),
               postgresql_where=text("prev_day IS NOT NULL")),
+        _KEYED,
     )
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -52,7 +58,7 @@ class RepCustomerDay(TenantScoped, Base):
 
 class RepDay(TenantScoped, Base):
     __tablename__ = "rep_days"
-    __table_args__ = (_tenant(),)
+    __table_args__ = (_tenant(), _KEYED)
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -69,6 +75,7 @@ class RepActivity(TenantScoped, Base):
         _tenant(),
         Index("ix_rep_activity_tenant_prev", "tenant_id", "grain", "prev_key", "day_key",
               "rep"),
+        _KEYED,
     )
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,7 +88,7 @@ class RepActivity(TenantScoped, Base):
 
 class RepCustomerCount(TenantScoped, Base):
     __tablename__ = "rep_customer_counts"
-    __table_args__ = (_tenant(),)
+    __table_args__ = (_tenant(), _KEYED)
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rep: Mapped[int] = mapped_column(Integer, primary_key=True)

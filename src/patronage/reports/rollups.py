@@ -101,14 +101,72 @@ def compute(orders: Iterable[Sequence[Any]], samples: Iterable[Sequence[Any]]
             entries[key] = [0, 0, 1, False, None]
         else:
             entry[2] += 1
+    _chain(entries)
+    return entries
+
+
+def _chain(entries: dict[Key, list[Any]]) -> None:
+    """Link each ordering day to the customer's previous one under the same rep."""
     chains: dict[tuple[int, int], list[int]] = {}
     for (customer, rep, day), entry in entries.items():
+        entry[4] = None
         if entry[0]:
             chains.setdefault((customer, rep), []).append(day)
     for (customer, rep), days in chains.items():
         days.sort()
         for prev, day in zip(days, days[1:], strict=False):
             entries[(customer, rep, day)][4] = prev
+
+
+# What a batch added for a customer: orders (rep, placed_at, total_cents, cancelled, id),
+# and samples (rep, requested_at).
+Added = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _with_added(customer: int, old: dict[Key, list[Any]], added: Added
+                ) -> dict[Key, list[Any]] | None:
+    """A customer's entries after new orders and samples, from its stored entries alone
+    (no order read again); None when the first order cannot be told apart by the day (a
+    new order on the stored first order's day under another rep: the orders decide).
+    Entries it changes are copies: ``old`` stays as it was."""
+    entries = dict(old)
+    orders, samples = added
+    counted = [o for o in orders if not o[3]]
+    owned: set[Key] = set()
+
+    def own(key: Key) -> list[Any]:
+        if key not in owned:
+            entries[key] = list(entries.get(key) or (0, 0, 0, False, None))
+            owned.add(key)
+        return entries[key]
+
+    if counted:
+        first_key = next((k for k, v in entries.items() if v[3]), None)
+        rep, placed_at, _total, _c, _id = min(counted, key=lambda o: (o[1], o[4]))
+        candidate = (customer, rep or UNASSIGNED, day_of(placed_at))
+        if first_key is not None and candidate[2] == first_key[2] and candidate != first_key:
+            return None  # the same day under another rep: which came first?
+        if first_key is None or candidate[2] < first_key[2]:
+            if first_key is not None:
+                own(first_key)[3] = False
+            own(candidate)[3] = True
+    chains = set()
+    for rep, placed_at, total, _c, _id in counted:
+        entry = own((customer, rep or UNASSIGNED, day_of(placed_at)))
+        entry[0] += 1
+        entry[1] += total
+        chains.add(rep or UNASSIGNED)
+    for rep, requested_at in samples:
+        own((customer, rep or UNASSIGNED, day_of(requested_at)))[2] += 1
+    days: dict[int, list[int]] = {}
+    for (_c, rep, day), entry in entries.items():
+        if rep in chains and entry[0]:
+            days.setdefault(rep, []).append(day)
+    for rep, listed in days.items():  # relink these reps' ordering days, copying what moves
+        listed.sort()
+        for prev, day in zip([None, *listed], listed, strict=False):
+            if entries[(customer, rep, day)][4] != prev:
+                own((customer, rep, day))[4] = prev
     return entries
 
 
@@ -164,21 +222,48 @@ def _upsert(conn: Connection, table: Any, keys: tuple[str, ...], figures: tuple[
         set_={f: table.c[f] + statement.excluded[f] for f in figures})
 
 
+def _renewed(conn: Connection, tenant_id: int, chunk: list[int], old: dict[Key, list[Any]],
+             added: dict[int, Added]) -> dict[Key, list[Any]]:
+    """The chunk's entries now: customers the caller says only gained orders or samples
+    from their stored entries and those; the others from their orders."""
+    mine: dict[int, dict[Key, list[Any]]] = {}
+    for key, value in old.items():
+        mine.setdefault(key[0], {})[key] = value
+    new: dict[Key, list[Any]] = {}
+    read = []
+    for customer in chunk:
+        renewed = (_with_added(customer, mine.get(customer, {}), added[customer])
+                   if customer in added else None)
+        if renewed is None:
+            read.append(customer)
+        else:
+            new.update(renewed)
+    if read:
+        new.update(_recorded(conn, tenant_id, read))
+    return new
+
+
 def refresh(conn: Connection, tenant_id: int, customer_ids: Iterable[int], *,
-            gone: bool = False) -> None:
+            gone: bool = False, added: dict[int, Added] | None = None) -> None:
     """Bring these customers' share of the rollups up to date with their orders and
-    samples (``gone``: they are about to be deleted, so their share leaves)."""
+    samples (``gone``: they are about to be deleted, so their share leaves). ``added``:
+    for customers whose only change is new orders and samples (an events batch), what
+    they gained — their entries are then renewed without reading their orders again."""
     ids = sorted(set(customer_ids))
     days: Counter = Counter()
     grains: Counter = Counter()
     e = RepCustomerDay.__table__
     for chunk in _chunks(ids):
         old = _stored(conn, tenant_id, chunk)
-        new = {} if gone else _recorded(conn, tenant_id, chunk)
+        new = {} if gone else _renewed(conn, tenant_id, chunk, old, added or {})
         if old == new:
             continue
-        contributions(old, -1, days, grains)
-        contributions(new, 1, days, grains)
+        # Only the entries that changed move the sums.
+        changed_keys = {k for k in old.keys() & new.keys() if old[k] != new[k]}
+        contributions({k: old[k] for k in old.keys() - new.keys() | changed_keys}, -1, days,
+                      grains)
+        contributions({k: new[k] for k in new.keys() - old.keys() | changed_keys}, 1, days,
+                      grains)
         bulk_execute(conn, delete(e).where(
             e.c.tenant_id == bindparam("b_tenant"), e.c.customer_id == bindparam("b_c"),
             e.c.rep == bindparam("b_rep"), e.c.day == bindparam("b_day")),
