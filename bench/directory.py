@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from measure import free_port, p50_p95
+from measure import Server, p50_p95
 
 
 def _prepare(url: str, customers: int, other: int) -> None:
@@ -105,19 +105,9 @@ def run(args: argparse.Namespace) -> None:
     tenant = tenancy.get_tenant(session, "demo")
     token = tenancy.create_token(session, tenant_id=tenant.id, email="admin@demo.example",
                                  label="bench")
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "patronage.app:create_app",
-                               "--factory", "--port", str(port), "--log-level", "warning"],
-                              env={**os.environ})
-    base = f"http://127.0.0.1:{port}"
-    client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
+    server = Server()  # DATABASE_URL of this process
+    client = httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"},
                           timeout=30)
-    for _ in range(100):
-        try:
-            client.get("/api/v1/health")
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
 
     raw = get_engine().raw_connection()  # the bare driver: sqlite3 or psycopg
 
@@ -192,8 +182,7 @@ def run(args: argparse.Namespace) -> None:
     seconds = time.perf_counter() - started
     print(f"bare driver + csv of the same rows: {len(found):,} rows in {seconds:.2f}s "
           f"= {len(found) / seconds:,.0f} rows/s")
-    server.terminate()
-    server.wait()
+    server.stop()
 
 
 def main() -> None:

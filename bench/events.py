@@ -16,84 +16,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import secrets
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
-from measure import free_port, p50_p95
+from measure import Server, cli, p50_p95, sign_in, workspace
 
 PRODUCTS = [("FL-1", "Flower 3.5g", "flower", "28.00"), ("ED-1", "Gummies", "edibles", "18.00"),
             ("AC-1", "Grinder", "accessories", "15.00")]
-
-
-def _env(db: Path) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-
-
-def _cli(db: Path, *args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "patronage.cli", *args], env=_env(db),
-                          check=True, capture_output=True, text=True).stdout
-
-
-def _workspace(db: Path, slug: str) -> tuple[str, str]:
-    """A bench workspace with an admin; returns (token, password)."""
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    from patronage import db as database
-    from patronage.db import session_scope
-    from patronage.settings import get_settings
-
-    for cached in (get_settings, database.get_engine, database._session_factory):
-        cached.cache_clear()  # this process may have opened another file before
-    from patronage.errors import PatronageError
-    from patronage.settings_lists import service as lists
-    from patronage.settings_lists.kinds import KINDS
-    from patronage.tenancy import service as tenancy
-
-    password = secrets.token_urlsafe(12)
-    email = f"bench@{slug}.example"
-    with session_scope() as session:
-        try:
-            tenant = tenancy.create_tenant(session, slug=slug)
-            for kind, item in (("stores", {"name": "Main", "code": "main"}),):
-                lists.create_item(session, KINDS[kind], tenant_id=tenant.id,
-                                  data=KINDS[kind].create.model_validate(item))
-        except PatronageError:
-            tenant = tenancy.get_tenant(session, slug)
-        try:
-            tenancy.create_user(session, tenant_id=tenant.id, email=email, role="admin",
-                                password=password, name="Bench")
-        except PatronageError:
-            tenancy.set_password(session, tenant_id=tenant.id, email=email, password=password)
-        token = tenancy.create_token(session, tenant_id=tenant.id, email=email, label="bench")
-    return token, password
-
-
-class Server:
-    def __init__(self, db: Path, workers: int = 1) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "patronage.app:create_app", "--factory",
-             "--port", str(self.port), "--log-level", "warning", "--workers", str(workers)],
-            env=_env(db))
-        self.base = f"http://127.0.0.1:{self.port}"
-        for _ in range(100):
-            try:
-                httpx.get(f"{self.base}/api/v1/health")
-                return
-            except httpx.TransportError:
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def _order(rng: random.Random, license_number: str, number: str, at: str) -> dict:
@@ -109,8 +44,8 @@ def _order(rng: random.Random, license_number: str, number: str, at: str) -> dic
 
 def batch_ingestion(events: int, businesses: int, workers: int) -> None:
     db = Path(tempfile.mkdtemp()) / "events-bench.db"
-    _cli(db, "migrate")
-    token, _ = _workspace(db, "bench")
+    cli(db, "migrate")
+    token, _ = workspace(db, "bench")
     server = Server(db, workers)
     try:
         _batches(server, token, events, businesses, workers)
@@ -165,17 +100,9 @@ def _batches(server: Server, token: str, events: int, businesses: int, senders: 
           f"repeats in {(time.perf_counter() - again) * 1000:.0f} ms")
 
 
-def _login(client: httpx.Client, slug: str, email: str, password: str) -> None:
-    import re
-    page = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"workspace": slug, "email": email, "password": password,
-                                "csrf_token": token, "next": "/customers"})
-
-
 def at_scale(big_db: Path, requests: int) -> None:
-    _cli(big_db, "migrate")
-    token, password = _workspace(big_db, "demo")
+    cli(big_db, "migrate")
+    token, password = workspace(big_db, "demo")
     con = sqlite3.connect(big_db)
     tenant = con.execute("SELECT id FROM tenants WHERE slug = 'demo'").fetchone()[0]
     total = con.execute("SELECT customers FROM customer_counts WHERE tenant_id = ?",
@@ -227,7 +154,7 @@ def _single_and_overview(server: Server, token: str, password: str, licenses: li
         client.post("/api/v1/events:batch", json={"events": stream[at:at + 1000]})
     cid = client.get("/api/v1/customers", params={"q": big}).json()["items"][0]["id"]
     browser = httpx.Client(base_url=server.base, timeout=60)
-    _login(browser, "demo", "bench@demo.example", password)
+    sign_in(browser, "demo", "bench@demo.example", password)
     times = []
     for _ in range(requests):
         started = time.perf_counter()

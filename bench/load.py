@@ -36,8 +36,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
-from events import Server, _cli, _env, _login, _workspace
-from measure import _tree
+from measure import Server, cli, db_env, process_tree, sign_in, workspace
 
 READS = ("list", "search", "read", "overview")
 WEIGHTS = {"list": 25, "search": 20, "read": 15, "overview": 8, "create": 8, "patch": 8,
@@ -173,7 +172,7 @@ def _signed_in(base: str, password: str) -> httpx.Cookies:
     """One admin session, which every client's overview pages use (sign-in is throttled
     per address: 200 sign-ins from one loopback address would be refused, rightly)."""
     with httpx.Client(base_url=base, timeout=60) as client:
-        _login(client, "demo", "bench@demo.example", password)
+        sign_in(client, "demo", "bench@demo.example", password)
         assert client.get("/customers").status_code == 200, "the bench admin cannot sign in"
         return client.cookies
 
@@ -253,7 +252,7 @@ async def _drive(run: Run, clients: int, seconds: float, think: float,
 def _cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and its children (the server's workers)."""
     ticks = 0
-    for one in _tree(pid):
+    for one in process_tree(pid):
         try:
             with open(f"/proc/{one}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
@@ -304,8 +303,8 @@ def main() -> None:
     parser.add_argument("--during-import", type=int, default=0, metavar="ROWS")
     args = parser.parse_args()
     db = Path(args.db)
-    _cli(db, "migrate")
-    token, password = _workspace(db, "demo")
+    cli(db, "migrate")
+    token, password = workspace(db, "demo")
     tenant, ids, emails = _sample(db)
     for workers in (int(w) for w in args.workers.split(",")):
         tag = secrets.token_hex(3)
@@ -317,7 +316,7 @@ def main() -> None:
                 path = _import_file(args.during_import, tag)
                 importer = subprocess.Popen(
                     [sys.executable, "-m", "patronage.cli", "import", str(path),
-                     "--tenant", "demo", "--json"], env=_env(db), stdout=subprocess.PIPE,
+                     "--tenant", "demo", "--json"], env=db_env(db), stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT, text=True)
             cpu = _cpu_seconds(server.proc.pid)
             elapsed = asyncio.run(_drive(run, args.clients, args.seconds, args.think,

@@ -1,15 +1,20 @@
-"""What the benchmarks share: percentiles of timings, a free loopback port, and a
-command's time and peak memory."""
+"""What the benchmarks share: percentiles of timings, a free loopback port, a command's time
+and peak memory, a process's tree, and a bench workspace served by its own process."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
 
 
 def p50_p95(samples: list[float]) -> tuple[float, float]:
@@ -23,14 +28,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """A process and its descendants (Linux /proc)."""
     found = [pid]
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as f:
                 for child in f.read().split():
-                    found += _tree(int(child))
+                    found += process_tree(int(child))
     except OSError:
         pass
     return found
@@ -62,7 +67,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
         proc = subprocess.Popen(command, env=env, stdout=sink, text=True)
         main = tree = 0
         while proc.poll() is None:
-            sizes = {pid: _rss_kib(pid) for pid in _tree(proc.pid)}
+            sizes = {pid: _rss_kib(pid) for pid in process_tree(proc.pid)}
             main, tree = max(main, sizes.get(proc.pid, 0)), max(tree, sum(sizes.values()))
             time.sleep(0.05)
         seconds = time.perf_counter() - started
@@ -71,3 +76,76 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}): {out[:500]}")
     return Measured(seconds, out, main / 1024, tree / 1024)
+
+
+def db_env(db: Path) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+
+
+def cli(db: Path, *args: str) -> str:
+    return subprocess.run([sys.executable, "-m", "patronage.cli", *args], env=db_env(db),
+                          check=True, capture_output=True, text=True).stdout
+
+
+def workspace(db: Path, slug: str) -> tuple[str, str]:
+    """A bench workspace with an admin; returns (token, password)."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    from patronage import db as database
+    from patronage.db import session_scope
+    from patronage.settings import get_settings
+
+    for cached in (get_settings, database.get_engine, database._session_factory):
+        cached.cache_clear()  # this process may have opened another file before
+    from patronage.errors import PatronageError
+    from patronage.settings_lists import service as lists
+    from patronage.settings_lists.kinds import KINDS
+    from patronage.tenancy import service as tenancy
+
+    password = secrets.token_urlsafe(12)
+    email = f"bench@{slug}.example"
+    with session_scope() as session:
+        try:
+            tenant = tenancy.create_tenant(session, slug=slug)
+            for kind, item in (("stores", {"name": "Main", "code": "main"}),):
+                lists.create_item(session, KINDS[kind], tenant_id=tenant.id,
+                                  data=KINDS[kind].create.model_validate(item))
+        except PatronageError:
+            tenant = tenancy.get_tenant(session, slug)
+        try:
+            tenancy.create_user(session, tenant_id=tenant.id, email=email, role="admin",
+                                password=password, name="Bench")
+        except PatronageError:
+            tenancy.set_password(session, tenant_id=tenant.id, email=email, password=password)
+        token = tenancy.create_token(session, tenant_id=tenant.id, email=email, label="bench")
+    return token, password
+
+
+class Server:
+    """`patronage serve`'s app in its own uvicorn process on a free loopback port, up once
+    /health answers; ``db`` a SQLite file, else the environment's DATABASE_URL."""
+
+    def __init__(self, db: Path | None = None, workers: int = 1) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "patronage.app:create_app", "--factory",
+             "--port", str(self.port), "--log-level", "warning", "--workers", str(workers)],
+            env=db_env(db) if db is not None else {**os.environ})
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                httpx.get(f"{self.base}/api/v1/health")
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def sign_in(client: httpx.Client, slug: str, email: str, password: str) -> None:
+    import re
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"workspace": slug, "email": email, "password": password,
+                                "csrf_token": token, "next": "/customers"})

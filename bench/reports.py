@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from measure import free_port, p50_p95
+from measure import Server, p50_p95
 
 SHAPES = {"a day": 0, "a week": 6, "a month": 30, "a quarter": 91, "a year": 364,
           "three years": 3 * 365 - 1}
@@ -119,18 +119,9 @@ def run(args: argparse.Namespace) -> None:
     session = new_session()
     token = tenancy.create_token(session, tenant_id=tenant_id, email="admin@demo.example",
                                  label="bench")
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "patronage.app:create_app",
-                               "--factory", "--port", str(port), "--log-level", "warning"],
-                              env={**os.environ})
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                          headers={"Authorization": f"Bearer {token}"}, timeout=60)
-    for _ in range(150):
-        try:
-            client.get("/api/v1/health")
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    server = Server()  # DATABASE_URL of this process
+    client = httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"},
+                          timeout=60)
     today = datetime.now(UTC).date()
     oldest = today - timedelta(days=3 * 365)
     rng = random.Random(11)
@@ -200,8 +191,7 @@ def run(args: argparse.Namespace) -> None:
     print(f"\ncheckout policy (p50 / p95 ms, 1,000 requests): HTTP {h[0]:.2f} / {h[1]:.2f}; "
           f"in-process through the app (TestClient, token checked) {p[0]:.2f} / {p[1]:.2f}; "
           f"the service call (cached rules) {c[0]:.3f} / {c[1]:.3f}")
-    server.terminate()
-    server.wait()
+    server.stop()
 
 
 def main() -> None:

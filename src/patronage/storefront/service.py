@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from patronage.db import utcnow
+from patronage.db import begin_writing, utcnow
 from patronage.storefront.codes import StorefrontCode
 from patronage.storefront.models import DEVICES, SettingChange, WorkspaceSettings
 from patronage.storefront.schemas import CheckoutPolicy, EventWarning, SettingChangeOut
@@ -86,12 +87,13 @@ def change(session: Session, principal: Principal, values: dict[str, str]) -> Ru
     """Set some settings (admins); each one that changes is kept in the change log."""
     require_admin(principal)
     tenant_id = principal.tenant_id
-    row = session.scalar(select(WorkspaceSettings).where(
-        WorkspaceSettings.tenant_id == tenant_id).with_for_update())
-    if row is None:
-        row = WorkspaceSettings(tenant_id=tenant_id, **vars(Rules()))
-        session.add(row)
+    begin_writing(session)  # two admins saving at once: one after the other
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     now = utcnow()
+    session.execute(dialect.insert(WorkspaceSettings).values(
+        tenant_id=tenant_id, updated_at=now, **vars(Rules())).on_conflict_do_nothing())
+    row = session.scalars(select(WorkspaceSettings).where(
+        WorkspaceSettings.tenant_id == tenant_id).with_for_update()).one()
     for name, value in values.items():
         old = getattr(row, name)
         if old == value:
