@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, literal_column, select
 
 from patronage.customers.models import Customer
 from patronage.customers.rules import average_order
@@ -162,7 +162,10 @@ def recompute(conn: Connection, tenant_id: int, start: date, end: date) -> list[
     """The same report from the orders, samples and customers themselves (slow, sure)."""
     lo, hi = _instant(start), _instant(end + timedelta(days=1))
     o, s, c = Order.__table__.c, Sample.__table__.c, Customer.__table__.c
-    rep = func.coalesce(o.sales_rep_id, UNASSIGNED)
+    # UNASSIGNED written into the SQL (not bound): PostgreSQL takes GROUP BY coalesce(…, $2)
+    # for another expression than SELECT coalesce(…, $1).
+    unassigned = literal_column(str(UNASSIGNED))
+    rep = func.coalesce(o.sales_rep_id, unassigned)
     counted = and_(o.tenant_id == tenant_id, o.cancelled.is_(False))
     in_range = and_(counted, o.placed_at >= lo, o.placed_at < hi)
     sums = conn.execute(select(rep, func.count(), func.sum(o.total_cents),
@@ -172,18 +175,18 @@ def recompute(conn: Connection, tenant_id: int, start: date, end: date) -> list[
         partition_by=o.customer_id, order_by=(o.placed_at, o.id)).label("n")).where(
         counted).subquery()
     figures = {
-        "customers": _grouped(conn, select(func.coalesce(c.sales_rep_id, UNASSIGNED),
+        "customers": _grouped(conn, select(func.coalesce(c.sales_rep_id, unassigned),
                                            func.count()).where(c.tenant_id == tenant_id)
-                              .group_by(func.coalesce(c.sales_rep_id, UNASSIGNED))),
+                              .group_by(func.coalesce(c.sales_rep_id, unassigned))),
         "orders": Counter({r: n for r, n, _s, _a in sums}),
         "revenue_cents": Counter({r: int(total or 0) for r, _n, total, _a in sums}),
         "active_customers": Counter({r: a for r, _n, _s, a in sums}),
         "new_customers": _grouped(conn, select(ranked.c.rep, func.count()).where(
             ranked.c.n == 1, ranked.c.placed_at >= lo, ranked.c.placed_at < hi)
             .group_by(ranked.c.rep)),
-        "samples": _grouped(conn, select(func.coalesce(s.sales_rep_id, UNASSIGNED),
+        "samples": _grouped(conn, select(func.coalesce(s.sales_rep_id, unassigned),
                                          func.count()).where(
             s.tenant_id == tenant_id, s.requested_at >= lo, s.requested_at < hi)
-            .group_by(func.coalesce(s.sales_rep_id, UNASSIGNED))),
+            .group_by(func.coalesce(s.sales_rep_id, unassigned))),
     }
     return _rows(conn, tenant_id, figures)
