@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -33,6 +35,7 @@ from patronage.errors import (
     problem_response,
     with_region_problems,
 )
+from patronage.events import applier
 from patronage.events import routes as event_routes
 from patronage.imports import routes as import_routes
 from patronage.imports import views as import_views
@@ -136,9 +139,18 @@ class UploadLimit:
         await self.app(scope, receive, send)
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    stop = applier.start()  # events kept in the inbox are recorded by every process
+    try:
+        yield
+    finally:
+        stop()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
-    app = FastAPI(title="Patronage API", version=__version__,
+    app = FastAPI(title="Patronage API", version=__version__, lifespan=_lifespan,
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None,
                   description="Customer directory and light CRM. Authenticate with "
                               "`Authorization: Bearer <token>` (`patronage token create`). "

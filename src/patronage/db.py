@@ -333,12 +333,13 @@ def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def
                                             [n for n, _ in usual], exc_info=True)
 
 
-def begin_writing(session: Session) -> None:
+def begin_writing(session: Session, timeout: float | None = None) -> None:
     """On SQLite, take the write lock now (BEGIN IMMEDIATE) rather than at the first write:
     for work that reads, decides and then writes, and that reserves ids (reserve_ids).
     Writers of this process take it in turn, in order (write_turns); one that cannot have
     it within WRITE_LOCK_TIMEOUT seconds raises Busy (503, Retry-After) having changed
-    nothing. PostgreSQL needs nothing here (row locks and sequences do it)."""
+    nothing (``timeout``: another bound). PostgreSQL needs nothing here (row locks and
+    sequences do it)."""
     conn = session.connection()
     if conn.dialect.name != "sqlite":
         return
@@ -346,7 +347,7 @@ def begin_writing(session: Session) -> None:
     raw = proxied.dbapi_connection
     if raw.in_transaction:
         return
-    timeout = get_settings().write_lock_timeout
+    timeout = timeout or get_settings().write_lock_timeout
     deadline = time.monotonic() + timeout
     if not write_turns.take(proxied.info, timeout):
         raise busy_writing(timeout)

@@ -85,6 +85,21 @@ class MalformedRequest(PatronageError):
     status, code, title = 400, "malformed_request", "Malformed request"
 
 
+@dataclass
+class StoredProblem(PatronageError):
+    """A problem answered once already (an inbox entry refused when it was recorded),
+    answered again as it was to a repeat of its key."""
+
+    body: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.status = int(self.body.get("status", 422))
+        self.code = str(self.body.get("code", "refused"))
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        return {**self.body, **({"instance": instance} if instance else {})}
+
+
 class ValidationFailed(PatronageError):
     status, code, title = 422, "validation_failed", "Invalid input"
 

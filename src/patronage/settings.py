@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     max_concurrent_writes: int = Field(default=4, ge=1, le=1000)
     request_queue_timeout: float = Field(default=10.0, gt=0, le=300)
     write_lock_timeout: float = Field(default=10.0, gt=0, le=300)
+    # On SQLite, an event that cannot have the write lock within this many seconds (an
+    # import committing) is kept in the events inbox and answered 202 (events.inbox).
+    event_queue_after: float = Field(default=1.0, gt=0, le=300)
     default_page_size: int = 50
     max_page_size: int = 500
     # The largest CSV an upload may carry (IMPORT_MAX_BYTES); larger ones are refused with

@@ -36,11 +36,19 @@ _LOADED = ("id", "type", "license_key", "external_id", "company_name", "first_na
 
 @dataclass
 class Outcome:
-    """One event's answer: 201 recorded, 200 a repeated key, else a problem."""
+    """One event's answer: 201 recorded, 200 a repeated key, 202 kept in the inbox (its
+    queue id), else a problem."""
 
     status: int
     result: EventResult | None = None
     problem: PatronageError | None = None
+    queued: int | None = None
+
+
+def reused(key: str | None) -> Conflict:
+    return Conflict(f"Idempotency-Key '{key}' was already used for a different event.",
+                    errors=[FieldError("/idempotency_key", "Reused for a different event.",
+                                       EventCode.IDEMPOTENCY_KEY_REUSED)])
 
 
 
@@ -231,10 +239,7 @@ class Batch:
 
     def _repeat(self, p: Parsed, original: str, earlier: Any) -> Outcome | Pending:
         if original != p.fingerprint:
-            raise Conflict(f"Idempotency-Key '{p.key}' was already used for a different "
-                           "event.", errors=[FieldError("/idempotency_key",
-                                                        "Reused for a different event.",
-                                                        EventCode.IDEMPOTENCY_KEY_REUSED)])
+            raise reused(p.key)
         if isinstance(earlier, Pending):  # earlier in this batch: answered once written
             return earlier
         return Outcome(200, EventResult(event_id=earlier.id, customer_id=earlier.customer_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic_core import to_json
 
 from patronage.customers.writes import Actor
@@ -16,6 +17,7 @@ from patronage.events.schemas import (
     BatchResult,
     EventBatch,
     EventResult,
+    QueuedEvent,
     TimelineEntry,
     TimelinePage,
 )
@@ -43,18 +45,24 @@ IdempotencyKey = Annotated[str | None, Header(
 @router.post("", response_model=EventResult, status_code=status.HTTP_201_CREATED,
              summary="Record one event (and create or enrich its customer)",
              responses={200: {"model": EventResult,
-                              "description": "A repeat of an Idempotency-Key already recorded"}})
+                              "description": "A repeat of an Idempotency-Key already recorded"},
+                        202: {"model": QueuedEvent,
+                              "description": "Kept while the database is busy (an import "
+                                             "finishing); recorded in order as soon as it "
+                                             "is free"}})
 def post_event(event: Annotated[dict[str, Any], Body(
                    description="`{type, occurred_at, customer, data}`; type is one of "
                    + ", ".join(EVENT_TYPES) + " and decides the shape of data.",
                    openapi_examples=EXAMPLES)],
                principal: ApiPrincipal, session: SessionDep, response: Response,
-               idempotency_key: IdempotencyKey = None) -> EventResult:
+               idempotency_key: IdempotencyKey = None) -> Any:
     require_writer(principal)
     # Validated by the same code as a batch item, so both answer with the same pointers.
-    (outcome,) = service.ingest(session, Actor(principal, "event"), [(event, idempotency_key)])
+    (outcome,) = service.record(session, Actor(principal, "event"), [(event, idempotency_key)])
     if outcome.problem is not None:
         raise outcome.problem
+    if outcome.queued is not None:
+        return JSONResponse(QueuedEvent(queue_id=outcome.queued).model_dump(), status_code=202)
     response.status_code = outcome.status
     assert outcome.result is not None
     return outcome.result
@@ -69,13 +77,15 @@ def post_batch(batch: Annotated[EventBatch, Body()], principal: ApiPrincipal,
     for raw in batch.events:
         key = raw.get("idempotency_key")
         items.append((raw, key if isinstance(key, str) and key.strip() else None))
-    outcomes = service.ingest(session, Actor(principal, "event"), items)
+    outcomes = service.record(session, Actor(principal, "event"), items)
     results = [{"index": i, "status": o.status,
                 "result": o.result.model_dump() if o.result else None,
+                "queue_id": o.queued,
                 "problem": o.problem.problem(f"{request.url.path}#/events/{i}")
                 if o.problem else None} for i, o in enumerate(outcomes)]
     body = {"recorded": sum(o.status == 201 for o in outcomes),
             "repeated": sum(o.status == 200 for o in outcomes),
+            "queued": sum(o.status == 202 for o in outcomes),
             "failed": sum(o.status >= 400 for o in outcomes), "results": results}
     # Serialised once (the shape is BatchResult's, documented as the response model).
     return Response(to_json(body), media_type="application/json")

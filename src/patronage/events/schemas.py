@@ -167,17 +167,31 @@ class EventResult(BaseModel):
         "the workspace's rules forbid (Settings → Storefront).")
 
 
+QUEUED_DETAIL = ("The database is busy (an import is finishing): the event is kept and will "
+                 "be recorded in order as soon as it is free. Send it again with the same "
+                 "Idempotency-Key to learn its result.")
+
+
+class QueuedEvent(BaseModel):
+    queue_id: int = Field(description="Its place in the events inbox.")
+    status: Literal["queued"] = "queued"
+    detail: str = QUEUED_DETAIL
+
+
 class BatchOutcome(BaseModel):
     index: int
-    status: int = Field(description="201 recorded, 200 a repeat of a recorded key, else the "
-                                    "problem's status.")
+    status: int = Field(description="201 recorded, 200 a repeat of a recorded key, 202 kept "
+                                    "to be recorded in order (queue_id), else the problem's "
+                                    "status.")
     result: EventResult | None = None
+    queue_id: int | None = None
     problem: dict[str, Any] | None = Field(None, description="RFC 9457 problem details.")
 
 
 class BatchResult(BaseModel):
     recorded: int
     repeated: int
+    queued: int
     failed: int
     results: list[BatchOutcome]
 

@@ -181,11 +181,15 @@ def authenticate_password(session: Session, *, tenant_slug: str, email: str,
     return _principal(tenant, user)
 
 
-def principal_for(session: Session, *, tenant_id: int, user_id: int) -> Principal | None:
-    row = session.execute(
-        select(Tenant, User).join(User, User.tenant_id == Tenant.id)
-        .where(Tenant.id == tenant_id, User.id == user_id,
-               User.deactivated_at.is_(None))).first()
+def principal_for(session: Session, *, tenant_id: int, user_id: int,
+                  removed_too: bool = False) -> Principal | None:
+    """The member acting (``removed_too``: even if removed since, for work they started,
+    such as events kept in the inbox)."""
+    query = select(Tenant, User).join(User, User.tenant_id == Tenant.id).where(
+        Tenant.id == tenant_id, User.id == user_id)
+    if not removed_too:
+        query = query.where(User.deactivated_at.is_(None))
+    row = session.execute(query).first()
     return _principal(*row) if row else None
 
 
