@@ -14,8 +14,9 @@ patches (If-Match), single events and batches of 20 events. With --during-import
 run (the run lasts at least until it ends).
 
 Prints per kind: count, answers by status, p50/p95/p99, throughput; 5xx and timeouts
-separately (a 503 must carry Retry-After); then checks every 201 customer is readable and
-every idempotency key answered 200/201 is recorded exactly once.
+separately (a 503 must carry Retry-After); waits for events kept in the inbox (202) to be
+recorded; then checks every 201 customer is readable and every idempotency key answered
+200/201/202 is recorded exactly once.
 """
 
 from __future__ import annotations
@@ -204,6 +205,24 @@ def _sample(db: Path) -> tuple[int, list[int], list[str]]:
     return tenant, [r[0] for r in rows], [r[1] for r in rows if r[1]]
 
 
+def _inbox_drained(db: Path) -> None:
+    """Wait (bounded) until the server has recorded every event it kept in the inbox."""
+    inbox = Path(f"{db}-inbox")
+    if not inbox.exists():
+        return
+    started = time.monotonic()
+    with sqlite3.connect(inbox) as con:
+        while True:
+            waiting = con.execute("SELECT count(*) FROM queued WHERE status = 'queued'"
+                                  ).fetchone()[0]
+            if not waiting or time.monotonic() - started > 300:
+                break
+            time.sleep(0.2)
+        kept = con.execute("SELECT count(*) FROM queued").fetchone()[0]
+    print(f"  events inbox: {kept:,} kept in all, {waiting:,} still waiting "
+          f"{time.monotonic() - started:.1f} s after the clients stopped")
+
+
 def _check(db: Path, run: Run, tenant: int) -> None:
     with sqlite3.connect(db) as con:
         found = 0
@@ -222,12 +241,14 @@ def _check(db: Path, run: Run, tenant: int) -> None:
                     f"AND idempotency_key IN ({','.join('?' * len(chunk))}) GROUP BY 1",
                     (tenant, *chunk)):
                 recorded[key] = count
-    answered = [k for k, s in run.keys.items() if s in (200, 201)]
+    answered = [k for k, s in run.keys.items() if s in (200, 201, 202)]
+    kept = sum(1 for s in run.keys.values() if s == 202)
     missing = sum(1 for k in answered if recorded[k] != 1)
     twice = sum(1 for k in keys if recorded[k] > 1)
-    refused = sum(1 for k, s in run.keys.items() if s not in (200, 201) and recorded[k])
-    print(f"  idempotency keys answered 200/201: {len(answered):,}; not recorded exactly "
-          f"once: {missing}; recorded twice: {twice}; refused yet recorded: {refused}")
+    refused = sum(1 for k, s in run.keys.items() if s not in (200, 201, 202) and recorded[k])
+    print(f"  idempotency keys answered 200/201/202: {len(answered):,} ({kept:,} kept in the "
+          f"inbox); not recorded exactly once: {missing}; recorded twice: {twice}; refused "
+          f"yet recorded: {refused}")
 
 
 async def _drive(run: Run, clients: int, seconds: float, think: float,
@@ -322,6 +343,7 @@ def main() -> None:
             elapsed = asyncio.run(_drive(run, args.clients, args.seconds, args.think,
                                          importer))
             cpu = _cpu_seconds(server.proc.pid) - cpu
+            _inbox_drained(db)
         finally:
             server.stop()
         during = f", during an import of {args.during_import:,} rows" if importer else ""
