@@ -9,8 +9,11 @@ arrival order, and one that has waited REQUEST_QUEUE_TIMEOUT seconds is answered
 Retry-After at once: never a hang, never a 500. Static files and the health check are not
 counted.
 
-Reads and writes wait in separate lines: writes queue for SQLite's one write lock, and a
-crowd of them must not take every place a read needs (a read never waits for a writer). Few
+Reads, changes and events wait in separate lines: changes queue for SQLite's one write
+lock, and a crowd of them must not take every place a read needs (a read never waits for a
+writer), nor every place the sales channel's events need (while an import holds the lock,
+staff edits wait for it and may be refused, but events are kept in the inbox within a
+second, events.inbox: they must reach the app to be kept). Few
 places rather than many: the Python part of every request runs one thread at a time, so
 more threads only make each one slower, and a writer slowed that way holds the write lock
 longer (found with bench/load.py).
@@ -29,36 +32,42 @@ EXEMPT = ("/static/", "/api/v1/health")
 
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
+EVENTS = "/api/v1/events"  # POST /events and /events:batch
+
+
+def line_of(method: str, path: str) -> str:
+    if method in READS:
+        return "reads"
+    return "events" if path.startswith(EVENTS) else "changes"
 
 
 class ConcurrencyLimit:
     def __init__(self, app: Any, *, reads: int, writes: int, queue_timeout: float) -> None:
         self.app, self.queue_timeout = app, queue_timeout
-        self.limits = {True: reads, False: writes}
+        self.limits = {"reads": reads, "changes": writes, "events": writes}
         # Made in the server's event loop, on first use; they wake waiters first come first.
-        self._lines: dict[bool, asyncio.Semaphore] = {}
+        self._lines: dict[str, asyncio.Semaphore] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
             await self.app(scope, receive, send)
             return
-        reading = scope["method"] in READS
-        line = self._lines.get(reading)
+        kind = line_of(scope["method"], scope["path"])
+        line = self._lines.get(kind)
         if line is None:
-            line = self._lines[reading] = asyncio.Semaphore(self.limits[reading])
+            line = self._lines[kind] = asyncio.Semaphore(self.limits[kind])
         try:
             await asyncio.wait_for(line.acquire(), self.queue_timeout)
         except TimeoutError:
-            await self._busy(scope, receive, send, reading)
+            await self._busy(scope, receive, send, kind)
             return
         try:
             await self.app(scope, receive, send)
         finally:
             line.release()
 
-    async def _busy(self, scope: Any, receive: Any, send: Any, reading: bool) -> None:
-        what = "reads" if reading else "changes"
-        error = Busy(f"The server is serving {self.limits[reading]} {what} at once and could "
+    async def _busy(self, scope: Any, receive: Any, send: Any, what: str) -> None:
+        error = Busy(f"The server is serving {self.limits[what]} {what} at once and could "
                      f"not take this one within {self.queue_timeout:g} seconds; nothing was "
                      "changed. Send it again shortly.", retry_after=2)
         if scope["path"].startswith("/api/"):

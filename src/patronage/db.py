@@ -247,7 +247,8 @@ def compact_json(value: Any) -> str:
 
 def make_engine(url: str) -> Engine:
     settings = get_settings()
-    pool_size = settings.max_concurrent_requests + settings.max_concurrent_writes + 2
+    # capacity's lines (reads, changes, events) and room for background work (the inbox)
+    pool_size = settings.max_concurrent_requests + 2 * settings.max_concurrent_writes + 2
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
