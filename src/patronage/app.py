@@ -18,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from patronage import __version__, web
+from patronage import __version__, web, write_notice
 from patronage.capacity import ConcurrencyLimit
 from patronage.customers import routes as customer_routes
 from patronage.customers import views as customer_views
@@ -80,7 +80,8 @@ def _database_error(request: Request, exc: OperationalError) -> Response:
     """SQLite's lock held past every wait (a statement outside db.begin_writing): 503."""
     if not is_locked(exc):
         raise exc
-    return _problem(request, busy_writing(BUSY_TIMEOUT_MS / 1000))
+    importing = write_notice.current(get_settings().database_url)
+    return _problem(request, busy_writing(BUSY_TIMEOUT_MS / 1000, importing))
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import operator
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -46,7 +47,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql.base import Executable
 
-from patronage import write_turns
+from patronage import write_notice, write_turns
 from patronage.errors import Busy
 from patronage.settings import get_settings
 
@@ -348,10 +349,15 @@ def begin_writing(session: Session, timeout: float | None = None) -> None:
     raw = proxied.dbapi_connection
     if raw.in_transaction:
         return
-    timeout = timeout or get_settings().write_lock_timeout
+    settings = get_settings()
+    timeout = timeout or settings.write_lock_timeout
+    importing = write_notice.current(settings.database_url)
+    if importing is not None and importing["pid"] != os.getpid():
+        # An import holds the database: say so within a second, keep nobody's place.
+        timeout = min(timeout, settings.event_queue_after)
     deadline = time.monotonic() + timeout
     if not write_turns.take(proxied.info, timeout):
-        raise busy_writing(timeout)
+        raise busy_writing(timeout, importing)
     # Another process may hold SQLite's lock: wait for it only as long as remains.
     remaining = max(1, int((deadline - time.monotonic()) * 1000))
     try:
@@ -360,7 +366,7 @@ def begin_writing(session: Session, timeout: float | None = None) -> None:
     except sqlite3.OperationalError as exc:
         write_turns.give_back(proxied.info)
         if is_locked(exc):
-            raise busy_writing(timeout) from exc
+            raise busy_writing(timeout, importing) from exc
         raise
 
 
@@ -376,8 +382,11 @@ def without_waiting(session: Session) -> Iterator[None]:
         yield
 
 
-def busy_writing(timeout: float) -> Busy:
+def busy_writing(timeout: float, importing: dict[str, Any] | None = None) -> Busy:
     """The answer to a change that could not have the write lock within ``timeout``."""
+    if importing is not None:
+        return Busy("An import is finishing; this change was not made. Send it again in a "
+                    "minute.", retry_after=30)
     return Busy(f"Other changes have held the database for {timeout:g} seconds (a large "
                 "import, say); this one was not made. Send it again shortly.", retry_after=5)
 

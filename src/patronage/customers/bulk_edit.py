@@ -16,6 +16,7 @@ from patronage.customers import access, rules, search, writes
 from patronage.customers import filters as flt
 from patronage.customers.models import Customer
 from patronage.customers.schemas import BulkChange, BulkResult
+from patronage.db import begin_writing
 from patronage.errors import Conflict, ValidationFailed
 from patronage.tenancy.schemas import Principal
 from patronage.tenancy.service import require_admin, require_writer
@@ -75,6 +76,7 @@ def apply(session: Session, principal: Principal, filters: flt.CustomerFilters,
     tenant = principal.tenant_id
     scope = _scope(session, principal, filters, change.ids)  # search ranks run once
     in_scope = scope.scalar_subquery()
+    begin_writing(session)  # the count and the change in one write transaction
     matched = _count(session, scope)
     if change.expected is not None and change.expected != matched:
         raise Conflict(f"{matched} customers match now, not {change.expected}; the view "

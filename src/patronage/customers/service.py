@@ -129,6 +129,7 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
     if not changes:
         return to_out(customer)
     current = {f: _current(customer, f) for f in (*EDITABLE_FIELDS, "version", "id")}
+    begin_writing(session)  # in turn; an import holding the database: said at once
     writer = writes.Writer(session, actor)
     try:
         _write(session, lambda: writer.update([(current, changes)], check_version=True))
@@ -144,6 +145,7 @@ def delete_customer(session: Session, *, actor: Actor, customer_id: int,
                     expected_version: int | None = None) -> None:
     customer = _load(session, actor.tenant_id, customer_id)
     _check_version(customer, expected_version)
+    begin_writing(session)
     writes.Writer(session, actor).delete([customer.id])
     session.commit()
 

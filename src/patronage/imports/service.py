@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from patronage import write_notice
 from patronage.customers import fields, matching, rules
 from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer, CustomerCount, CustomerTag
@@ -38,6 +39,7 @@ from patronage.imports.codes import ImportCode
 from patronage.imports.models import ImportFingerprint
 from patronage.imports.reading import Format, records, sniff
 from patronage.imports.rows import Converter, Row, RowError
+from patronage.settings import get_settings
 from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, Store
 from patronage.tenancy.models import User
 
@@ -331,6 +333,9 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     job = _Run(session, actor, report, key)
     try:
         with contextlib.ExitStack() as writing:
+            if not dry_run:  # other writers learn at once why they must wait
+                writing.enter_context(write_notice.holding(get_settings().database_url,
+                                                           "a spreadsheet import"))
             if not dry_run:  # new customers join the search index at the end
                 writing.enter_context(deferred_search_index(
                     session.connection(), expected_rows=pipeline.estimate_rows(stream)))
