@@ -4,6 +4,8 @@ served in time), never a 500 or a hang; writers take SQLite's write lock in turn
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -209,3 +211,47 @@ def test_a_form_waiting_for_the_write_lock_holds_up_no_other_request(factory, sq
             saved = saving.result()
         assert saved.status_code == 303 and saved.headers["location"].startswith("/customers/")
         assert "Patient Goods was added." in browser.get(saved.headers["location"]).text
+
+
+def test_events_have_a_line_of_their_own_and_changes_behind_an_import_are_told_at_once(
+        monkeypatch, tmp_path):
+    """Changes waiting for the write lock take every place of their line: an event still
+    gets in (its own line), and while an import holds the database a change finding its
+    line full is answered at once that an import is finishing."""
+    release = asyncio.Event()
+    entered: list[str] = []
+
+    async def slow(scope, receive, send):  # type: ignore[no-untyped-def]
+        entered.append(scope["path"])
+        if scope["path"] == "/api/v1/customers/1":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    limited = ConcurrencyLimit(slow, reads=1, writes=1, queue_timeout=30)
+    db = tmp_path / "notice.db"
+    monkeypatch.setattr(get_settings(), "database_url", f"sqlite:///{db}")
+    (tmp_path / "notice.db-import").write_text(json.dumps({"pid": os.getpid(),
+                                                           "what": "an import"}))
+
+    async def call(path: str) -> tuple[int, dict[str, str], bytes]:
+        transport = httpx.ASGITransport(app=limited)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.post(path, json={})
+            return response.status_code, dict(response.headers), response.content
+
+    async def scenario() -> tuple:
+        held = asyncio.create_task(call("/api/v1/customers/1"))  # a change, held up
+        while not entered:
+            await asyncio.sleep(0)
+        event = await call("/api/v1/events")  # its own line: in at once
+        told = await call("/api/v1/customers")  # changes' line full, an import holds on
+        release.set()
+        return await held, event, told
+
+    with ThreadPoolExecutor(1) as own_loop:
+        held, event, told = own_loop.submit(asyncio.run, scenario()).result()
+    assert held[0] == 200 and event[0] == 200
+    status, headers, body = told
+    assert status == 503 and headers["retry-after"] == "30"
+    assert b"An import is finishing" in body

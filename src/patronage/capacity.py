@@ -26,7 +26,10 @@ from typing import Any
 
 from starlette.responses import PlainTextResponse
 
+from patronage import write_notice
+from patronage.db import busy_writing
 from patronage.errors import Busy, problem_response
+from patronage.settings import get_settings
 
 EXEMPT = ("/static/", "/api/v1/health")
 
@@ -56,6 +59,11 @@ class ConcurrencyLimit:
         line = self._lines.get(kind)
         if line is None:
             line = self._lines[kind] = asyncio.Semaphore(self.limits[kind])
+        if kind == "changes" and line.locked() and write_notice.current(
+                get_settings().database_url) is not None:
+            # Every place taken by changes waiting for an import's lock: no use queueing.
+            await self._answer(scope, receive, send, busy_writing(0, importing={}))
+            return
         try:
             await asyncio.wait_for(line.acquire(), self.queue_timeout)
         except TimeoutError:
@@ -67,9 +75,13 @@ class ConcurrencyLimit:
             line.release()
 
     async def _busy(self, scope: Any, receive: Any, send: Any, what: str) -> None:
-        error = Busy(f"The server is serving {self.limits[what]} {what} at once and could "
-                     f"not take this one within {self.queue_timeout:g} seconds; nothing was "
-                     "changed. Send it again shortly.", retry_after=2)
+        await self._answer(scope, receive, send, Busy(
+            f"The server is serving {self.limits[what]} {what} at once and could not take "
+            f"this one within {self.queue_timeout:g} seconds; nothing was changed. Send it "
+            "again shortly.", retry_after=2))
+
+    @staticmethod
+    async def _answer(scope: Any, receive: Any, send: Any, error: Busy) -> None:
         if scope["path"].startswith("/api/"):
             response: Any = problem_response(error, scope["path"])
         else:
