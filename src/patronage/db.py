@@ -217,9 +217,15 @@ def refresh_statistics(session: Session) -> None:
         conn = session.connection()
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        begin_writing(session)  # in turn with the events the inbox records meanwhile
         for table in ANALYZED:
             conn.exec_driver_sql(f"ANALYZE {table}")
         session.commit()
+    except Busy:
+        session.rollback()
+        logging.getLogger(__name__).warning(
+            "Planner statistics not refreshed: the database stayed busy (PRAGMA optimize "
+            "will catch up)")
     except Exception:  # noqa: BLE001 - see above
         session.rollback()
         logging.getLogger(__name__).warning("Could not refresh statistics", exc_info=True)
