@@ -35,7 +35,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -504,12 +505,14 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
 
     On SQLite the rows go straight to the driver's executemany with the few conversions
     SQLite needs done per column (about twice as fast as Core's per-value bind processing);
-    PostgreSQL takes Core's executemany, which psycopg pipelines.
+    PostgreSQL takes them through COPY: one statement, so the tables' statement triggers
+    (the customer counts) fire once, not once a row as an executemany of INSERTs made them
+    (an import crawled at ~900 rows/s on that).
     """
     if not rows:
         return
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), list(rows))
+        _copy(conn, table, rows)
         return
     names = list(rows[0])
     converters = {name: _sqlite_converter(table.c[name].type) for name in names}
@@ -523,6 +526,51 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
            f"VALUES ({', '.join('?' for _ in order)})")
     conn.exec_driver_sql(sql, [pick(row) + tuple([f(row[n]) for n, f in converted])
                                for row in rows])
+
+
+def _copy(conn: Connection, table: Table, rows: Sequence[dict], into: str | None = None
+          ) -> None:
+    """PostgreSQL's COPY of rows (the same keys each) into ``table`` (or ``into``, a table
+    of the same columns), in the caller's transaction; JSON columns are written as their
+    text, the rest as psycopg adapts them."""
+    names = list(rows[0])
+    encoded = {n for n in names if isinstance(table.c[n].type, JSON)}
+    sql = f"COPY {into or table.name} ({', '.join(names)}) FROM STDIN"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([compact_json(row[n]) if n in encoded and row[n] is not None
+                                else row[n] for n in names])
+    except dbapi.Error as exc:  # as SQLAlchemy raises it (IntegrityError: a unique key)
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
+
+
+def bulk_upsert(conn: Connection, table: Table, rows: Sequence[dict], key: Sequence[str],
+                update: Sequence[str]) -> None:
+    """Insert rows (the same keys each; no two with the same ``key``), or update
+    ``update`` of the row already holding their ``key``. SQLite: an executemany of the
+    upsert; PostgreSQL: COPY into a scratch table, then one INSERT … SELECT … ON CONFLICT
+    (an executemany of upserts cost ~150 µs a row there)."""
+    if not rows:
+        return
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    statement = dialect.insert(table)
+    upsert = statement.on_conflict_do_update(
+        index_elements=list(key), set_={c: statement.excluded[c] for c in update})
+    if conn.dialect.name == "sqlite":
+        bulk_execute(conn, upsert, rows)
+        return
+    scratch = f"{table.name}_in"
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} "
+                         f"(LIKE {table.name}) ON COMMIT DELETE ROWS")
+    conn.exec_driver_sql(f"DELETE FROM {scratch}")  # an earlier chunk's, same transaction
+    _copy(conn, table, rows, into=scratch)
+    names = ", ".join(rows[0])
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in update)
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {scratch} "
+                         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
 
 
 def bulk_execute(conn: Connection, statement: Executable, rows: Sequence[dict]) -> None:

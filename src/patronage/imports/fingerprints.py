@@ -9,10 +9,9 @@ from importlib import metadata
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from patronage.customers.models import Customer
-from patronage.db import ListParam
+from patronage.db import ListParam, bulk_upsert
 from patronage.imports.models import ImportFingerprint
 
 # Bump when converting a row changes meaning: every stored fingerprint is then stale.
@@ -68,12 +67,8 @@ def known_query(digests: ListParam) -> Any:
                    *no_older_holder))
 
 
-def upsert(conn: Connection) -> Any:
-    """The statement that keeps one fingerprint a customer (the last row it came from)."""
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(ImportFingerprint.__table__)
-    return statement.on_conflict_do_update(
-        index_elements=["tenant_id", "customer_id"],
-        set_={c: statement.excluded[c] for c in ("digest", "version", "order_count",
-                                                 "total_spent_cents", "match_rule",
-                                                 "match_key")})
+def keep(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Keep one fingerprint a customer (the last row it came from)."""
+    bulk_upsert(conn, ImportFingerprint.__table__, rows, ("tenant_id", "customer_id"),
+                ("digest", "version", "order_count", "total_spent_cents", "match_rule",
+                 "match_key"))

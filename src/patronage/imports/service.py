@@ -27,7 +27,6 @@ from patronage.db import (
     PlainQuery,
     begin_writing,
     bound_memory,
-    bulk_execute,
     refresh_statistics,
     utcnow,
 )
@@ -299,8 +298,7 @@ class _Run:
                     "id": cid, "order_count": row.values.get("order_count", 0),
                     "total_spent_cents": row.values.get("total_spent_cents", 0)}, 1))
         writer.update(updates)
-        bulk_execute(self.session.connection(), fingerprints.upsert(
-            self.session.connection()), prints)
+        fingerprints.keep(self.session.connection(), prints)
 
 
 def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
