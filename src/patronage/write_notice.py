@@ -11,33 +11,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
-
-def path_for(database_url: str) -> Path | None:
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(f"{url.database}-import")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+from patronage import beside_db
 
 
 @contextmanager
 def holding(database_url: str, what: str) -> Iterator[None]:
     """Post the notice for as long as the block runs (SQLite only)."""
-    path = path_for(database_url)
+    path = beside_db.path(database_url, "import")
     if path is None:
         yield
         return
@@ -51,11 +33,11 @@ def holding(database_url: str, what: str) -> Iterator[None]:
 
 def current(database_url: str) -> dict[str, Any] | None:
     """The import holding the database now, if any."""
-    path = path_for(database_url)
+    path = beside_db.path(database_url, "import")
     if path is None:
         return None
     try:
         notice = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return notice if _alive(int(notice.get("pid", 0))) else None
+    return notice if beside_db.alive(int(notice.get("pid", 0))) else None

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from patronage import write_notice
+from patronage import beside_db, write_notice
 from patronage.settings import get_settings
 from tests.imports.test_import import run
 
@@ -49,7 +49,7 @@ def test_a_staff_edit_while_another_process_imports_is_refused_at_once(
     monkeypatch.setattr(get_settings(), "write_lock_timeout", 60.0)  # would wait a minute
     monkeypatch.setattr(get_settings(), "event_queue_after", 0.2)
     importer = subprocess.Popen(["sleep", "60"])  # a live process of this machine
-    path = write_notice.path_for(sqlite_url)
+    path = beside_db.path(sqlite_url, "import")
     other = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
     try:
         path.write_text(json.dumps({"pid": importer.pid, "what": "a spreadsheet import"}))
@@ -74,7 +74,7 @@ def test_a_staff_edit_while_another_process_imports_is_refused_at_once(
 def test_a_notice_left_by_a_killed_import_is_ignored(sqlite_url):
     gone = subprocess.Popen(["true"])
     gone.wait()
-    path = write_notice.path_for(sqlite_url)
+    path = beside_db.path(sqlite_url, "import")
     try:
         path.write_text(json.dumps({"pid": gone.pid, "what": "a spreadsheet import"}))
         assert write_notice.current(sqlite_url) is None

@@ -14,7 +14,7 @@ from patronage.customers.codes import CustomerCode
 from patronage.customers.schemas import REGISTRATION_FIELDS as FIELDS
 from patronage.customers.schemas import CustomerOut, Registration
 from patronage.customers.service import _load
-from patronage.db import begin_writing, utcnow
+from patronage.db import begin_writing
 from patronage.errors import Conflict, FieldError, ValidationFailed
 from patronage.events.models import Activity
 from patronage.storefront import service as storefront
@@ -64,7 +64,7 @@ def register(session: Session, *, actor: writes.Actor, customer_id: int,
         raise Conflict("This customer was changed by someone else just now. Reload and "
                        "register them again.") from exc
     session.add(Activity(tenant_id=actor.tenant_id, customer_id=customer.id, kind="signup",
-                         occurred_at=writer.now or utcnow(), author_id=principal.user_id,
+                         occurred_at=writer.now, author_id=principal.user_id,
                          subject=f"Registered by {principal.name or principal.email}",
                          data={"method": "staff", "source": actor.source}))
     session.commit()

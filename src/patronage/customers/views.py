@@ -333,7 +333,7 @@ def update_customer(request: Request, form: web.PostedForm, customer_id: IdPath,
     return RedirectResponse(f"/customers/{customer.id}", status_code=303)
 
 
-_CONTACT = {"email": "an email", "phone": "a phone number", "both": "an email or a phone number"}
+_CONTACT_WORDS = {"email": "an email", "phone": "a phone number"}
 
 
 def _register_page(request: Request, session: Session, member: Principal,
@@ -344,7 +344,8 @@ def _register_page(request: Request, session: Session, member: Principal,
     return web.render(request, "customers/register.html", {
         "principal": member, "customer": customer, "values": values, "errors": errors,
         "problem": error.detail if error is not None and not errors else None,
-        "methods": methods, "contact": _CONTACT[methods],
+        "contact_fields": registration.CONTACT[methods],
+        "contact": " or ".join(_CONTACT_WORDS[f] for f in registration.CONTACT[methods]),
         "labels": {f.name: f.label for f in fields.FIELDS}},
         status_code=error.status if error else 200)
 

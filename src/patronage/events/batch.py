@@ -20,7 +20,7 @@ from patronage.errors import Conflict, FieldError, PatronageError, ValidationFai
 from patronage.events import derived, effects
 from patronage.events.codes import EventCode
 from patronage.events.models import EVENT_KINDS, Activity, Order, OrderLine, Sample
-from patronage.events.parsing import Parsed
+from patronage.events.parsing import Parsed, parse
 from patronage.events.schemas import EventResult
 from patronage.reports import rollups
 from patronage.settings_lists.models import LicenseType, Store
@@ -43,6 +43,37 @@ class Outcome:
     result: EventResult | None = None
     problem: PatronageError | None = None
     queued: int | None = None
+
+
+def checked(items: list[tuple[Any, str | None]], region: str
+            ) -> tuple[list[Outcome | None], list[Parsed]]:
+    """Each raw event parsed on its own: a bad one answered with its problem (in its place
+    of the answers), the others to record."""
+    outcomes: list[Outcome | None] = [None] * len(items)
+    parsed: list[Parsed] = []
+    for i, (raw, key) in enumerate(items):
+        try:
+            parsed.append(parse(i, raw, key, region))
+        except PatronageError as exc:
+            outcomes[i] = Outcome(exc.status, problem=exc)
+    return outcomes, parsed
+
+
+def recorded(conn: Any, tenant_id: int, keys: set[str]) -> dict[str, Any]:
+    """The events already recorded under these idempotency keys, by key."""
+    if not keys:
+        return {}
+    return {row.idempotency_key: row for row in conn.execute(
+        select(Activity.idempotency_key, Activity.id, Activity.customer_id,
+               Activity.matched_by, Activity.fingerprint, Activity.data).where(
+            Activity.tenant_id == tenant_id, Activity.idempotency_key.in_(keys)))}
+
+
+def repeated(row: Any) -> Outcome:
+    """The answer to a key already recorded: its first result again, 200."""
+    return Outcome(200, EventResult(event_id=row.id, customer_id=row.customer_id,
+                                    matched_by=row.matched_by,
+                                    warnings=storefront.warnings_of(row.data)))
 
 
 def reused(key: str | None) -> Conflict:
@@ -109,11 +140,7 @@ class Batch:
     # -- loading ------------------------------------------------------------------------
     def _load(self, parsed: list[Parsed]) -> None:
         s, t = self.session.connection(), self.tenant  # Core reads: no ORM row loading
-        keys = {p.key for p in parsed if p.key}
-        self.stored = {row.idempotency_key: row for row in s.execute(
-            select(Activity.idempotency_key, Activity.id, Activity.customer_id,
-                   Activity.matched_by, Activity.fingerprint, Activity.data).where(
-                Activity.tenant_id == t, Activity.idempotency_key.in_(keys)))} if keys else {}
+        self.stored = recorded(s, t, {p.key for p in parsed if p.key})
         wanted = {
             "license_number": {p.values["license_key"] for p in parsed
                                if p.values.get("license_key")},
@@ -242,9 +269,7 @@ class Batch:
             raise reused(p.key)
         if isinstance(earlier, Pending):  # earlier in this batch: answered once written
             return earlier
-        return Outcome(200, EventResult(event_id=earlier.id, customer_id=earlier.customer_id,
-                                        matched_by=earlier.matched_by,
-                                        warnings=storefront.warnings_of(earlier.data)))
+        return repeated(earlier)
 
     def _enrich(self, c: BatchCustomer, values: dict[str, Any]) -> None:
         fill = {k: values[k] for k in ENRICHABLE

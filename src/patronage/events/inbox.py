@@ -21,10 +21,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy.engine import make_url
-
+from patronage import beside_db
 from patronage.settings import get_settings
 
 SCHEMA = """
@@ -54,6 +53,16 @@ CLAIM = timedelta(seconds=60)  # a drainer lets go of its events after this (or 
 KEPT = timedelta(days=7)  # answered entries are kept this long (a repeat's answer)
 
 
+class Kept(NamedTuple):
+    """An entry found by its key."""
+
+    id: int
+    fingerprint: str
+    status: str  # queued | recorded | refused
+    status_code: int | None
+    answer: str | None
+
+
 @dataclass(frozen=True)
 class Entry:
     id: int
@@ -63,19 +72,6 @@ class Entry:
     key: str | None
     fingerprint: str
     body: dict[str, Any]
-
-
-def _alive(pid: int | None) -> bool:
-    """A process of this machine still runs (SQLite's drainers are all local)."""
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _now() -> str:
@@ -104,13 +100,13 @@ class Inbox:
                 "SELECT 1 FROM queued WHERE tenant_id = ? AND status = 'queued' LIMIT 1",
                 (tenant_id,)).fetchone() is not None
 
-    def find(self, tenant_id: int, key: str) -> tuple[int, str, str, int | None, str | None] | None:
-        """A queued or answered entry with this key: (id, fingerprint, status, status code,
-        answer)."""
+    def find(self, tenant_id: int, key: str) -> Kept | None:
+        """A queued or answered entry with this key."""
         with self._lock:
-            return self._conn.execute(
+            row = self._conn.execute(
                 "SELECT id, fingerprint, status, status_code, answer FROM queued "
                 "WHERE tenant_id = ? AND idempotency_key = ?", (tenant_id, key)).fetchone()
+        return Kept(*row) if row is not None else None
 
     def put(self, tenant_id: int, user_id: int, source: str,
             events: list[tuple[str | None, str, dict[str, Any]]]) -> list[int]:
@@ -156,7 +152,7 @@ class Inbox:
                 for r in rows:
                     if (r[2], r[3]) != (head[1], head[2]):
                         break  # another member's or channel's events: the next round
-                    if r[7] is not None and r[7] > now.isoformat() and _alive(r[8]):
+                    if r[7] is not None and r[7] > now.isoformat() and beside_db.alive(r[8]):
                         break  # another drainer has these: wait for it
                     taken.append(Entry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])))
                 if taken:
@@ -200,18 +196,11 @@ _inbox: Inbox | None = None
 _made = threading.Lock()
 
 
-def path_for(database_url: str) -> Path | None:
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(f"{url.database}-inbox")
-
-
 def get() -> Inbox | None:
     """This process's inbox (None on PostgreSQL)."""
     global _inbox
     if _inbox is None:
-        path = path_for(get_settings().database_url)
+        path = beside_db.path(get_settings().database_url, "inbox")
         if path is None:
             return None
         with _made:

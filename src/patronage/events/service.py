@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,12 +15,10 @@ from patronage.customers.writes import Actor
 from patronage.db import begin_writing, bind_tenant, session_scope
 from patronage.errors import Busy, PatronageError, StoredProblem
 from patronage.events import inbox
-from patronage.events.batch import Batch, Outcome, Pending, reused
-from patronage.events.models import Activity
-from patronage.events.parsing import Parsed, parse
+from patronage.events.batch import Batch, Outcome, Pending, checked, recorded, repeated, reused
+from patronage.events.parsing import Parsed
 from patronage.events.schemas import EventResult
 from patronage.settings import get_settings
-from patronage.storefront import service as storefront
 from patronage.tenancy import service as tenancy
 
 ATTEMPTS = 3
@@ -34,14 +31,8 @@ def ingest(session: Session, actor: Actor, items: list[tuple[Any, str | None]],
     Each event is checked on its own: a bad one is answered with its problem and leaves no
     trace, the others are written together in one transaction.
     """
-    region = actor.principal.tenant_region
-    outcomes: list[Outcome | Pending | None] = [None] * len(items)
-    parsed: list[Parsed] = []
-    for i, (raw, key) in enumerate(items):
-        try:
-            parsed.append(parse(i, raw, key, region))
-        except PatronageError as exc:
-            outcomes[i] = Outcome(exc.status, problem=exc)
+    outcomes: list[Outcome | Pending | None]
+    outcomes, parsed = checked(items, actor.principal.tenant_region)  # type: ignore[assignment]
     for attempt in range(1, ATTEMPTS + 1):
         begin_writing(session, lock_timeout)  # no other batch reads these customers first
         batch = Batch(session, actor, parsed)
@@ -96,35 +87,23 @@ def keep(session: Session, actor: Actor, items: list[tuple[Any, str | None]],
     """Check each event as ``ingest`` would (a bad one is answered with its problem), answer
     a key already recorded or queued as before, and keep the rest in the inbox."""
     tenant = actor.tenant_id
-    outcomes: list[Outcome | None] = [None] * len(items)
-    parsed: list[Parsed] = []
-    for i, (raw, key) in enumerate(items):
-        try:
-            parsed.append(parse(i, raw, key, actor.principal.tenant_region))
-        except PatronageError as exc:
-            outcomes[i] = Outcome(exc.status, problem=exc)
-    keys = {p.key for p in parsed if p.key}
-    stored = {row.idempotency_key: row for row in session.execute(
-        select(Activity.idempotency_key, Activity.id, Activity.customer_id, Activity.matched_by,
-               Activity.fingerprint, Activity.data)
-        .where(Activity.tenant_id == tenant, Activity.idempotency_key.in_(keys)))} if keys \
-        else {}
+    outcomes, parsed = checked(items, actor.principal.tenant_region)
+    stored = recorded(session.connection(), tenant, {p.key for p in parsed if p.key})
     session.rollback()  # a read: nothing held while the inbox is written
     waiting: list[Parsed] = []
     seen: dict[str, str] = {}  # keys earlier in this batch: their fingerprints
     for p in parsed:
         earlier = stored.get(p.key) if p.key else None
         kept = box.find(tenant, p.key) if p.key and earlier is None else None
-        said = (earlier.fingerprint if earlier is not None else kept[1] if kept is not None
+        said = (earlier.fingerprint if earlier is not None
+                else kept.fingerprint if kept is not None
                 else seen.get(p.key) if p.key else None)
         if said is not None and said != p.fingerprint:
             outcomes[p.index] = Outcome(409, problem=reused(p.key))
         elif earlier is not None:  # recorded before the import began: as ever, 200
-            outcomes[p.index] = Outcome(200, EventResult(
-                event_id=earlier.id, customer_id=earlier.customer_id,
-                matched_by=earlier.matched_by, warnings=storefront.warnings_of(earlier.data)))
-        elif kept is not None and kept[2] != "queued":  # recorded from the inbox
-            outcomes[p.index] = _answered(kept[3], kept[4])
+            outcomes[p.index] = repeated(earlier)
+        elif kept is not None and kept.status != "queued":  # recorded from the inbox
+            outcomes[p.index] = _answered(kept.status_code or 500, kept.answer or "{}")
         else:  # new, or waiting already (put answers its queue id)
             waiting.append(p)
             if p.key:
