@@ -31,7 +31,6 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
-    insert,
     select,
     text,
 )
@@ -490,7 +489,7 @@ def _sqlite_json(value: object) -> str | None:
     return compact_json(value) if value is not None else None
 
 
-def _sqlite_converter(column_type: object) -> Callable[[object], object] | None:
+def sqlite_converter(column_type: object) -> Callable[[object], object] | None:
     if isinstance(column_type, UTCDateTime | DateTime):
         return _sqlite_datetime  # type: ignore[return-value]
     if isinstance(column_type, Date):
@@ -515,7 +514,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
         _copy(conn, table, rows)
         return
     names = list(rows[0])
-    converters = {name: _sqlite_converter(table.c[name].type) for name in names}
+    converters = {name: sqlite_converter(table.c[name].type) for name in names}
     # Columns the driver takes as they are come first, picked by one C-level itemgetter.
     plain = [n for n in names if converters[n] is None]
     converted = [(n, f) for n, f in converters.items() if f is not None]
@@ -535,15 +534,23 @@ def _copy(conn: Connection, table: Table, rows: Sequence[dict], into: str | None
     text, the rest as psycopg adapts them."""
     names = list(rows[0])
     encoded = {n for n in names if isinstance(table.c[n].type, JSON)}
-    sql = f"COPY {into or table.name} ({', '.join(names)}) FROM STDIN"
+    copy_rows(conn, into or table.name, names, (
+        [compact_json(row[n]) if n in encoded and row[n] is not None else row[n]
+         for n in names] for row in rows))
+
+
+def copy_rows(conn: Connection, table: str, names: Sequence[str],
+                 rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY of rows of values in the order of ``names`` into ``table``; its
+    errors raised as SQLAlchemy raises a statement's (IntegrityError: a unique key)."""
+    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     dbapi = conn.dialect.loaded_dbapi
     try:
         with cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row([compact_json(row[n]) if n in encoded and row[n] is not None
-                                else row[n] for n in names])
-    except dbapi.Error as exc:  # as SQLAlchemy raises it (IntegrityError: a unique key)
+                copy.write_row(row)
+    except dbapi.Error as exc:
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
 
 
@@ -587,7 +594,7 @@ def bulk_execute(conn: Connection, statement: Executable, rows: Sequence[dict]) 
     compiled = statement.compile(dialect=conn.dialect)
     binds = compiled.binds
     order = compiled.positiontup or []
-    plan = [(name, _sqlite_converter(binds[name].type)) for name in order]
+    plan = [(name, sqlite_converter(binds[name].type)) for name in order]
     fixed = {name: binds[name].value for name in order if name not in rows[0]}
     conn.exec_driver_sql(str(compiled), [
         tuple([(row[n] if n in row else fixed[n]) if f is None
@@ -661,12 +668,11 @@ class ListParam:
 
 def insert_plain(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert tuples of every column of ``table`` in order, needing no conversion (the
-    driver's executemany on SQLite; Core's elsewhere)."""
+    driver's executemany on SQLite; COPY on PostgreSQL)."""
     if not rows:
         return
     if conn.dialect.name != "sqlite":
-        names = [c.name for c in table.columns]
-        conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+        copy_rows(conn, table.name, [c.name for c in table.columns], rows)
         return
     marks = ", ".join("?" for _ in table.columns)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

@@ -8,10 +8,12 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from patronage.cli.main import app
-from patronage.customers.writes import Actor
+from patronage.customers.models import AuditEntry, Customer
+from patronage.customers.writes import Actor, snapshot
 from patronage.errors import ValidationFailed
 from patronage.imports import service
 from patronage.tenancy import service as tenancy
@@ -215,6 +217,16 @@ def test_an_export_imports_into_an_empty_workspace_whole(client, factory, sessio
                         if original[name] is not None else None)
             assert (target.refs[kind].index(copy[name])
                     if copy[name] is not None else None) == position, name
+    # Each was recorded as the one writer records a new customer: a snapshot of what it
+    # holds, by the importing member.
+    for copy in copies.values():
+        row = session.execute(select(Customer.__table__).where(
+            Customer.id == copy["id"])).mappings().one()
+        (entry,) = session.scalars(select(AuditEntry).where(
+            AuditEntry.tenant_id == target.id, AuditEntry.customer_id == copy["id"]))
+        assert (entry.action, entry.source, entry.actor) == ("created", "import",
+                                                             target.email)
+        assert entry.new_value == snapshot(row, copy["tags"]) and entry.new_value["type"]
     # And importing the same file again changes nothing.
     again = CliRunner().invoke(app, ["import", str(path), "--tenant", target.slug, "--json"])
     assert json.loads(again.stdout)["unchanged"] == 3

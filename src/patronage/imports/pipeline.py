@@ -11,7 +11,10 @@ import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO, TypeVar
 
-from patronage.imports.rows import Converter, Row, convert, start_worker
+from patronage.customers import rules
+from patronage.customers.staged import NewRows
+from patronage.imports.rows import Converter, Row
+from patronage.types import normalize_email, normalize_phone
 
 CHUNK = 2_500
 T = TypeVar("T")
@@ -31,31 +34,64 @@ def estimate_rows(stream: BinaryIO) -> int:
 PARALLEL_ROWS = 20_000
 
 
-def _workers(converter: Converter, count: int) -> Any:
-    """A pool of converting processes forked from a small server that has imported only the
-    converter's module (not this process's application: ~25 MB a worker instead of ~100,
-    and no inherited threads, locks or sockets)."""
+def rows_of(converter: Converter, new_rows: NewRows | None,
+            batch: list[tuple[int, list[str]]]) -> list[Row]:
+    """A batch's rows converted; with ``new_rows`` (a commit), each valid row also built
+    as the new customer it becomes if nobody has its key (with the totals it states as
+    imported ones): that work is done here, in a worker, not in the writing process."""
+    rows = [converter.row(line, cells) for line, cells in batch]
+    if new_rows is not None:
+        for row in rows:
+            if not row.errors:
+                values = dict(row.values)
+                rules.import_totals(None, values, new_rows.now)
+                row.prepared = new_rows.prepare(values)
+    return rows
+
+
+# In a worker process: what it converts with.
+_worker: tuple[Converter, NewRows | None] | None = None
+
+
+def start_worker(converter: Converter, new_rows: NewRows | None) -> None:
+    global _worker
+    _worker = (converter, new_rows)
+
+
+def convert(batch: list[tuple[int, list[str]]]) -> list[Row]:
+    assert _worker is not None, "start_worker runs first in each worker"
+    # A file's addresses rarely repeat across batches: the caches hold one batch's, so a
+    # worker's memory does not grow with the file.
+    normalize_email.cache_clear()
+    normalize_phone.cache_clear()
+    return rows_of(*_worker, batch)
+
+
+def _workers(converter: Converter, new_rows: NewRows | None, count: int) -> Any:
+    """A pool of converting processes forked from a server that has imported only what
+    converting and building rows needs (not this process's application, its threads,
+    locks or sockets)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["patronage.imports.rows"])
-    return context.Pool(count, initializer=start_worker, initargs=(converter,))
+    context.set_forkserver_preload(["patronage.imports.pipeline"])
+    return context.Pool(count, initializer=start_worker, initargs=(converter, new_rows))
 
 
-def converted(converter: Converter, batches: Iterator[tuple[T, list[tuple[int, list[str]]]]],
-               estimated_rows: int, stack: contextlib.ExitStack
-               ) -> Iterator[tuple[T, list[Row]]]:
-    """Each batch's rows converted, in file order, with what came with the batch: in worker
-    processes for big files, with at most a few batches in flight (memory stays bounded
-    whatever the file's size)."""
+def converted(converter: Converter, new_rows: NewRows | None,
+              batches: Iterator[tuple[T, list[tuple[int, list[str]]]]],
+              estimated_rows: int, stack: contextlib.ExitStack
+              ) -> Iterator[tuple[T, list[Row]]]:
+    """Each batch's rows converted (and built, see rows_of), in file order, with what came
+    with the batch: in worker processes for big files, with at most a few batches in
+    flight (memory stays bounded whatever the file's size)."""
     if estimated_rows < PARALLEL_ROWS:
-        yield from ((extra, [converter.row(line, cells) for line, cells in batch])
-                    for extra, batch in batches)
+        yield from ((extra, rows_of(converter, new_rows, batch)) for extra, batch in batches)
         return
     workers = max(1, os.cpu_count() or 1)
     pool = None  # started by the first batch with rows to convert (a re-import may have none)
     pending: collections.deque[Any] = collections.deque()
     for extra, batch in batches:
         if batch and pool is None:
-            pool = stack.enter_context(_workers(converter, workers))
+            pool = stack.enter_context(_workers(converter, new_rows, workers))
         pending.append((extra, pool.apply_async(convert, (batch,)) if batch else None))
         if len(pending) > workers:  # each worker busy, one batch waiting: enough
             extra, result = pending.popleft()

@@ -57,6 +57,7 @@ class Row:
     errors: list[RowError] = field(default_factory=list)
     digest: bytes | None = None  # its fingerprint (imports.fingerprints.fingerprint)
     identity: tuple[str, str] | None = None  # the key it is matched by (service._identity)
+    prepared: tuple[Any, ...] | None = None  # as a new customer (staged.NewRows.prepare)
 
 
 def _text(limit: int) -> Callable[[str], str]:
@@ -232,21 +233,3 @@ class Converter:
             values["subscription"] = values.get("subscription", False) or _bool(raw)
         else:
             values[name] = PARSERS[name](raw)
-
-
-# In a worker process (imports.service converts big files in a pool): its converter.
-_converter: Converter | None = None
-
-
-def start_worker(converter: Converter) -> None:
-    global _converter
-    _converter = converter
-
-
-def convert(batch: list[tuple[int, list[str]]]) -> list[Row]:
-    assert _converter is not None, "start_worker runs first in each worker"
-    # A file's addresses rarely repeat across batches: the caches hold one batch's, so a
-    # worker's memory does not grow with the file.
-    normalize_email.cache_clear()
-    normalize_phone.cache_clear()
-    return [_converter.row(line, cells) for line, cells in batch]

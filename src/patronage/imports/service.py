@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import (
+    Column,
+    LargeBinary,
+    String,
     func,
     select,
 )
@@ -21,6 +24,7 @@ from patronage.customers import fields, matching, rules
 from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer, CustomerCount, CustomerTag
 from patronage.customers.search_index import deferred_search_index
+from patronage.customers.staged import NewRows, Staging
 from patronage.customers.writes import Actor, Writer
 from patronage.db import (
     ListParam,
@@ -141,6 +145,12 @@ class _Run:
         self.digests = ListParam("d", pipeline.CHUNK, b"")  # b"" is no fingerprint
         self.known_plan = PlainQuery(conn, fingerprints.known_query(self.digests))
         self.now = utcnow()
+        # New customers wait in a staging table and are written at the end, set-based;
+        # the first PREVIEW of them are linked from the report once they have ids.
+        self.staging = None if report.dry_run else Staging(conn, [
+            Column("digest", LargeBinary), Column("match_rule", String),
+            Column("match_key", String)])
+        self.described: list[tuple[int, dict[str, Any]]] = []
 
     def recognised(self, batches: Iterator[list[tuple[int, list[str]]]]
                    ) -> Iterator[tuple[tuple[list[tuple[int, int]], dict[int, bytes]],
@@ -223,8 +233,7 @@ class _Run:
                 self.report.reject(Row(line, errors=[
                     RowError(held.header, taken, CustomerCode.DUPLICATE_EXTERNAL_ID)]))
                 continue
-            if current is None:
-                rules.import_totals(None, row.values, self.now)
+            if current is None:  # built as a new customer by pipeline.rows_of
                 creates.append((row, self.report.note(row.line, "created")))
                 continue
             changes = {k: v for k, v in row.values.items()
@@ -288,17 +297,35 @@ class _Run:
 
     def _write(self, creates: list[tuple[Row, dict[str, Any] | None]],
                updates: list[tuple[dict, dict]], prints: list[dict[str, Any]]) -> None:
-        writer = Writer(self.session, self.actor, self.now)
-        ids = writer.create([row.values for row, _ in creates])
-        for (row, described), cid in zip(creates, ids, strict=True):
-            if described is not None:  # the report links the new customer
-                described["customer_id"] = cid
-            if row.digest is not None:  # name-only rows too: a re-import knows them
-                prints.append(self._print(row, {
-                    "id": cid, "order_count": row.values.get("order_count", 0),
-                    "total_spent_cents": row.values.get("total_spent_cents", 0)}, 1))
-        writer.update(updates)
-        fingerprints.keep(self.session.connection(), prints)
+        assert self.staging is not None
+        conn = self.session.connection()
+        staged = []
+        for row, _ in creates:
+            rule, key = row.identity or ("", "")
+            staged.append((*row.prepared, row.digest, rule, key))  # type: ignore[misc]
+        first = self.staging.add(conn, staged)
+        self.described += [(seq, described) for seq, (_, described) in
+                           enumerate(creates, first) if described is not None]
+        Writer(self.session, self.actor, self.now).update(updates)
+        fingerprints.keep(conn, prints)
+
+    def write_staged(self) -> None:
+        """The new customers staged by every chunk, written (with their tags, audit entries
+        and fingerprints: a re-import knows them); the report links the first ones."""
+        assert self.staging is not None
+        conn = self.session.connection()
+        self.staging.write(conn, self.actor)
+        staged = self.staging.table.name
+        conn.exec_driver_sql(
+            f"INSERT INTO {ImportFingerprint.__tablename__} (tenant_id, customer_id, digest, "
+            f"version, order_count, total_spent_cents, match_rule, match_key) "
+            f"SELECT tenant_id, {self.staging.id_sql}, digest, version, order_count, "
+            f"total_spent_cents, match_rule, match_key FROM {staged} "
+            f"WHERE digest IS NOT NULL")
+        ids = self.staging.ids(conn, [seq for seq, _ in self.described])
+        for seq, described in self.described:
+            described["customer_id"] = ids[seq]
+        self.staging.drop(conn)
 
 
 def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
@@ -329,6 +356,8 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
         begin_writing(session)  # ids reserved per chunk stay ours
     key = fingerprints.fingerprint_key(headers, mapping.fields, region, lists)
     job = _Run(session, actor, report, key)
+    new_rows = None if dry_run else NewRows(actor.tenant_id, job.now,
+                                            session.get_bind().dialect.name == "sqlite")
     try:
         with contextlib.ExitStack() as writing:
             if not dry_run:  # other writers learn at once why they must wait
@@ -339,7 +368,7 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
                     session.connection(), expected_rows=pipeline.estimate_rows(stream)))
             batches = job.recognised(pipeline.chunks(rows))
             for (skipped, digests), converted in pipeline.converted(
-                    converter, batches, pipeline.estimate_rows(stream), writing):
+                    converter, new_rows, batches, pipeline.estimate_rows(stream), writing):
                 job.chunk(skipped, digests, converted)
                 if progress:
                     progress(report.total, stream.tell() if stream.seekable() else 0,
@@ -347,6 +376,8 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
             if progress and not dry_run:  # the search index and the commit, next
                 progress(report.total, stream.tell() if stream.seekable() else 0,
                          "finishing")
+            if not dry_run:
+                job.write_staged()
         if report.total == 0:
             raise ValidationFailed.field("file", "The file has a header but no rows.",
                                          ImportCode.NO_ROWS)
