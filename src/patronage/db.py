@@ -34,7 +34,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -376,6 +375,19 @@ def begin_writing(session: Session, timeout: float | None = None) -> None:
         raise
 
 
+def end_reading(session: Session) -> None:
+    """On SQLite, end the connection's open transaction, which has read the database and
+    written only to its temporary tables (an import's decisions): its read snapshot is let
+    go, so the next begin_writing takes the lock fresh; the temporary tables stay, as does
+    the connection. PostgreSQL keeps its one transaction (no lock to take)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if raw.in_transaction:  # type: ignore[union-attr]
+        raw.commit()  # type: ignore[union-attr]
+
+
 @contextmanager
 def without_waiting(session: Session) -> Iterator[None]:
     """Writes inside give up at once (OperationalError) if another writer holds SQLite's
@@ -552,32 +564,6 @@ def copy_rows(conn: Connection, table: str, names: Sequence[str],
                 copy.write_row(row)
     except dbapi.Error as exc:
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
-
-
-def bulk_upsert(conn: Connection, table: Table, rows: Sequence[dict], key: Sequence[str],
-                update: Sequence[str]) -> None:
-    """Insert rows (the same keys each; no two with the same ``key``), or update
-    ``update`` of the row already holding their ``key``. SQLite: an executemany of the
-    upsert; PostgreSQL: COPY into a scratch table, then one INSERT … SELECT … ON CONFLICT
-    (an executemany of upserts cost ~150 µs a row there)."""
-    if not rows:
-        return
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(table)
-    upsert = statement.on_conflict_do_update(
-        index_elements=list(key), set_={c: statement.excluded[c] for c in update})
-    if conn.dialect.name == "sqlite":
-        bulk_execute(conn, upsert, rows)
-        return
-    scratch = f"{table.name}_in"
-    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} "
-                         f"(LIKE {table.name}) ON COMMIT DELETE ROWS")
-    conn.exec_driver_sql(f"DELETE FROM {scratch}")  # an earlier chunk's, same transaction
-    _copy(conn, table, rows, into=scratch)
-    names = ", ".join(rows[0])
-    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in update)
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {scratch} "
-                         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
 
 
 def bulk_execute(conn: Connection, statement: Executable, rows: Sequence[dict]) -> None:

@@ -1,7 +1,7 @@
-"""While an import holds SQLite's write lock, a notice beside the database says so: other
-processes' staff edits are refused at once with a message that says an import is
-finishing (503, Retry-After), never kept waiting for the whole lock timeout; a notice left
-by a killed import is ignored."""
+"""While an import holds SQLite's write lock (only to write what it decided), a notice
+beside the database says so: other processes' staff edits are refused at once with a
+message that says an import is finishing (503, Retry-After), never kept waiting for the
+whole lock timeout; a notice left by a killed import is ignored."""
 
 from __future__ import annotations
 
@@ -31,11 +31,14 @@ def test_an_import_posts_the_notice_while_it_writes_and_takes_it_down(factory, s
     seen = []
 
     def progress(rows: int, read: int, stage: str) -> None:
-        seen.append(write_notice.current(sqlite_url))
+        seen.append((stage, write_notice.current(sqlite_url)))
 
     run(factory, session, t, "Company,License Number\r\nNotice Co,NOTE-1\r\n",
         progress=progress)
-    assert seen and all(n is not None and n["pid"] == os.getpid() for n in seen)
+    # Reading and waiting for the lock: no notice (others write meanwhile); writing: one.
+    assert [stage for stage, _ in seen] == ["reading", "waiting", "finishing"]
+    assert [n is not None and n["pid"] == os.getpid() for _, n in seen] == [
+        False, False, True]
     assert write_notice.current(sqlite_url) is None
     with pytest.raises(Exception):  # noqa: B017, PT011 - any failure: the notice goes too
         run(factory, session, t, "Company,License Number\r\n", progress=progress)

@@ -30,6 +30,11 @@ def _fail(exc: PatronageError, as_json: bool) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+# What the progress bar says in each stage of a commit (imports.service.run).
+STAGES = {"waiting": "Waiting for the database", "rechecking": "Checking again (customers "
+          "changed meanwhile)", "finishing": "Writing (search index, commit)"}
+
+
 def import_customers(
         file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
                                              help="The CSV file.")],
@@ -81,9 +86,8 @@ def import_customers(
                     if now is not None:
                         elapsed = bar.tasks[0].elapsed or 1e-9
                         bar.update(task, completed=now.read, rows=now.rows,
-                                   rate=now.rows / elapsed, description=(
-                                       "Finishing (search index, commit)"
-                                       if now.stage == "finishing" else None))
+                                   rate=now.rows / elapsed,
+                                   description=STAGES.get(now.stage))
                 bar.update(task, completed=size)
             session.expire_all()
             report = jobs.get(session, workspace.id, job.id)

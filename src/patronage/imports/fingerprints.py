@@ -8,10 +8,10 @@ import json
 from importlib import metadata
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from patronage.customers.models import Customer
-from patronage.db import ListParam, bulk_upsert
+from patronage.db import ListParam
 from patronage.imports.models import ImportFingerprint
 
 # Bump when converting a row changes meaning: every stored fingerprint is then stale.
@@ -42,10 +42,10 @@ def fingerprint(key: bytes, cells: list[str]) -> bytes | None:
 
 
 def known_query(digests: ListParam) -> Any:
-    """The customers the fingerprints ``digests`` of tenant ``:tenant`` were taken from,
-    where nothing that decided the row's outcome changed since: the customer's version and
-    order figures, and, for a row matched by email or phone (not unique), no older customer
-    holding that key now (the full path would match the oldest). Found through
+    """The customers (id, version) the fingerprints ``digests`` of tenant ``:tenant`` were
+    taken from, where nothing that decided the row's outcome changed since: the customer's
+    version and order figures, and, for a row matched by email or phone (not unique), no
+    older customer holding that key now (the full path would match the oldest). Found through
     ix_import_fingerprints_digest, the older holders through ix_customers_tenant_email /
     _phone. (A bound on customer_id here would steer SQLite into scanning the tenant's
     fingerprints instead.)"""
@@ -59,16 +59,10 @@ def known_query(digests: ListParam) -> Any:
         or_(f.match_rule != rule, ~exists().where(
             older.c.tenant_id == f.tenant_id, column == key, older.c.id < f.customer_id))
         for rule, (column, key) in held.items()]
-    return (select(f.digest, f.customer_id)
+    return (select(f.digest, f.customer_id, f.version)
             .join(Customer.__table__, and_(
                 c.tenant_id == f.tenant_id, c.id == f.customer_id, c.version == f.version,
                 c.order_count == f.order_count, c.total_spent_cents == f.total_spent_cents))
             .where(f.tenant_id == bindparam("tenant"), f.digest.in_(digests.binds()),
                    *no_older_holder))
 
-
-def keep(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Keep one fingerprint a customer (the last row it came from)."""
-    bulk_upsert(conn, ImportFingerprint.__table__, rows, ("tenant_id", "customer_id"),
-                ("digest", "version", "order_count", "total_spent_cents", "match_rule",
-                 "match_key"))

@@ -34,7 +34,7 @@ class Progress:
     rows: int = 0
     read: int = 0
     size: int = 1
-    stage: str = "reading"  # then "finishing" (search index, commit)
+    stage: str = "reading"  # then waiting, rechecking, finishing (service.run)
 
 
 # Live progress of the imports this process runs (the history row has the outcome).

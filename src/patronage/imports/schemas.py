@@ -22,8 +22,10 @@ class ImportOut(BaseModel):
     rows_done: int | None = Field(None, description="Rows read so far, while running.")
     progress: float | None = Field(None, description="0-1 of the file read, while running.")
     stage: str | None = Field(None, description=(
-        "While running: reading (rows being checked and written), then finishing (the "
-        "search index and the commit)."))
+        "While running: reading (rows being converted, checked and matched; the "
+        "workspace stays writable), then for a commit waiting (for the database), "
+        "rechecking (only when customers of the file changed meanwhile: the file is "
+        "checked again) and finishing (writing, the search index, the commit)."))
     rows_per_second: float | None = Field(None, description="While running.")
     seconds_left: float | None = Field(None, description=(
         "While reading: an estimate from the share of the file read so far."))

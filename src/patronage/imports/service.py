@@ -17,6 +17,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage import write_notice
@@ -31,6 +32,7 @@ from patronage.db import (
     PlainQuery,
     begin_writing,
     bound_memory,
+    end_reading,
     refresh_statistics,
     utcnow,
 )
@@ -39,6 +41,7 @@ from patronage.imports import fingerprints, pipeline
 from patronage.imports import mapping as maps
 from patronage.imports.claims import ExternalIds, Seen, claim_key, duplicate
 from patronage.imports.codes import ImportCode
+from patronage.imports.decided import Decided
 from patronage.imports.models import ImportFingerprint
 from patronage.imports.reading import Format, records, sniff
 from patronage.imports.rows import Converter, Row, RowError
@@ -151,13 +154,16 @@ class _Run:
             Column("digest", LargeBinary), Column("match_rule", String),
             Column("match_key", String)])
         self.described: list[tuple[int, dict[str, Any]]] = []
+        self.decided = None if report.dry_run else Decided(conn)
 
     def recognised(self, batches: Iterator[list[tuple[int, list[str]]]]
-                   ) -> Iterator[tuple[tuple[list[tuple[int, int]], dict[int, bytes]],
+                   ) -> Iterator[tuple[tuple[list[tuple[int, int]], dict[int, bytes],
+                                             dict[int, int]],
                                        list[tuple[int, list[str]]]]]:
         """Each batch split into the rows whose fingerprint names a customer nobody changed
         since ((line, customer id): unchanged, no need to convert them) and the rows to
-        convert (with every row's fingerprint by line)."""
+        convert (with every row's fingerprint by line, and the version of each customer
+        recognised)."""
         f = ImportFingerprint.__table__.c
         any_kept = self.session.connection().scalar(
             select(f.customer_id).where(f.tenant_id == self.tenant).limit(1)) is not None
@@ -168,26 +174,27 @@ class _Run:
                     digests[line] = digest
             known = self._known(set(digests.values())) if any_kept and digests else {}
             if not known:
-                yield ([], digests), batch
+                yield ([], digests, {}), batch
                 continue
-            skipped, todo = [], []
+            skipped, todo, read = [], [], {}
             for line, cells in batch:
-                if (cid := known.get(digests.get(line))) is not None:  # type: ignore[arg-type]
-                    skipped.append((line, cid))
+                if (found := known.get(digests.get(line))) is not None:  # type: ignore[arg-type]
+                    skipped.append((line, found[0]))
+                    read[found[0]] = found[1]
                 else:
                     todo.append((line, cells))
-            yield (skipped, digests), todo
+            yield (skipped, digests, read), todo
 
-    def _known(self, digests: set[bytes]) -> dict[bytes, int]:
+    def _known(self, digests: set[bytes]) -> dict[bytes, tuple[int, int]]:
         """Which fingerprints still describe their customer (same version and order
-        figures), leaving out the customers this import made."""
+        figures): the customer's id and version, leaving out the customers made since this
+        pass began."""
         params = {"tenant": self.tenant, **self.digests.values(digests)}
-        return {digest: cid for digest, cid in self.known_plan.rows(self.session.connection(),
-                                                                    params)
-                if cid <= self.known_ids}
+        return {digest: (cid, version) for digest, cid, version in self.known_plan.rows(
+            self.session.connection(), params) if cid <= self.known_ids}
 
     def chunk(self, recognised: list[tuple[int, int]], digests: dict[int, bytes],
-              converted: list[Row]) -> None:
+              read: dict[int, int], converted: list[Row]) -> None:
         accepted: list[Row] = []
         for row in converted:
             if not row.errors:
@@ -195,6 +202,7 @@ class _Run:
                 row.identity = _identity(row.values)
                 accepted.append(row)
         existing = self._match(accepted)
+        read.update((current["id"], current["version"]) for current in existing.values())
         keys: dict[int, str | None] = {}
         for row in accepted:
             current = existing.get(row.line)
@@ -255,7 +263,7 @@ class _Run:
                                           current["version"] + (1 if changes else 0)))
         self.seen.add(claimed)
         if not self.report.dry_run:
-            self._write(creates, updates, prints)
+            self._keep(creates, read, updates, prints)
 
     def _print(self, row: Row, customer: dict[str, Any], version: int) -> dict[str, Any]:
         rule, key = row.identity or ("", "")
@@ -295,9 +303,10 @@ class _Run:
                 current["tags"] = tags.get(current["id"], [])
         return out
 
-    def _write(self, creates: list[tuple[Row, dict[str, Any] | None]],
-               updates: list[tuple[dict, dict]], prints: list[dict[str, Any]]) -> None:
-        assert self.staging is not None
+    def _keep(self, creates: list[tuple[Row, dict[str, Any] | None]], read: dict[int, int],
+              updates: list[tuple[dict, dict]], prints: list[dict[str, Any]]) -> None:
+        """A chunk's decisions kept (in temporary tables) until they are written."""
+        assert self.staging is not None and self.decided is not None
         conn = self.session.connection()
         staged = []
         for row, _ in creates:
@@ -306,14 +315,21 @@ class _Run:
         first = self.staging.add(conn, staged)
         self.described += [(seq, described) for seq, (_, described) in
                            enumerate(creates, first) if described is not None]
-        Writer(self.session, self.actor, self.now).update(updates)
-        fingerprints.keep(conn, prints)
+        self.decided.add(conn, read, updates, prints)
 
-    def write_staged(self) -> None:
-        """The new customers staged by every chunk, written (with their tags, audit entries
-        and fingerprints: a re-import knows them); the report links the first ones."""
-        assert self.staging is not None
+    def still_current(self) -> bool:
+        assert self.decided is not None
+        return self.decided.still_current(self.session.connection(), self.tenant,
+                                          self.known_ids, self.seen)
+
+    def write(self) -> None:
+        """Everything this pass decided, written under the write lock: the changes to
+        existing customers, the new customers (with their tags, audit entries and
+        fingerprints: a re-import knows them), the fingerprints of the rest; the report
+        links the first new ones."""
+        assert self.staging is not None and self.decided is not None
         conn = self.session.connection()
+        self.decided.write(self.session, Writer(self.session, self.actor, self.now))
         self.staging.write(conn, self.actor)
         staged = self.staging.table.name
         conn.exec_driver_sql(
@@ -326,70 +342,122 @@ class _Run:
         for seq, described in self.described:
             described["customer_id"] = ids[seq]
         self.staging.drop(conn)
+        self.decided.drop(conn)
+
+
+@dataclass
+class _File:
+    """An import's file and what reading it needs, for each pass over it."""
+
+    stream: BinaryIO
+    fmt: Format
+    converter: Converter
+    key: bytes
+    progress: Callable[[int, int, str], None] | None
+
+    def told(self, report: Report, stage: str) -> None:
+        if self.progress:
+            self.progress(report.total, self.stream.tell() if self.stream.seekable() else 0,
+                          stage)
+
+
+def _pass(session: Session, actor: Actor, source: _File, report: Report) -> _Run:
+    """Read the whole file, convert, match and decide every row, keeping the decisions
+    (nothing is written to the customers): a dry run's report, a commit's first step."""
+    source.stream.seek(0)
+    rows = records(source.stream, source.fmt)
+    next(rows, None)  # the header
+    job = _Run(session, actor, report, source.key)
+    new_rows = None if report.dry_run else NewRows(
+        actor.tenant_id, job.now, session.get_bind().dialect.name == "sqlite")
+    try:
+        with contextlib.ExitStack() as workers:
+            batches = job.recognised(pipeline.chunks(rows))
+            for (skipped, digests, read), converted in pipeline.converted(
+                    source.converter, new_rows, batches,
+                    pipeline.estimate_rows(source.stream), workers):
+                job.chunk(skipped, digests, read, converted)
+                source.told(report, "reading")
+    finally:
+        rows.close()
+    if report.total == 0:
+        raise ValidationFailed.field("file", "The file has a header but no rows.",
+                                     ImportCode.NO_ROWS)
+    return job
+
+
+# How long an import waits for the write lock (behind the storefront's and staff's changes,
+# each a few milliseconds) before it gives up.
+IMPORT_LOCK_WAIT = 120.0
+
+
+def _commit(session: Session, actor: Actor, source: _File, job: _Run) -> _Run:
+    """Write what the pass decided, under the write lock. If anything it decided on changed
+    meanwhile (a customer it read, a new customer with a key of the file), or the database
+    refuses a key, the file is read again while the lock is held, and that is written."""
+    for locked in (False, True):
+        source.told(job.report, "waiting")
+        end_reading(session)
+        begin_writing(session, timeout=IMPORT_LOCK_WAIT)
+        with write_notice.holding(get_settings().database_url, "a spreadsheet import"):
+            if locked or not job.still_current():
+                report = _fresh(job.report)
+                source.told(report, "rechecking")
+                job = _pass(session, actor, source, report)
+                locked = True
+            source.told(job.report, "finishing")
+            assert job.staging is not None
+            try:
+                with deferred_search_index(session.connection(),
+                                           expected_rows=job.staging.count):
+                    job.write()
+                session.commit()
+                return job
+            except IntegrityError:  # a key taken meanwhile: decide again, holding the lock
+                session.rollback()
+                if locked:
+                    raise
+    raise AssertionError("the second attempt holds the lock throughout")
+
+
+def _fresh(report: Report) -> Report:
+    return Report(report.dry_run, report.encoding, report.delimiter, dict(report.mapping))
 
 
 def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
         saved_mapping: dict[str, str | None] | None = None,
         progress: Callable[[int, int, str], None] | None = None) -> Report:
-    """Import a CSV stream; ``progress(rows_done, bytes_read, stage)`` after each chunk
-    (stage "reading"), then once more before a commit's last steps ("finishing": the
-    search index, the sort indexes a big load rebuilt, the commit itself)."""
+    """Import a CSV stream; ``progress(rows_done, bytes_read, stage)`` after each chunk.
+    Stages: "reading" (rows converted, checked and matched: no lock held, the storefront
+    and staff go on writing), then for a commit "waiting" (for the write lock),
+    "rechecking" (only if customers the file names changed meanwhile: the file is read
+    again holding the lock) and "finishing" (writing, the search index, the commit)."""
     started = time.perf_counter()
     fmt: Format = sniff(stream)
-    report = Report(dry_run, fmt.encoding, fmt.delimiter)
     rows = records(stream, fmt)
     header = next(rows, None)
+    rows.close()
     if header is None:
         raise ValidationFailed.field("file", "The file is empty.", ImportCode.EMPTY_FILE)
     headers = [h.strip().lstrip("\ufeff") for h in header[1]]
-    try:
-        mapping = maps.propose(headers, saved_mapping)
-    except ValidationFailed:
-        rows.close()
-        raise
-    report.mapping = mapping.as_dict()
+    mapping = maps.propose(headers, saved_mapping)
     lists = _lists(session, actor.tenant_id)
     region = actor.principal.tenant_region
-    converter = Converter(headers, mapping.fields, region, lists)
+    source = _File(stream, fmt, Converter(headers, mapping.fields, region, lists),
+                   fingerprints.fingerprint_key(headers, mapping.fields, region, lists),
+                   progress)
     bound_memory(session)
-    if not dry_run:
-        begin_writing(session)  # ids reserved per chunk stay ours
-    key = fingerprints.fingerprint_key(headers, mapping.fields, region, lists)
-    job = _Run(session, actor, report, key)
-    new_rows = None if dry_run else NewRows(actor.tenant_id, job.now,
-                                            session.get_bind().dialect.name == "sqlite")
     try:
-        with contextlib.ExitStack() as writing:
-            if not dry_run:  # other writers learn at once why they must wait
-                writing.enter_context(write_notice.holding(get_settings().database_url,
-                                                           "a spreadsheet import"))
-            if not dry_run:  # new customers join the search index at the end
-                writing.enter_context(deferred_search_index(
-                    session.connection(), expected_rows=pipeline.estimate_rows(stream)))
-            batches = job.recognised(pipeline.chunks(rows))
-            for (skipped, digests), converted in pipeline.converted(
-                    converter, new_rows, batches, pipeline.estimate_rows(stream), writing):
-                job.chunk(skipped, digests, converted)
-                if progress:
-                    progress(report.total, stream.tell() if stream.seekable() else 0,
-                             "reading")
-            if progress and not dry_run:  # the search index and the commit, next
-                progress(report.total, stream.tell() if stream.seekable() else 0,
-                         "finishing")
-            if not dry_run:
-                job.write_staged()
-        if report.total == 0:
-            raise ValidationFailed.field("file", "The file has a header but no rows.",
-                                         ImportCode.NO_ROWS)
+        job = _pass(session, actor, source,
+                    Report(dry_run, fmt.encoding, fmt.delimiter, mapping.as_dict()))
         if dry_run:
             session.rollback()
         else:
-            session.commit()
+            job = _commit(session, actor, source, job)
     except BaseException:
         session.rollback()
         raise
-    finally:
-        rows.close()
+    report = job.report
     written = report.created + report.updated
     if not dry_run and written >= max(STATISTICS_AFTER, job.tenant_size // 10):
         refresh_statistics(session)
