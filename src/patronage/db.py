@@ -269,6 +269,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "rollback", _end_of_turn)
         event.listen(engine, "checkin", _returned)
         event.listen(engine, "checkin", _restore_pragmas)
+        event.listen(engine, "checkin", _detach)
         event.listen(engine, "checkin", _optimize_now_and_then)
         return engine
     # No server-side prepared statements: a generic plan for `LIKE $1` cannot use the
@@ -338,6 +339,33 @@ def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def
     except Exception:  # noqa: BLE001 - see above
         logging.getLogger(__name__).warning("Could not restore %s on a pooled connection",
                                             [n for n, _ in usual], exc_info=True)
+
+
+_ATTACHED = "patronage_attached"
+
+
+def attach(conn: Connection, path: str) -> str:
+    """On SQLite, open another database file on this connection (as ``attachedN``, the
+    name returned) to read from it in this transaction. It stays attached until the
+    connection returns to the pool (``_detach``): SQLite cannot detach a file that a
+    transaction has read."""
+    attached = conn.connection.info.setdefault(_ATTACHED, [])
+    alias = f"attached{len(attached)}"
+    conn.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (path,))
+    attached.append(alias)
+    return alias
+
+
+def _detach(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    """On the way back to the pool, after its transaction ended: the files ``attach``
+    opened. A failure leaves the connection working (logged, as in _restore_pragmas)."""
+    for alias in record.info.pop(_ATTACHED, ()):
+        if dbapi_conn is None:
+            return
+        try:
+            dbapi_conn.execute(f"DETACH DATABASE {alias}")
+        except Exception:  # noqa: BLE001 - see above
+            logging.getLogger(__name__).warning("Could not detach %s", alias, exc_info=True)
 
 
 def begin_writing(session: Session, timeout: float | None = None) -> None:
@@ -587,16 +615,12 @@ def bulk_execute(conn: Connection, statement: Executable, rows: Sequence[dict]) 
                else f(row[n] if n in row else fixed[n]) for n, f in plan]) for row in rows])
 
 
-def fetch_plain(conn: Connection, statement: Executable,
-                indexed_by: tuple[str, str] | None = None) -> list[tuple[Any, ...]]:
+def fetch_plain(conn: Connection, statement: Executable) -> list[tuple[Any, ...]]:
     """A SELECT's rows as plain tuples, for hot loops with big ``IN`` lists (imports).
 
     On SQLite the statement is compiled with its lists spelled out and run by the driver,
     skipping Core's per-value work (~5 µs a row at 5,000 values), so it suits columns
     whose stored values need no conversion (integers, text, bytes); PostgreSQL takes Core.
-    ``indexed_by`` (table, index) makes SQLite read the table through that index (its
-    planner knows only averages: in a server of many small tenants it would walk a big
-    tenant whole); PostgreSQL's statistics know each tenant's size.
     """
     if conn.dialect.name != "sqlite":
         return [tuple(row) for row in conn.execute(statement)]
@@ -604,9 +628,6 @@ def fetch_plain(conn: Connection, statement: Executable,
                                  compile_kwargs={"render_postcompile": True})
     values = compiled.params
     sql = str(compiled)
-    if indexed_by is not None:
-        table, index = indexed_by
-        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {index}", 1)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     return cursor.execute(sql, [values[n] for n in compiled.positiontup or []]).fetchall()
 

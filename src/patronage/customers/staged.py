@@ -1,27 +1,38 @@
 """New customers written set-based: each row built where its values are (an import's worker
-processes) by the one writer's own rules (``writes.new_row``, ``writes.snapshot``), kept in a
-temporary table, then written under the write lock by one ``INSERT … SELECT`` per table —
-customers, their tags, their audit entries. Nothing here decides a value.
+processes) by the one writer's own rules (``writes.new_row``, ``writes.snapshot``), kept
+aside, then written under the write lock by one ``INSERT … SELECT`` per table — customers,
+their tags, their audit entries. Nothing here decides a value.
 
-Measured on SQLite (200,000 rows): the staging table costs ~10 µs a row, and saves the
-executemany of tags, audit entries and fingerprints and the per-row Python of building them
-in the writing thread."""
+On SQLite each process keeps the rows it built in a scratch file of its own (``StageFile``,
+beside the database), so the writing process never handles them one by one: it lists which
+lines of the file become new customers, and copies those rows from the files when it
+writes. On PostgreSQL the rows come back to the writing process and go into a temporary
+table by COPY."""
 
 from __future__ import annotations
 
+import bisect
+import os
+import re
+import sqlite3
+import tempfile
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, text
 
+from patronage import beside_db
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.writes import Actor, new_row, snapshot
-from patronage.db import compact_json, copy_rows, reserve_ids, sqlite_converter
+from patronage.db import attach, compact_json, copy_rows, reserve_ids, sqlite_converter
 
 _TABLE = Customer.__table__
 COLUMNS = tuple(c.name for c in _TABLE.columns if c.name != "id")
+STAGED = (*COLUMNS, "tags", "snapshot")  # a built row: every column but the id, and these
 
 
 @cache
@@ -30,59 +41,123 @@ def _plan(sqlite: bool) -> list[tuple[str, Any]]:
             for name in COLUMNS]
 
 
-class NewRows:
-    """Builds new customers' staged rows for one writer (picklable: sent to workers)."""
+def stage_stem(database_url: str) -> str:
+    """Where one SQLite import's StageFiles go: ``<database>-stage-<pid>-<token>``, beside
+    the database (a temporary folder for an in-memory one). Files that imports killed
+    before they could delete them (their process is gone) are deleted first."""
+    beside = beside_db.path(database_url, "stage")
+    base = str(beside) if beside else str(Path(tempfile.gettempdir()) / "patronage-stage")
+    folder, prefix = os.path.split(base)
+    for left in Path(folder).glob(f"{prefix}-*.db"):
+        found = re.match(rf"{re.escape(prefix)}-(\d+)-", left.name)
+        if found and not beside_db.alive(int(found.group(1))):
+            left.unlink(missing_ok=True)
+    return f"{base}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
-    def __init__(self, tenant_id: int, now: datetime, sqlite: bool) -> None:
-        self.tenant, self.now, self.sqlite = tenant_id, now, sqlite
+
+class NewRows:
+    """Builds new customers' rows for one writer (picklable: sent to worker processes);
+    ``stem`` (SQLite): where the processes keep them (stage_stem)."""
+
+    def __init__(self, tenant_id: int, now: datetime, stem: str | None) -> None:
+        self.tenant, self.now, self.stem = tenant_id, now, stem
 
     def prepare(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        """Every column but the id (as the database stores it), the tags as JSON, and the
-        audit snapshot as JSON: a row of the staging table but its sequence number."""
+        """The STAGED values of a new customer (as the database stores them)."""
         row = new_row(self.tenant, values, self.now)
         tags = values.get("tags") or []
-        out = [row[n] if f is None else f(row[n]) for n, f in _plan(self.sqlite)]
+        out = [row[n] if f is None else f(row[n]) for n, f in _plan(self.stem is not None)]
         out.append(compact_json(tags) if tags else None)
         out.append(compact_json(snapshot(row, tags)))
         return tuple(out)
 
 
+class StageFile:
+    """The rows one process built, by line of the file, in a scratch SQLite file of its own
+    (no journal, no syncing: it lives only as long as the import)."""
+
+    def __init__(self, stem: str) -> None:
+        self.stem, self.path = stem, f"{stem}-{os.getpid()}.db"
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute(f"CREATE TABLE IF NOT EXISTS rows (line INTEGER PRIMARY KEY, "
+                        f"{', '.join(STAGED)})")
+        self.sql = (f"INSERT OR REPLACE INTO rows (line, {', '.join(STAGED)}) "
+                    f"VALUES ({', '.join('?' for _ in range(len(STAGED) + 1))})")
+
+    def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows of (line, *STAGED values)."""
+        self.db.execute("BEGIN")
+        self.db.executemany(self.sql, rows)
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+
 class Staging:
-    """The staged new customers of one writer, in a temporary table of this connection;
-    ``extra`` columns travel with each row for the caller (an import's fingerprint)."""
+    """The new customers of one writer, staged in file order with ``extra`` values for the
+    caller (an import's fingerprint), then written, ids following that order.
+
+    SQLite: the built rows are in StageFiles; a temporary table keeps each new customer's
+    line (and extras). PostgreSQL: the built rows themselves, in a temporary table."""
 
     def __init__(self, conn: Connection, extra: Sequence[Column]) -> None:
         self.sqlite = conn.dialect.name == "sqlite"
-        self.table = Table(
-            "staged_customers", MetaData(), Column("seq", Integer, primary_key=True),
-            Column("id", Integer), *(Column(n, _TABLE.c[n].type) for n in COLUMNS),
-            Column("tags", Text), Column("snapshot", Text), *extra, prefixes=["TEMPORARY"])
+        built = [Column(n, _TABLE.c[n].type) for n in COLUMNS] + [
+            Column("tags", Text), Column("snapshot", Text)]
+        self.table = Table("staged_customers", MetaData(),
+                           Column("seq", Integer, primary_key=True), Column("id", Integer),
+                           Column("line", Integer, nullable=False),
+                           *([] if self.sqlite else built), *extra, prefixes=["TEMPORARY"])
         self.table.drop(conn, checkfirst=True)
         self.table.create(conn)
         self.names = [c.name for c in self.table.columns if c.name != "id"]
         self.count = 0
         self.first_id = 0
+        # SQLite: which StageFile holds which lines (the first line of each chunk it built,
+        # sorted), and the runs of sequence numbers whose rows are in one file.
+        self.chunks: list[tuple[int, str]] = []
+        self.runs: list[tuple[str, int, int]] = []
+        self.aliases: dict[str, str] = {}
+
+    def holds(self, first_line: int, path: str) -> None:
+        """A StageFile holds the rows built from the chunk starting at ``first_line`` (up
+        to the next chunk's first line)."""
+        bisect.insort(self.chunks, (first_line, path))
 
     def add(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
-        """Stage rows (NewRows.prepare + the extra columns); returns the first one's
-        sequence number (the rest follow)."""
+        """Stage new customers in file order: on SQLite (line, *extra), on PostgreSQL
+        (line, *STAGED values, *extra). Returns the first one's sequence number."""
         first = self.count + 1
         if not rows:
             return first
         numbered = [(seq, *row) for seq, row in enumerate(rows, first)]
         self.count += len(rows)
-        if self.sqlite:
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            cursor.executemany(f"INSERT INTO {self.table.name} ({', '.join(self.names)}) "
-                               f"VALUES ({', '.join('?' for _ in self.names)})", numbered)
-        else:
+        if not self.sqlite:
             copy_rows(conn, self.table.name, self.names, numbered)
+            return first
+        for seq, line, *_ in numbered:
+            path = self.chunks[bisect.bisect_right(self.chunks, (line, "\uffff")) - 1][1]
+            if self.runs and self.runs[-1][0] == path:
+                self.runs[-1] = (path, self.runs[-1][1], seq)
+            else:
+                self.runs.append((path, seq, seq))
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(f"INSERT INTO {self.table.name} ({', '.join(self.names)}) "
+                           f"VALUES ({', '.join('?' for _ in self.names)})", numbered)
         return first
 
-    @property
-    def id_sql(self) -> str:
-        """A staged row's customer id, in SQL over the staging table (after ``write``)."""
-        return f"(seq + {self.first_id - 1})" if self.sqlite else "id"
+    def _sources(self) -> list[tuple[str, str, str]]:
+        """(FROM, WHERE, the customer id) over the staged rows — ``s`` a built row, ``c``
+        its staging entry — together covering every one, in sequence order."""
+        staged = self.table.name
+        if not self.sqlite:
+            return [(f"{staged} AS s JOIN {staged} AS c ON c.seq = s.seq", "true", "s.id")]
+        return [(f"{staged} AS c JOIN {self.aliases[path]}.rows AS s ON s.line = c.line",
+                 f"c.seq BETWEEN {first} AND {last}", f"(c.seq + {self.first_id - 1})")
+                for path, first, last in self.runs]
 
     def write(self, conn: Connection, actor: Actor) -> None:
         """Write every staged customer, its tags and its audit entry (under the write
@@ -91,27 +166,44 @@ class Staging:
             return
         if self.sqlite:  # one writer: the ids after the current largest are free
             self.first_id = reserve_ids(conn, _TABLE, 1)[0]
+            for path, _, _ in self.runs:
+                if path not in self.aliases:
+                    self.aliases[path] = attach(conn, path)
         else:
             conn.execute(text(f"UPDATE {self.table.name} SET id = nextval("
                               f"pg_get_serial_sequence('customers', 'id'))"))
-        staged, ids = self.table.name, self.id_sql
         columns = ", ".join(COLUMNS)
-        conn.exec_driver_sql(f"INSERT INTO customers (id, {columns}) "
-                             f"SELECT {ids}, {columns} FROM {staged} ORDER BY seq")
+        built = ", ".join(f"s.{c}" for c in COLUMNS)
+        json_type = AuditEntry.__table__.c.new_value.type.compile(dialect=conn.dialect)
+        snapshot_sql = "s.snapshot" if self.sqlite else f"CAST(s.snapshot AS {json_type})"
         tags = ("json_each(s.tags) AS j" if self.sqlite
                 else "LATERAL json_array_elements_text(s.tags::json) AS j(value)")
-        conn.exec_driver_sql(
-            f"INSERT INTO {CustomerTag.__tablename__} (tenant_id, customer_id, tag) "
-            f"SELECT s.tenant_id, {ids.replace('seq', 's.seq')}, j.value "
-            f"FROM {staged} AS s, {tags} WHERE s.tags IS NOT NULL")
-        snapshot_sql = "snapshot" if self.sqlite else (  # SQLite stores JSON as its text
-            f"CAST(snapshot AS {AuditEntry.__table__.c.new_value.type.compile(conn.dialect)})")
         principal = actor.principal
-        conn.execute(text(
-            f"INSERT INTO {AuditEntry.__tablename__} (tenant_id, customer_id, at, user_id, "
-            f"actor, source, action, new_value) SELECT tenant_id, {ids}, created_at, :user, "
-            f":actor, :source, 'created', {snapshot_sql} FROM {staged}"),
-            {"user": principal.user_id, "actor": principal.email, "source": actor.source})
+        who = {"user": principal.user_id, "actor": principal.email, "source": actor.source}
+        for source, where, ids in self._sources():
+            conn.exec_driver_sql(f"INSERT INTO customers (id, {columns}) "
+                                 f"SELECT {ids}, {built} FROM {source} WHERE {where} "
+                                 f"ORDER BY c.seq")
+            conn.exec_driver_sql(
+                f"INSERT INTO {CustomerTag.__tablename__} (tenant_id, customer_id, tag) "
+                f"SELECT s.tenant_id, {ids}, j.value FROM {source}, {tags} "
+                f"WHERE {where} AND s.tags IS NOT NULL")
+            conn.execute(text(
+                f"INSERT INTO {AuditEntry.__tablename__} (tenant_id, customer_id, at, "
+                f"user_id, actor, source, action, new_value) SELECT s.tenant_id, {ids}, "
+                f"s.created_at, :user, :actor, :source, 'created', {snapshot_sql} "
+                f"FROM {source} WHERE {where}"), who)
+
+    def copy(self, conn: Connection, table: str, columns: Mapping[str, str],
+             condition: str = "true") -> None:
+        """After ``write``: one more row per staged customer into ``table``, ``columns``
+        mapping each of its columns to SQL over ``s``, ``c`` and ``{id}`` (the customer's
+        id)."""
+        names = ", ".join(columns)
+        for source, where, ids in self._sources():
+            values = ", ".join(sql.format(id=ids) for sql in columns.values())
+            conn.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT {values} "
+                                 f"FROM {source} WHERE {where} AND {condition}")
 
     def ids(self, conn: Connection, seqs: Sequence[int]) -> dict[int, int]:
         """The customer id each staged sequence number was written as."""
@@ -123,3 +215,13 @@ class Staging:
 
     def drop(self, conn: Connection) -> None:
         self.table.drop(conn, checkfirst=True)
+
+
+def forget(stem: str | None) -> None:
+    """Delete one import's StageFiles (after its commit or failure; a file still attached
+    to a connection goes when that lets it go)."""
+    if stem is None:
+        return
+    folder, prefix = os.path.split(stem)
+    for path in Path(folder or ".").glob(f"{prefix}-*.db"):
+        path.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, TypeVar
 
 from patronage.customers import rules
-from patronage.customers.staged import NewRows
+from patronage.customers.staged import NewRows, StageFile
 from patronage.imports.rows import Converter, Row
 from patronage.types import normalize_email, normalize_phone
 
@@ -32,21 +32,55 @@ def estimate_rows(stream: BinaryIO) -> int:
 # Converting a row (email-validator, phonenumbers) costs ~100 µs; past this many rows it is
 # done in worker processes, one per core, while this process matches and writes.
 PARALLEL_ROWS = 20_000
+# Past a few workers the writing process is the bottleneck; and SQLite attaches at most
+# ten files to a connection (one StageFile a worker).
+MAX_WORKERS = 8
 
 
 def rows_of(converter: Converter, new_rows: NewRows | None,
-            batch: list[tuple[int, list[str]]]) -> list[Row]:
+            batch: list[tuple[int, list[str]]]) -> tuple[list[Row], str | None]:
     """A batch's rows converted; with ``new_rows`` (a commit), each valid row also built
     as the new customer it becomes if nobody has its key (with the totals it states as
-    imported ones): that work is done here, in a worker, not in the writing process."""
+    imported ones): that work is done here, in a worker, not in the writing process. The
+    built rows go into this process's StageFile (SQLite: its path is returned) or travel
+    with the rows (``Row.prepared``)."""
     rows = [converter.row(line, cells) for line, cells in batch]
-    if new_rows is not None:
-        for row in rows:
-            if not row.errors:
-                values = dict(row.values)
-                rules.import_totals(None, values, new_rows.now)
-                row.prepared = new_rows.prepare(values)
-    return rows
+    if new_rows is None:
+        return rows, None
+    stage = _stage_file(new_rows.stem) if new_rows.stem else None
+    built = []
+    for row in rows:
+        if not row.errors:
+            values = dict(row.values)
+            rules.import_totals(None, values, new_rows.now)
+            prepared = new_rows.prepare(values)
+            if stage is None:
+                row.prepared = prepared
+            else:
+                built.append((row.line, *prepared))
+    if stage is None:
+        return rows, None
+    stage.add(built)
+    return rows, stage.path
+
+
+# In each process: the StageFile of the import it builds rows for.
+_stage: StageFile | None = None
+
+
+def _stage_file(stem: str) -> StageFile:
+    global _stage
+    if _stage is None or _stage.stem != stem:
+        close_stage()
+        _stage = StageFile(stem)
+    return _stage
+
+
+def close_stage() -> None:
+    global _stage
+    if _stage is not None:
+        _stage.close()
+        _stage = None
 
 
 # In a worker process: what it converts with.
@@ -58,7 +92,7 @@ def start_worker(converter: Converter, new_rows: NewRows | None) -> None:
     _worker = (converter, new_rows)
 
 
-def convert(batch: list[tuple[int, list[str]]]) -> list[Row]:
+def convert(batch: list[tuple[int, list[str]]]) -> tuple[list[Row], str | None]:
     assert _worker is not None, "start_worker runs first in each worker"
     # A file's addresses rarely repeat across batches: the caches hold one batch's, so a
     # worker's memory does not grow with the file.
@@ -79,14 +113,15 @@ def _workers(converter: Converter, new_rows: NewRows | None, count: int) -> Any:
 def converted(converter: Converter, new_rows: NewRows | None,
               batches: Iterator[tuple[T, list[tuple[int, list[str]]]]],
               estimated_rows: int, stack: contextlib.ExitStack
-              ) -> Iterator[tuple[T, list[Row]]]:
+              ) -> Iterator[tuple[T, tuple[list[Row], str | None]]]:
     """Each batch's rows converted (and built, see rows_of), in file order, with what came
     with the batch: in worker processes for big files, with at most a few batches in
     flight (memory stays bounded whatever the file's size)."""
     if estimated_rows < PARALLEL_ROWS:
+        stack.callback(close_stage)
         yield from ((extra, rows_of(converter, new_rows, batch)) for extra, batch in batches)
         return
-    workers = max(1, os.cpu_count() or 1)
+    workers = min(MAX_WORKERS, max(1, os.cpu_count() or 1))
     pool = None  # started by the first batch with rows to convert (a re-import may have none)
     pending: collections.deque[Any] = collections.deque()
     for extra, batch in batches:
@@ -95,10 +130,10 @@ def converted(converter: Converter, new_rows: NewRows | None,
         pending.append((extra, pool.apply_async(convert, (batch,)) if batch else None))
         if len(pending) > workers:  # each worker busy, one batch waiting: enough
             extra, result = pending.popleft()
-            yield extra, result.get() if result else []
+            yield extra, result.get() if result else ([], None)
     while pending:
         extra, result = pending.popleft()
-        yield extra, result.get() if result else []
+        yield extra, result.get() if result else ([], None)
 
 
 def chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage import write_notice
-from patronage.customers import fields, matching, rules
+from patronage.customers import fields, matching, rules, staged
 from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer, CustomerCount, CustomerTag
 from patronage.customers.search_index import deferred_search_index
@@ -194,7 +194,9 @@ class _Run:
             self.session.connection(), params) if cid <= self.known_ids}
 
     def chunk(self, recognised: list[tuple[int, int]], digests: dict[int, bytes],
-              read: dict[int, int], converted: list[Row]) -> None:
+              read: dict[int, int], converted: list[Row], stage: str | None) -> None:
+        """Decide a chunk's rows (``stage``: the StageFile that holds the ones built as new
+        customers, see pipeline.rows_of)."""
         accepted: list[Row] = []
         for row in converted:
             if not row.errors:
@@ -263,7 +265,7 @@ class _Run:
                                           current["version"] + (1 if changes else 0)))
         self.seen.add(claimed)
         if not self.report.dry_run:
-            self._keep(creates, read, updates, prints)
+            self._keep(creates, read, updates, prints, stage)
 
     def _print(self, row: Row, customer: dict[str, Any], version: int) -> dict[str, Any]:
         rule, key = row.identity or ("", "")
@@ -304,15 +306,18 @@ class _Run:
         return out
 
     def _keep(self, creates: list[tuple[Row, dict[str, Any] | None]], read: dict[int, int],
-              updates: list[tuple[dict, dict]], prints: list[dict[str, Any]]) -> None:
+              updates: list[tuple[dict, dict]], prints: list[dict[str, Any]],
+              stage: str | None) -> None:
         """A chunk's decisions kept (in temporary tables) until they are written."""
         assert self.staging is not None and self.decided is not None
         conn = self.session.connection()
-        staged = []
+        if stage is not None and creates:
+            self.staging.holds(creates[0][0].line, stage)
+        new = []
         for row, _ in creates:
             rule, key = row.identity or ("", "")
-            staged.append((*row.prepared, row.digest, rule, key))  # type: ignore[misc]
-        first = self.staging.add(conn, staged)
+            new.append((row.line, *(row.prepared or ()), row.digest, rule, key))
+        first = self.staging.add(conn, new)
         self.described += [(seq, described) for seq, (_, described) in
                            enumerate(creates, first) if described is not None]
         self.decided.add(conn, read, updates, prints)
@@ -331,13 +336,11 @@ class _Run:
         conn = self.session.connection()
         self.decided.write(self.session, Writer(self.session, self.actor, self.now))
         self.staging.write(conn, self.actor)
-        staged = self.staging.table.name
-        conn.exec_driver_sql(
-            f"INSERT INTO {ImportFingerprint.__tablename__} (tenant_id, customer_id, digest, "
-            f"version, order_count, total_spent_cents, match_rule, match_key) "
-            f"SELECT tenant_id, {self.staging.id_sql}, digest, version, order_count, "
-            f"total_spent_cents, match_rule, match_key FROM {staged} "
-            f"WHERE digest IS NOT NULL")
+        self.staging.copy(conn, ImportFingerprint.__tablename__, {
+            "tenant_id": "s.tenant_id", "customer_id": "{id}", "digest": "c.digest",
+            "version": "s.version", "order_count": "s.order_count",
+            "total_spent_cents": "s.total_spent_cents", "match_rule": "c.match_rule",
+            "match_key": "c.match_key"}, "c.digest IS NOT NULL")
         ids = self.staging.ids(conn, [seq for seq, _ in self.described])
         for seq, described in self.described:
             described["customer_id"] = ids[seq]
@@ -354,6 +357,7 @@ class _File:
     converter: Converter
     key: bytes
     progress: Callable[[int, int, str], None] | None
+    stem: str | None = None  # SQLite, a commit: where its StageFiles go (staged.stage_stem)
 
     def told(self, report: Report, stage: str) -> None:
         if self.progress:
@@ -368,15 +372,14 @@ def _pass(session: Session, actor: Actor, source: _File, report: Report) -> _Run
     rows = records(source.stream, source.fmt)
     next(rows, None)  # the header
     job = _Run(session, actor, report, source.key)
-    new_rows = None if report.dry_run else NewRows(
-        actor.tenant_id, job.now, session.get_bind().dialect.name == "sqlite")
+    new_rows = None if report.dry_run else NewRows(actor.tenant_id, job.now, source.stem)
     try:
         with contextlib.ExitStack() as workers:
             batches = job.recognised(pipeline.chunks(rows))
-            for (skipped, digests, read), converted in pipeline.converted(
+            for (skipped, digests, read), (converted, stage) in pipeline.converted(
                     source.converter, new_rows, batches,
                     pipeline.estimate_rows(source.stream), workers):
-                job.chunk(skipped, digests, read, converted)
+                job.chunk(skipped, digests, read, converted, stage)
                 source.told(report, "reading")
     finally:
         rows.close()
@@ -401,6 +404,7 @@ def _commit(session: Session, actor: Actor, source: _File, job: _Run) -> _Run:
         begin_writing(session, timeout=IMPORT_LOCK_WAIT)
         with write_notice.holding(get_settings().database_url, "a spreadsheet import"):
             if locked or not job.still_current():
+                staged.forget(source.stem)  # what the first pass built
                 report = _fresh(job.report)
                 source.told(report, "rechecking")
                 job = _pass(session, actor, source, report)
@@ -445,7 +449,8 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     region = actor.principal.tenant_region
     source = _File(stream, fmt, Converter(headers, mapping.fields, region, lists),
                    fingerprints.fingerprint_key(headers, mapping.fields, region, lists),
-                   progress)
+                   progress, None if dry_run or session.get_bind().dialect.name != "sqlite"
+                   else staged.stage_stem(get_settings().database_url))
     bound_memory(session)
     try:
         job = _pass(session, actor, source,
@@ -457,6 +462,8 @@ def run(session: Session, actor: Actor, stream: BinaryIO, *, dry_run: bool,
     except BaseException:
         session.rollback()
         raise
+    finally:
+        staged.forget(source.stem)
     report = job.report
     written = report.created + report.updated
     if not dry_run and written >= max(STATISTICS_AFTER, job.tenant_size // 10):
