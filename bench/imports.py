@@ -1,17 +1,25 @@
-"""Import benchmark: a customer CSV in, fresh and again, next to the floors on the same file.
+"""Import benchmark: customer CSVs in, fresh and again, next to the floors, on either engine.
 
-Usage: .venv/bin/python bench/imports.py [--rows 1000000] [--db PATH]
+Usage (SQLite):      .venv/bin/python bench/imports.py [--big-db PATH]
+       (PostgreSQL): scripts/with-postgres.sh .venv/bin/python bench/imports.py \
+                         [--big-customers 1000000]
 
-Builds a CSV of ROWS realistic customers (businesses with licenses, shoppers with emails and
-phones, some tags), then on a copy of DB (default: a fresh file with the demo workspace):
-  - the raw floor: sqlite3 executemany of the same rows into a bare table;
-  - the validation floor: email-validator + phonenumbers over the rows, both cores;
-  - with --db, the schema floor: the same number of customers written by SQLite alone;
-  - the peer `sqlite-utils insert --csv` (make bench-deps);
-  - `patronage import` (fresh), then the same file again (re-import);
-printing rows/s, the ratios, and the importer's peak memory (alone and with its workers).
-With --db, the import matches against that database's customers (a copy of the 1,000,000-
-customer file of bench/directory.py, say).
+Two scenarios, each imported fresh and then again (every row unchanged: the re-import):
+  - small: SMALL_ROWS (200,000) rows into a new, empty workspace;
+  - big: BIG_ROWS (1,000,000) rows into a workspace that already holds a million customers
+    (SQLite: a copy of --big-db, the demo file of `patronage demo --customers 1000000`;
+    PostgreSQL: that demo built in the cluster first, --big-customers of them). None of
+    the rows matches an existing customer: every one is matched, then created.
+Next to them, on the same machine in the same run:
+  - the raw floor: the same CSV rows into a bare table (sqlite3 executemany / COPY);
+  - the validation floor: email-validator + phonenumbers over the rows, on every core;
+  - the writer floor: the database alone writing as many customers (copied within it by
+    one INSERT ... SELECT, with every index, their audit entries and the search index);
+  - SQLite's peer: `sqlite-utils insert --csv`, then its indexes and trigram search index
+    on the same columns (make bench-deps).
+Each import is `patronage import` as a user runs it (its own process, start to exit), with
+peak memory sampled every 50 ms: the importer alone, and with its worker processes (RSS
+summed, and PSS: shared pages counted once).
 """
 
 from __future__ import annotations
@@ -70,11 +78,11 @@ def raw_floor(path: Path) -> float:
     return n / (time.perf_counter() - started)
 
 
-def schema_floor(base: Path, work: Path, rows: int) -> float:
-    """What this schema costs in SQLite alone: ROWS customers copied within the file by one
-    INSERT ... SELECT (new ids, keys made unique), each with its audit entry, then the
-    search index filled in one statement, as an import does; no Python per row. Against a
-    copy of the same database the import ran on, with the import's connection settings."""
+
+def sqlite_writer_floor(base: Path, source: Path, work: Path, rows: int) -> float:
+    """SQLite alone writing ROWS customers into a copy of BASE, copied from SOURCE's (keys
+    made unique) by one INSERT ... SELECT, with their audit entries and search index, under
+    the import's connection settings; no Python per row."""
     from patronage.customers.search_index import _SEARCH_VALUES
     from patronage.db import BULK_CACHE_KIB
 
@@ -84,18 +92,20 @@ def schema_floor(base: Path, work: Path, rows: int) -> float:
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
                    "temp_store=FILE", f"cache_size=-{BULK_CACHE_KIB}"):
         con.execute(f"PRAGMA {pragma}")
+    con.execute("ATTACH DATABASE ? AS src", (str(source),))
     columns = [r[1] for r in con.execute("PRAGMA table_info(customers)") if r[1] != "id"]
     unique = {"license_key": "license_key || '-F'", "license_number": "license_number || '-F'",
-              "external_id": "external_id || '-F'", "email": "'f.' || email"}
+              "external_id": "external_id || '-F'", "email": "'f.' || email",
+              "tenant_id": "(SELECT id FROM main.tenants WHERE slug = 'demo')"}
     values = ", ".join(unique.get(c, c) for c in columns)
-    first = con.execute("SELECT max(id) + 1 FROM customers").fetchone()[0] or 1
+    first = con.execute("SELECT coalesce(max(id), 0) + 1 FROM customers").fetchone()[0]
     trigger = con.execute("SELECT sql FROM sqlite_master WHERE name = "
                           "'customers_search_insert'").fetchone()[0]
     started = time.perf_counter()
     con.execute("BEGIN IMMEDIATE")
     con.execute("DROP TRIGGER customers_search_insert")
-    con.execute(f"INSERT INTO customers ({', '.join(columns)}) SELECT {values} FROM customers "
-                f"ORDER BY id LIMIT {rows}")
+    con.execute(f"INSERT INTO customers ({', '.join(columns)}) SELECT {values} "
+                f"FROM src.customers ORDER BY id LIMIT {rows}")
     con.execute("INSERT INTO audit_entries (tenant_id, customer_id, at, actor, source, action, "
                 "new_value) SELECT tenant_id, id, created_at, 'bench', 'import', 'created', "
                 "json_object('company_name', company_name, 'first_name', first_name, "
@@ -112,6 +122,53 @@ def schema_floor(base: Path, work: Path, rows: int) -> float:
     con.close()
     db.unlink()
     return copied / seconds
+
+
+def pg_raw_floor(url: str, path: Path) -> float:
+    """COPY of the CSV's rows into a bare table of text columns."""
+    import psycopg
+
+    with psycopg.connect(url) as con, path.open("rb") as f:
+        columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+        con.execute(f"CREATE TEMP TABLE raw ({columns})")
+        started = time.perf_counter()
+        with con.cursor().copy("COPY raw FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        con.commit()
+        rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+        return rows / (time.perf_counter() - started)
+
+
+def pg_writer_floor(url: str, rows: int) -> float:
+    """PostgreSQL alone writing ROWS customers into the demo workspace, copied from its own
+    (keys made unique) by one INSERT ... SELECT, with their audit entries: every index,
+    trigger and the trigram search index; rolled back."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        columns = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'customers' AND column_name <> 'id' ORDER BY ordinal_position")]
+        unique = {"license_key": "license_key || '-F'",
+                  "license_number": "license_number || '-F'",
+                  "external_id": "external_id || '-F'", "email": "'f.' || email"}
+        values = ", ".join(unique.get(c, c) for c in columns)
+        first = con.execute("SELECT coalesce(max(id), 0) + 1 FROM customers").fetchone()[0]
+        started = time.perf_counter()
+        con.execute(f"INSERT INTO customers ({', '.join(columns)}) SELECT {values} FROM "
+                    f"customers WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'demo') "
+                    f"ORDER BY id LIMIT {rows}")
+        con.execute("INSERT INTO audit_entries (tenant_id, customer_id, at, actor, source, "
+                    "action, new_value) SELECT tenant_id, id, created_at, 'bench', 'import', "
+                    "'created', json_build_object('company_name', company_name, 'email', "
+                    "email, 'phone', phone, 'city', city) FROM customers WHERE id >= %s",
+                    (first,))
+        copied = con.execute("SELECT count(*) FROM customers WHERE id >= %s",
+                             (first,)).fetchone()[0]
+        seconds = time.perf_counter() - started
+        con.rollback()
+        return copied / seconds
 
 
 def _validate(chunk: list[tuple[str, str]]) -> int:
@@ -137,61 +194,124 @@ def validation_floor(path: Path) -> float:
     return done / (time.perf_counter() - started)
 
 
-def run_import(db: Path, path: Path) -> Measured:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+def run_import(url: str, path: Path) -> Measured:
+    env = {**os.environ, "DATABASE_URL": url}
     return run_measured([sys.executable, "-m", "patronage.cli", "import", str(path),
                          "--tenant", "demo", "--json"], env)
 
 
+def cli(url: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "patronage.cli", *args], check=True,
+                   capture_output=True, env={**os.environ, "DATABASE_URL": url})
+
+
 def sqlite_utils(work: Path, path: Path, rows: int) -> float | None:
-    """The peer: `sqlite-utils insert --csv` into a new file (make bench-deps installs it)."""
+    """The peer: `sqlite-utils insert --csv` into a new file, then an index on each column
+    the directory sorts or finds by and a trigram full-text index on the searched ones
+    (make bench-deps installs it)."""
     tool = Path(sys.executable).with_name("sqlite-utils")
     if not tool.exists():
         return None
-    measured = run_measured([str(tool), "insert", str(work / "peer.db"), "customers",
-                             str(path), "--csv"])
-    return rows / measured.seconds
+    db = str(work / "peer.db")
+    started = time.perf_counter()
+    subprocess.run([str(tool), "insert", db, "customers", str(path), "--csv"], check=True,
+                   capture_output=True)
+    for column in ("Company", "License #", "Last Name", "Email", "Phone", "City", "State",
+                   "Zip Code"):
+        subprocess.run([str(tool), "create-index", db, "customers", column], check=True,
+                       capture_output=True)
+    subprocess.run([str(tool), "enable-fts", db, "customers", "Company", "First Name",
+                    "Last Name", "Email", "Phone", "License #", "--tokenize", "trigram"],
+                   check=True, capture_output=True)
+    return rows / (time.perf_counter() - started)
+
+
+def imported(label: str, url: str, path: Path, rows: int, floors: dict[str, float]) -> None:
+    for run in ("fresh", "re-import"):
+        measured = run_import(url, path)
+        rate = rows / measured.seconds
+        ratios = ", ".join(f"{rate / value:.2f}x {name}" for name, value in floors.items())
+        print(f"  {label} {run}: {measured.seconds:.1f} s = {rate:,.0f} rows/s ({ratios}); "
+              f"peak memory {measured.main_peak_mb:,.0f} MB importer, "
+              f"{measured.tree_peak_mb:,.0f} MB RSS / {measured.tree_pss_mb:,.0f} MB PSS "
+              f"with its workers; {measured.stdout.strip()[:100]}")
+
+
+def pg_database(url: str, name: str) -> str:
+    """A new database NAME in the cluster of URL (dropped first), its URL."""
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name}")
+        con.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--db", help="An existing database to import into (copied first); "
-                                     "default: a fresh one with the demo workspace.")
+    parser.add_argument("--small-rows", type=int, default=200_000)
+    parser.add_argument("--big-rows", type=int, default=1_000_000)
+    parser.add_argument("--big-db", help="SQLite: the million-customer demo file (copied).")
+    parser.add_argument("--big-customers", type=int, default=0,
+                        help="PostgreSQL: build the demo workspace with this many customers "
+                             "first for the big scenario (0: no big scenario).")
     args = parser.parse_args()
+    server = os.environ.get("DATABASE_URL", "")
+    postgres = server.startswith("postgresql")
     work = Path(tempfile.mkdtemp(prefix="patronage-import-bench-"))
-    path = work / "customers.csv"
-    write_csv(path, args.rows)
-    print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:,.0f} MB")
-    db = work / "bench.db"
-    if args.db:
-        shutil.copy(args.db, db)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    subprocess.run([sys.executable, "-m", "patronage.cli", "migrate"], env=env, check=True,
-                   capture_output=True)
-    if not args.db:
-        subprocess.run([sys.executable, "-m", "patronage.cli", "demo", "--customers", "0"],
-                       env=env, check=True, capture_output=True)
-    floor = raw_floor(path)
-    print(f"raw floor (sqlite3 executemany into a bare table): {floor:,.0f} rows/s")
-    valid = validation_floor(path)
-    print(f"validation floor (email-validator + phonenumbers, all cores): {valid:,.0f} rows/s")
-    if args.db:
-        schema = schema_floor(db, work, args.rows)
-        print(f"schema floor (SQLite alone: {args.rows:,} customers with their indexes, "
-              f"audit entries and search index, one INSERT ... SELECT): {schema:,.0f} rows/s")
-    peer = sqlite_utils(work, path, args.rows)
-    print("sqlite-utils insert --csv: " + (f"{peer:,.0f} rows/s" if peer else
-                                           "not installed (make bench-deps)"))
-    for label in ("fresh import", "re-import (same file)"):
-        measured = run_import(db, path)
-        rate = args.rows / measured.seconds
-        print(f"{label}: {measured.seconds:.1f}s = {rate:,.0f} rows/s "
-              f"({valid / rate:.2f}x the validation floor, {floor / rate:.1f}x the raw floor"
-              + (f", {schema / rate:.2f}x the schema floor" if args.db else "")
-              + (f", {rate / peer:.1f}x sqlite-utils" if peer else "") + "); peak memory "
-              f"{measured.main_peak_mb:,.0f} MB (importer), {measured.tree_peak_mb:,.0f} MB "
-              f"with its workers; {measured.stdout[:120]}")
+    small_csv, big_csv = work / "small.csv", work / "big.csv"
+    write_csv(small_csv, args.small_rows)
+    print(f"engine: {'PostgreSQL' if postgres else 'SQLite'}; small sheet "
+          f"{args.small_rows:,} rows ({small_csv.stat().st_size / 1e6:,.0f} MB)")
+    validation = validation_floor(small_csv)
+    print(f"validation floor (email-validator + phonenumbers, all cores): "
+          f"{validation:,.0f} rows/s")
+    pg_raw = pg_raw_floor(server.replace("+psycopg", ""), small_csv) if postgres else 0
+    floors = {"raw floor": pg_raw if postgres else raw_floor(small_csv),
+              "validation floor": validation}
+    print(f"raw floor ({'COPY' if postgres else 'sqlite3 executemany'} into a bare table): "
+          f"{floors['raw floor']:,.0f} rows/s")
+    if not postgres and (peer := sqlite_utils(work, small_csv, args.small_rows)):
+        print(f"peer: sqlite-utils insert --csv + indexes + trigram FTS: {peer:,.0f} rows/s")
+        floors["sqlite-utils"] = peer
+
+    # small: a new, empty workspace
+    if postgres:
+        small = pg_database(server, "bench_small")
+    else:
+        small = f"sqlite:///{work / 'small.db'}"
+    cli(small, "migrate")
+    cli(small, "demo", "--customers", "0")
+    if not postgres:
+        shutil.copy(work / "small.db", work / "small-base.db")
+    imported("small", small, small_csv, args.small_rows, dict(floors))
+    if not postgres:
+        writer = sqlite_writer_floor(work / "small-base.db", work / "small.db", work,
+                                     args.small_rows)
+        print(f"  writer floor, small (SQLite alone writing the same customers): "
+              f"{writer:,.0f} rows/s")
+
+    # big: a workspace of a million customers
+    if postgres and args.big_customers:
+        big = pg_database(server, "bench_big")
+        cli(big, "migrate")
+        started = time.perf_counter()
+        cli(big, "demo", "--customers", str(args.big_customers))
+        print(f"big workspace: {args.big_customers:,} demo customers built in "
+              f"{time.perf_counter() - started:,.0f} s")
+    elif args.big_db:
+        shutil.copy(args.big_db, work / "big.db")
+        big = f"sqlite:///{work / 'big.db'}"
+        cli(big, "migrate")
+    else:
+        shutil.rmtree(work)
+        return
+    write_csv(big_csv, args.big_rows)
+    writer = (pg_writer_floor(big.replace("+psycopg", ""), args.big_rows) if postgres
+              else sqlite_writer_floor(work / "big.db", work / "big.db", work, args.big_rows))
+    print(f"writer floor, big ({'PostgreSQL' if postgres else 'SQLite'} alone writing "
+          f"{args.big_rows:,} customers into it): {writer:,.0f} rows/s")
+    imported("big", big, big_csv, args.big_rows, {**floors, "writer floor": writer})
     shutil.rmtree(work)
 
 

@@ -4,6 +4,7 @@ nothing was lost or recorded twice.
 
 Usage: .venv/bin/python bench/load.py --db PATH [--clients 200] [--seconds 60]
                                        [--workers 1,2] [--think 1.0] [--during-import 0]
+                                       [--kinds event,batch]
 
 PATH is the directory benchmark's file (tenant `demo`, 1,000,000 customers; migrated first).
 Each client is one keep-alive connection that repeats: pick a request kind by weight, send
@@ -57,8 +58,9 @@ class Run:
     """One load run's answers and what it must find afterwards."""
 
     def __init__(self, base: str, token: str, cookies: httpx.Cookies, ids: list[int],
-                 emails: list[str], tag: str) -> None:
+                 emails: list[str], tag: str, kinds: list[str] | None = None) -> None:
         self.base, self.token, self.cookies = base, token, cookies
+        self.weights = {k: w for k, w in WEIGHTS.items() if not kinds or k in kinds}
         self.ids, self.emails, self.tag = ids, emails, tag
         self.times: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
@@ -132,7 +134,7 @@ class Run:
     async def client(self, number: int, until: float, think: float,
                      still: asyncio.Event | None) -> None:
         rng = random.Random(number)
-        kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+        kinds, weights = list(self.weights), list(self.weights.values())
         timeout = httpx.Timeout(60.0)
         # One TLS context for all (loopback HTTP needs none, but each client would load the
         # CA store: ~10 ms × 400 clients of the sender's CPU at the start, which showed up
@@ -293,7 +295,7 @@ def _report(run: Run, elapsed: float) -> None:
           f"503 with Retry-After: {busy}; 503 without Retry-After: {run.bad_503}; "
           f"sent again on a new connection (keep-alive closed as reused): {run.reconnects}")
     print(f"  {'kind':9} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  answers")
-    for kind in WEIGHTS:
+    for kind in run.weights:
         ordered = sorted(run.times[kind])
         answers = ", ".join(f"{s}×{n}" for s, n in sorted(run.statuses[kind].items()))
         print(f"  {kind:9} {len(ordered):>7,} {_percentile(ordered, .5):>8.1f} "
@@ -322,7 +324,12 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0,
                         help="Mean seconds a client waits between requests (0: none).")
     parser.add_argument("--during-import", type=int, default=0, metavar="ROWS")
+    parser.add_argument("--kinds", default="", help="Only these kinds of request, comma-"
+                        f"separated (of {', '.join(WEIGHTS)}); default: all, by weight.")
     args = parser.parse_args()
+    kinds = [k for k in args.kinds.split(",") if k]
+    if unknown := set(kinds) - set(WEIGHTS):
+        parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
     db = Path(args.db)
     cli(db, "migrate")
     token, password = workspace(db, "demo")
@@ -330,7 +337,8 @@ def main() -> None:
     for workers in (int(w) for w in args.workers.split(",")):
         tag = secrets.token_hex(3)
         server = Server(db, workers)
-        run = Run(server.base, token, _signed_in(server.base, password), ids, emails, tag)
+        run = Run(server.base, token, _signed_in(server.base, password), ids, emails, tag,
+                  kinds)
         importer = None
         try:
             if args.during_import:

@@ -41,15 +41,21 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
+def _rss_kib(pid: int, field: str = "VmRSS:", source: str = "status") -> int:
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/{source}") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: pages shared between processes (a fork server's children
+    share their imported modules) counted once across them."""
+    return _rss_kib(pid, "Pss:", "smaps_rollup")
 
 
 @dataclass
@@ -57,7 +63,8 @@ class Measured:
     seconds: float
     stdout: str
     main_peak_mb: float  # the command's own process
-    tree_peak_mb: float  # it and its worker processes together
+    tree_peak_mb: float  # it and its worker processes together (RSS summed)
+    tree_pss_mb: float  # the same, shared pages counted once (PSS summed)
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
@@ -65,17 +72,19 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
     with tempfile.TemporaryFile("w+") as sink:  # a pipe could fill up and stall it
         started = time.perf_counter()
         proc = subprocess.Popen(command, env=env, stdout=sink, text=True)
-        main = tree = 0
+        main = tree = pss = 0
         while proc.poll() is None:
-            sizes = {pid: _rss_kib(pid) for pid in process_tree(proc.pid)}
+            pids = process_tree(proc.pid)
+            sizes = {pid: _rss_kib(pid) for pid in pids}
             main, tree = max(main, sizes.get(proc.pid, 0)), max(tree, sum(sizes.values()))
+            pss = max(pss, sum(_pss_kib(pid) for pid in pids))
             time.sleep(0.05)
         seconds = time.perf_counter() - started
         sink.seek(0)
         out = sink.read()
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}): {out[:500]}")
-    return Measured(seconds, out, main / 1024, tree / 1024)
+    return Measured(seconds, out, main / 1024, tree / 1024, pss / 1024)
 
 
 def db_env(db: Path) -> dict[str, str]:
