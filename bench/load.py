@@ -166,9 +166,10 @@ class Run:
                 self.statuses[kind][status] += 1
                 if time.monotonic() >= until and (still is None or still.is_set()):
                     break  # the run is over: no last think time to wait out
-                if think:  # not past the end of the run
-                    await asyncio.sleep(min(rng.expovariate(1 / think),
-                                            max(0.0, until - time.monotonic())))
+                if think:  # not past the end of the run (which an import may extend)
+                    left = (until - time.monotonic() if still is None or still.is_set()
+                            else think * 10)
+                    await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, left)))
 
 
 def _signed_in(base: str, password: str) -> httpx.Cookies:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 
 from patronage.customers.models import AuditEntry
+from patronage.imports import service
 from tests.imports.test_import import listed, run
 
 
@@ -110,3 +112,34 @@ def test_a_customer_deleted_meanwhile_is_made_again_from_its_row(client, factory
     assert "rechecking" in stages and (report.created, report.updated) == (1, 0)
     (only,) = listed(client, t)["items"]
     assert (only["company_name"], only["city"]) == ("Gone Co", "Denver")
+
+
+def test_on_postgresql_the_storefront_is_recorded_while_an_import_writes(
+        client, factory, session, monkeypatch):
+    """PostgreSQL locks rows, not the database: while an import has written its customers
+    and not yet committed, orders for customers it does not touch and new shoppers are
+    recorded at once (201), and staff edit others; then the import commits whole."""
+    if session.get_bind().dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer: events wait in the inbox (tests/events)")
+    t = factory.tenant()
+    regular = factory.customer(t, company_name="Regular Co", license_number="REG-1")
+    answers: list[int] = []
+    real = service._Run.write
+
+    def write_then_serve(self):
+        real(self)  # the import's rows are written, its transaction open
+        for n, customer in enumerate(({"license_number": "REG-1"},
+                                      {"email": "walk-in@example.com"})):
+            answers.append(client.post("/api/v1/events", headers=t.headers, json={
+                "type": "order.placed", "occurred_at": "2026-11-20T10:00:00Z",
+                "customer": customer, "data": {"number": f"PG-{n}", "total": "5.00"}}
+            ).status_code)
+        answers.append(client.patch(f"/api/v1/customers/{regular['id']}", json={
+            "city": "Reno"}, headers={**t.headers, "If-Match": "*"}).status_code)
+    monkeypatch.setattr(service._Run, "write", write_then_serve)
+    report = run(factory, session, t, "Company,License #\nNew Co,NEW-1\nOther Co,NEW-2\n")
+    assert answers == [201, 201, 200]
+    assert report.created == 2
+    names = {c["company_name"] or c["email"]: c for c in listed(client, t)["items"]}
+    assert set(names) == {"Regular Co", "walk-in@example.com", "New Co", "Other Co"}
+    assert (names["Regular Co"]["order_count"], names["Regular Co"]["city"]) == (1, "Reno")

@@ -328,19 +328,21 @@ class _Run:
                                           self.known_ids, self.seen)
 
     def write(self) -> None:
-        """Everything this pass decided, written under the write lock: the changes to
-        existing customers, the new customers (with their tags, audit entries and
-        fingerprints: a re-import knows them), the fingerprints of the rest; the report
+        """Everything this pass decided, written under the write lock: the new customers
+        (with their tags, audit entries and fingerprints: a re-import knows them), then the
+        changes to existing customers and the fingerprints of the rest — last, so that on
+        PostgreSQL the rows it changes are locked only for the end of its transaction (the
+        storefront's orders for them wait that long, not the whole import); the report
         links the first new ones."""
         assert self.staging is not None and self.decided is not None
         conn = self.session.connection()
-        self.decided.write(self.session, Writer(self.session, self.actor, self.now))
         self.staging.write(conn, self.actor)
         self.staging.copy(conn, ImportFingerprint.__tablename__, {
             "tenant_id": "s.tenant_id", "customer_id": "{id}", "digest": "c.digest",
             "version": "s.version", "order_count": "s.order_count",
             "total_spent_cents": "s.total_spent_cents", "match_rule": "c.match_rule",
             "match_key": "c.match_key"}, "c.digest IS NOT NULL")
+        self.decided.write(self.session, Writer(self.session, self.actor, self.now))
         ids = self.staging.ids(conn, [seq for seq, _ in self.described])
         for seq, described in self.described:
             described["customer_id"] = ids[seq]
