@@ -4,17 +4,22 @@ converting process, customers.staged.StageFile): none is left behind, whatever t
 from __future__ import annotations
 
 import glob
+import io
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
 from patronage import beside_db
 from patronage.customers import staged
+from patronage.customers.writes import Actor
+from patronage.db import session_scope
 from patronage.errors import ValidationFailed
-from patronage.imports import service
+from patronage.imports import pipeline, service
 from patronage.settings import get_settings
+from patronage.tenancy import service as tenancy
 from tests.imports.test_import import listed, run
 
 
@@ -73,3 +78,38 @@ def test_files_of_a_killed_import_go_when_the_next_one_starts(factory, session, 
         for path in (dead, alive):
             if os.path.exists(path):
                 os.unlink(path)
+
+
+def test_two_imports_at_once_each_keep_their_own_rows(client, factory, stem):
+    """A server runs each upload's import in a thread: two at once read side by side, each
+    building into its own scratch file, then write in turn."""
+    a, b = factory.tenant(), factory.tenant()
+    rows = pipeline.CHUNK + 10  # two chunks each: both mid-file at the barrier
+    both_reading = threading.Barrier(2, timeout=60)
+    reports, failures = {}, []
+
+    def one(t, name: str) -> None:
+        def progress(done: int, read: int, stage: str) -> None:
+            if stage == "reading" and done <= pipeline.CHUNK:
+                both_reading.wait()
+        sheet = "Company,License #\n" + "".join(
+            f"{name} {i},{name}-{i}\n" for i in range(rows))
+        try:
+            with session_scope() as session:
+                who = Actor(tenancy.authenticate_token(session, t.token), "import")
+                reports[name] = service.run(session, who, io.BytesIO(sheet.encode()),
+                                            dry_run=False, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+            both_reading.abort()
+    threads = [threading.Thread(target=one, args=(t, n)) for t, n in ((a, "A"), (b, "B"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert (reports["A"].created, reports["B"].created) == (rows, rows)
+    for t, name in ((a, "A"), (b, "B")):
+        page = listed(client, t, limit=1)
+        assert page["total"] == rows and page["items"][0]["company_name"].startswith(name)
+    assert files(stem) == []

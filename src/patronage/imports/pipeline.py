@@ -8,6 +8,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any, BinaryIO, TypeVar
 
@@ -64,23 +65,24 @@ def rows_of(converter: Converter, new_rows: NewRows | None,
     return rows, stage.path
 
 
-# In each process: the StageFile of the import it builds rows for.
-_stage: StageFile | None = None
+# In each process: the StageFile of each import it builds rows for (a server may run two
+# small imports at once, each in a thread of its own).
+_stages: dict[str, StageFile] = {}
+_stages_lock = threading.Lock()
 
 
 def _stage_file(stem: str) -> StageFile:
-    global _stage
-    if _stage is None or _stage.stem != stem:
-        close_stage()
-        _stage = StageFile(stem)
-    return _stage
+    with _stages_lock:
+        if stem not in _stages:
+            _stages[stem] = StageFile(stem)
+        return _stages[stem]
 
 
-def close_stage() -> None:
-    global _stage
-    if _stage is not None:
-        _stage.close()
-        _stage = None
+def close_stage(stem: str) -> None:
+    with _stages_lock:
+        stage = _stages.pop(stem, None)
+    if stage is not None:
+        stage.close()
 
 
 # In a worker process: what it converts with.
@@ -118,7 +120,8 @@ def converted(converter: Converter, new_rows: NewRows | None,
     with the batch: in worker processes for big files, with at most a few batches in
     flight (memory stays bounded whatever the file's size)."""
     if estimated_rows < PARALLEL_ROWS:
-        stack.callback(close_stage)
+        if new_rows is not None and new_rows.stem:
+            stack.callback(close_stage, new_rows.stem)
         yield from ((extra, rows_of(converter, new_rows, batch)) for extra, batch in batches)
         return
     workers = min(MAX_WORKERS, max(1, os.cpu_count() or 1))
