@@ -248,10 +248,14 @@ def _optimize_now_and_then(dbapi_conn, record) -> None:  # type: ignore[no-untyp
         logging.getLogger(__name__).info("PRAGMA optimize skipped", exc_info=True)
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def compact_json(value: Any) -> str:
     """JSON columns as stored: no spaces after separators, text as itself (the audit trail
-    holds a snapshot of every customer created, so its bytes count)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    holds a snapshot of every customer created, so its bytes count). One encoder, made
+    once: json.dumps with options builds one per call (~1–2 µs, twice per imported row)."""
+    return _COMPACT.encode(value)
 
 
 def make_engine(url: str) -> Engine:
