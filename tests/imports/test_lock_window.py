@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from patronage.customers.models import AuditEntry
+from patronage.db import BULK_CACHE_KIB
 from patronage.imports import service
 from tests.imports.test_import import listed, run
 
@@ -88,8 +89,17 @@ def test_a_key_taken_meanwhile_by_an_existing_customer_is_decided_again(client, 
         assert client.patch(f"/api/v1/customers/{holder['id']}", json={
             "external_id": "EXT-9"}, headers={**t.headers, "If-Match": "*"}).status_code == 200
     stages, progress = while_reading(take)
+    caches = []
+
+    def watched(rows: int, read: int, stage: str) -> None:
+        progress(rows, read, stage)
+        if stage == "rechecking" and session.get_bind().dialect.name == "sqlite":
+            caches.append(session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
     report = run(factory, session, t, "Company,External ID\nHolder Inc,EXT-9\n",
-                 progress=progress)
+                 progress=watched)
+    # Read again on the connection it got after the rollback, with the bulk job's bounds.
+    assert caches in ([], [-BULK_CACHE_KIB])
+    assert caches or session.get_bind().dialect.name != "sqlite"
     # The database refused the new customer's external id: read again under the lock, the
     # row names the customer that holds it now.
     assert "rechecking" in stages

@@ -423,6 +423,7 @@ def _commit(session: Session, actor: Actor, source: _File, job: _Run) -> _Run:
                 session.rollback()
                 if locked:
                     raise
+                bound_memory(session)  # the connection it gets next is a pool's, unbounded
     raise AssertionError("the second attempt holds the lock throughout")
 
 
