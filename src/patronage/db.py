@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Column,
     Connection,
     Date,
     DateTime,
@@ -348,6 +349,15 @@ def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def
                                             [n for n, _ in usual], exc_info=True)
 
 
+def temporary_table(conn: Connection, name: str, *columns: Column, **options: Any) -> Table:
+    """A bulk job's scratch table on this connection, made afresh (an earlier run's, left
+    on a pooled connection, is dropped first)."""
+    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"], **options)
+    table.drop(conn, checkfirst=True)
+    table.create(conn)
+    return table
+
+
 _ATTACHED = "patronage_attached"
 
 
@@ -623,7 +633,7 @@ def bulk_execute(conn: Connection, statement: Executable, rows: Sequence[dict]) 
 
 
 def fetch_plain(conn: Connection, statement: Executable) -> list[tuple[Any, ...]]:
-    """A SELECT's rows as plain tuples, for hot loops with big ``IN`` lists (imports).
+    """A SELECT's rows as plain tuples, for hot loops with big ``IN`` lists.
 
     On SQLite the statement is compiled with its lists spelled out and run by the driver,
     skipping Core's per-value work (~5 µs a row at 5,000 values), so it suits columns

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, bindparam, func, literal_column, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from patronage.customers.models import Customer
 from patronage.types import email_key
@@ -29,11 +30,13 @@ _PROBES: dict[str, tuple[Any, Any, str]] = {
 }
 
 
-def probe(rule: str, tenant_id: int, keys: Iterable[str]) -> Any:
-    """The query of the customers of ``tenant_id`` that ``keys`` of ``rule`` name."""
+def probe(rule: str, tenant_id: Any, keys: Any) -> Any:
+    """The query of the customers of ``tenant_id`` that ``keys`` of ``rule`` name (keys: a
+    list, or a SELECT of them)."""
     column, extra, _index = _PROBES[rule]
     query = (select(column, Customer.id)
-             .where(Customer.tenant_id == tenant_id, column.in_(list(keys)))
+             .where(Customer.tenant_id == tenant_id,
+                    column.in_(keys if isinstance(keys, ScalarSelect) else list(keys)))
              .order_by(Customer.id))
     return query.where(extra) if extra is not None else query
 
@@ -76,19 +79,14 @@ def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]]
 
 @cache
 def sqlite_probe(rule: str) -> str:
-    """``probe`` for SQLite, compiled once: the keys one JSON array (json_each), the table
-    read through the rule's index (see _PROBES)."""
-    column, extra, index = _PROBES[rule]
+    """``probe`` for SQLite, compiled once: the tenant and the keys (one JSON array, read
+    by json_each) bound, the table read through the rule's index (see _PROBES)."""
     keys = select(literal_column("value")).select_from(
         func.json_each(bindparam("keys"))).scalar_subquery()
-    query = (select(column, Customer.id)
-             .where(Customer.tenant_id == bindparam("tenant"), column.in_(keys))
-             .order_by(Customer.id))
-    if extra is not None:
-        query = query.where(extra)
-    compiled = query.compile(dialect=sqlite_dialect.dialect())
+    compiled = probe(rule, bindparam("tenant"), keys).compile(dialect=sqlite_dialect.dialect())
     assert compiled.positiontup == ["tenant", "keys"], compiled.positiontup
-    return str(compiled).replace("FROM customers", f"FROM customers INDEXED BY {index}", 1)
+    return str(compiled).replace("FROM customers",
+                                 f"FROM customers INDEXED BY {_PROBES[rule][2]}", 1)
 
 
 def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],

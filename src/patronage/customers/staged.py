@@ -23,12 +23,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, text
+from sqlalchemy import Column, Connection, Integer, Text, text
 
 from patronage import beside_db
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.customers.writes import Actor, new_row, snapshot
-from patronage.db import attach, compact_json, copy_rows, reserve_ids, sqlite_converter
+from patronage.db import (
+    attach,
+    compact_json,
+    copy_rows,
+    reserve_ids,
+    sqlite_converter,
+    temporary_table,
+)
 
 _TABLE = Customer.__table__
 COLUMNS = tuple(c.name for c in _TABLE.columns if c.name != "id")
@@ -107,12 +114,10 @@ class Staging:
         self.sqlite = conn.dialect.name == "sqlite"
         built = [Column(n, _TABLE.c[n].type) for n in COLUMNS] + [
             Column("tags", Text), Column("snapshot", Text)]
-        self.table = Table("staged_customers", MetaData(),
-                           Column("seq", Integer, primary_key=True), Column("id", Integer),
-                           Column("line", Integer, nullable=False),
-                           *([] if self.sqlite else built), *extra, prefixes=["TEMPORARY"])
-        self.table.drop(conn, checkfirst=True)
-        self.table.create(conn)
+        self.table = temporary_table(
+            conn, "staged_customers", Column("seq", Integer, primary_key=True),
+            Column("id", Integer), Column("line", Integer, nullable=False),
+            *([] if self.sqlite else built), *extra)
         self.names = [c.name for c in self.table.columns if c.name != "id"]
         self.count = 0
         self.first_id = 0

@@ -4,12 +4,12 @@ customer (or giving another customer the same external id) is refused with that 
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Connection, Integer, String, select
 from sqlalchemy.orm import Session
 
 from patronage.customers import rules
 from patronage.customers.writes import Holder, holders
-from patronage.db import ListParam, PlainQuery, insert_plain
+from patronage.db import ListParam, PlainQuery, insert_plain, temporary_table
 from patronage.imports import pipeline
 from patronage.imports.rows import Row
 
@@ -21,11 +21,10 @@ class Seen:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.table = Table("import_seen", MetaData(), Column("key", String, primary_key=True),
-                           Column("line", Integer, nullable=False), prefixes=["TEMPORARY"],
-                           postgresql_on_commit="DROP", sqlite_with_rowid=False)
-        self.table.drop(conn, checkfirst=True)
-        self.table.create(conn)
+        self.table = temporary_table(
+            conn, "import_seen", Column("key", String, primary_key=True),
+            Column("line", Integer, nullable=False), postgresql_on_commit="DROP",
+            sqlite_with_rowid=False)
         self.keys = ListParam("k", pipeline.CHUNK, "")  # "" is nobody's key
         c = self.table.c
         self.plan = PlainQuery(conn, select(c.key, c.line).where(c.key.in_(self.keys.binds())))

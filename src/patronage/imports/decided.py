@@ -15,8 +15,6 @@ from sqlalchemy import (
     Connection,
     Integer,
     LargeBinary,
-    MetaData,
-    Table,
     func,
     select,
     text,
@@ -26,7 +24,7 @@ from sqlalchemy.orm import Session
 from patronage.customers import matching
 from patronage.customers.models import Customer
 from patronage.customers.writes import Writer
-from patronage.db import insert_plain
+from patronage.db import insert_plain, temporary_table
 from patronage.imports.claims import Seen, claim_key
 from patronage.imports.models import ImportFingerprint
 
@@ -35,22 +33,15 @@ _KEY_COLUMNS = [Customer.__table__.c[n] for n in (
     "id", "type", "license_key", "external_id", "email", "phone")]
 
 
-def _temporary(conn: Connection, name: str, *columns: Column) -> Table:
-    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
-    table.drop(conn, checkfirst=True)
-    table.create(conn)
-    return table
-
-
 class Decided:
     def __init__(self, conn: Connection) -> None:
-        self.read = _temporary(conn, "import_read", Column("id", Integer, primary_key=True),
+        self.read = temporary_table(conn, "import_read", Column("id", Integer, primary_key=True),
                                Column("version", Integer, nullable=False))
-        self.updates = _temporary(conn, "import_updates",
+        self.updates = temporary_table(conn, "import_updates",
                                   Column("chunk", Integer, primary_key=True),
                                   Column("edits", LargeBinary, nullable=False))
         f = ImportFingerprint.__table__
-        self.prints = _temporary(conn, "import_prints",
+        self.prints = temporary_table(conn, "import_prints",
                                  *(Column(c.name, c.type) for c in f.columns))
         self.chunks = 0
 
