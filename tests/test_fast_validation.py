@@ -4,6 +4,7 @@ bench/validators.py runs the same comparison over millions of inputs."""
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,3 +95,20 @@ def test_phone_quick_path_answers_as_phonenumbers(raw: str, region: str) -> None
 def test_the_quick_path_is_taken_for_plain_numbers(raw: str) -> None:
     assert types._quick_phone(raw, "US") == "+14155550123"
     assert types._quick_phone(raw, "GB") is None
+
+
+@pytest.mark.parametrize("region", phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+def test_numbers_of_every_north_american_region_answer_as_phonenumbers(region: str) -> None:
+    # The quick path asks the US first; a number of any other region of country 1 (and
+    # one that is nobody's) must still get the library's whole answer.
+    for kind in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE,
+                 phonenumbers.PhoneNumberType.TOLL_FREE):
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None:
+            continue
+        national = str(example.national_number)
+        for raw in (f"({national[:3]}) {national[3:6]}-{national[6:]}",
+                    f"{national[:3]}.{national[3:6]}.{national[6:9]}0"):
+            for typed_in in ("US", region):
+                assert types._quick_phone(raw, typed_in) in (None, library_phone(raw, typed_in))
+                assert ours(normalize_phone, raw, typed_in) == library_phone(raw, typed_in)

@@ -96,8 +96,13 @@ def _quick_phone(raw: str, region: str) -> str | None:
         return None
     area, bare, exchange, line = found.groups()
     digits = f"{area or bare}{exchange}{line}"
-    if not phonenumbers.is_valid_number(phonenumbers.PhoneNumber(
-            country_code=1, national_number=int(digits))):
+    number = phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
+    # is_valid_number finds the number's region first: the US, first of country 1's regions
+    # and matched by full validation (no leading digits), whenever the number is valid
+    # there, then validates it again for that region. A number valid for the US is
+    # therefore valid, found with one of the two validations; any other is asked whole.
+    if not (phonenumbers.is_valid_number_for_region(number, "US")
+            or phonenumbers.is_valid_number(number)):
         return None
     return f"+1{digits}"
 
