@@ -72,6 +72,8 @@ def _shapes() -> dict[str, list[dict]]:
         "tag + subscribed, by spent": [{"tag": t, "subscription": "true", "sort": "-total_spent"}
                                        for t in ("vip", "loyalty", "events")],
         "search, common 3-5 letters": [{"q": q} for q in common],
+        "name or email filter": [{"name": w} for w in common[:5]]
+        + [{"email": w, "sort": "-last_order_at"} for w in common[5:]],
         "search, rare": [{"q": lic.split("-")[1][2:]} for _, lic, _ in
                          rng.sample(sample, 20)],
         "phone fragment": [{"q": f"{ph[2:5]}-{ph[5:8]}"} for _, _, ph in rng.sample(sample, 20)],

@@ -123,7 +123,7 @@ def _fts_phrase(term: str) -> str:
 def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
     """``customers.id`` is among the substring matches."""
     if dialect == "sqlite":
-        matches = select(literal_column("rowid")).select_from(text("customer_search")).where(
+        matches = select(_FTS.c.rowid).where(
             text("customer_search MATCH :fts").bindparams(fts=_fts_expression(terms)))
         return and_(Customer.id.in_(matches), *_short_words(terms))
     document = literal_column(POSTGRES_DOCUMENT)
@@ -147,7 +147,7 @@ def column_contains(column: str, term: str, dialect: str) -> ColumnElement[bool]
     if len(term) < MIN_TERM:
         return own_text  # too short for the trigram index: a scan, but a correct one
     if dialect == "sqlite":
-        matches = select(literal_column("rowid")).select_from(text("customer_search")).where(
+        matches = select(_FTS.c.rowid).where(
             text(f"customer_search MATCH :{column}_fts").bindparams(
                 **{f"{column}_fts": f"{column} : {_fts_phrase(term)}"}))
         return Customer.id.in_(matches)
