@@ -116,8 +116,9 @@ class Staging:
             Column("tags", Text), Column("snapshot", Text)]
         self.table = temporary_table(
             conn, "staged_customers", Column("seq", Integer, primary_key=True),
-            Column("id", Integer), Column("line", Integer, nullable=False),
-            *([] if self.sqlite else built), *extra)
+            # SQLite: ids follow the sequence numbers (one writer); PostgreSQL draws them
+            *([] if self.sqlite else [Column("id", Integer)]),
+            Column("line", Integer, nullable=False), *([] if self.sqlite else built), *extra)
         self.names = [c.name for c in self.table.columns if c.name != "id"]
         self.count = 0
         self.first_id = 0
