@@ -356,3 +356,29 @@ def test_a_count_out_of_time_finds_the_same_customers(client, factory, monkeypat
 
     monkeypatch.setattr(queries, "time_limit", out_of_time)
     assert ids_of(client.get(URL, params=query, headers=t.headers)) == exact
+
+
+@pytest.mark.parametrize("sort", ["", "id"])
+def test_pages_of_a_filter_out_of_counting_time_follow_on(client, factory, monkeypatch, sort):
+    """Page by page (cursors), the search index's order gives every match once, in order."""
+    t = factory.tenant()
+    ids = [factory.customer(t, company_name=f"Green Leaf {i}", city="Oakland")["id"]
+           for i in range(5)]
+    factory.customer(t, company_name="Other", city="Oakland")
+
+    @contextmanager
+    def out_of_time(session, seconds):
+        raise QueryTimeout
+        yield
+
+    monkeypatch.setattr(queries, "time_limit", out_of_time)
+    seen, cursor = [], None
+    for _ in range(10):
+        params = {"name": "leaf", "city": "oakland", "limit": 2,
+                  **({"sort": sort} if sort else {}), **({"cursor": cursor} if cursor else {})}
+        body = client.get(URL, params=params, headers=t.headers).json()
+        seen += [c["id"] for c in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == (sorted(ids) if sort == "id" else sorted(ids, reverse=True))

@@ -120,3 +120,14 @@ def test_many_matches_walk_the_sort_index_and_probe_tags_per_row(plans, monkeypa
     assert "ix_customers_subscription_spent" in got["page"], got["page"]
     assert "customer_tags" in got["page"] and "customer_id=?" in got["page"], got["page"]
     assert "LIST SUBQUERY" not in got["page"] and "TEMP B-TREE" not in got["page"], got["page"]
+
+
+@pytest.mark.parametrize("sort", [None, "id"])
+def test_many_matches_of_a_name_filter_are_read_off_the_search_index_in_id_order(
+        plans, monkeypatch, sort):
+    """Past the count cap a name (email, phone) filter in id order reads the trigram index
+    in rowid order and stops at the page, never listing every match of a common fragment."""
+    monkeypatch.setattr(queries, "COUNT_CAP", 0)
+    got = plans(sort, name="plan", state=["CA"])
+    assert got["page"].startswith("SCAN customer_search VIRTUAL TABLE"), got["page"]
+    assert "LIST SUBQUERY" not in got["page"] and "TEMP B-TREE" not in got["page"], got["page"]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Select,
     Table,
     and_,
     func,
@@ -219,6 +220,16 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
     total, exact = known_total or _count(session, where, tenant_id, unfiltered)
 
     column = Customer.id if sort.key == "id" else getattr(Customer, SORT_COLUMNS[sort.key])
+    matches = next((m for c in where[1:] if (m := search.index_matches(c)) is not None), None)
+    if dialect == "sqlite" and not exact and column is Customer.id and matches is not None:
+        # Many matches of a name, email or phone filter in id order: read off the search
+        # index in that order (listing every match of a common fragment first cost
+        # 40-100 ms at a million).
+        driven = [where[0], *(_as_probe(c) if _as_probe(c) is not None else c
+                              for c in where[1:] if search.index_matches(c) is not matches)]
+        after = _cursor_key(cursor, sort)[1] if cursor else None
+        return _page(session, search.in_index_order(matches, driven, sort.descending, after)
+                     .limit(limit + 1), sort, limit, total, exact, cursor)
     if dialect == "sqlite" and not exact and column is Customer.id:
         # Many matches in id order: the filters' own indexes find them; set memberships
         # are probed per row rather than listed in full.
@@ -234,12 +245,24 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
                              for c in where[1:])]
     query = select(Customer.id, column).where(*where)
     if cursor:
-        key = decode_cursor(cursor)
-        if len(key) != 3 or key[0] != sort.param or not _is_id(key[2]):
-            raise _bad_cursor()
-        query = query.where(_after(column, sort.descending, _as_column_value(column, key[1])
-                                   if column is not Customer.id else None, key[2]))
+        value, last_id = _cursor_key(cursor, sort)
+        query = query.where(_after(column, sort.descending, _as_column_value(column, value)
+                                   if column is not Customer.id else None, last_id))
     query = query.order_by(*_order(column, sort.descending, dialect)).limit(limit + 1)
+    return _page(session, query, sort, limit, total, exact, cursor)
+
+
+def _cursor_key(cursor: str, sort: Sort) -> tuple[Any, int]:
+    """(sort value, id) of the last row of the page before, from a cursor of ``sort``."""
+    key = decode_cursor(cursor)
+    if len(key) != 3 or key[0] != sort.param or not _is_id(key[2]):
+        raise _bad_cursor()
+    return key[1], key[2]
+
+
+def _page(session: Session, query: Select[Any], sort: Sort, limit: int, total: int,
+          exact: bool, cursor: str | None) -> Page:
+    """The page ``query`` reads ((id, sort value) rows, one beyond the page)."""
     rows = session.connection().execute(query).all()  # Core rows: no ORM loading
     more = len(rows) > limit
     if not exact and not cursor:  # a bound is never below what the first page shows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import (
@@ -25,6 +26,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from patronage.customers.models import Customer
 from patronage.types import MAX_INT, email_key
@@ -114,6 +118,31 @@ def newest_matches(terms: Terms, where: list[ColumnElement[bool]], dialect: str,
     if before_id is not None:
         query = query.where(Customer.id < before_id)
     return query.order_by(Customer.id.desc())
+
+
+def index_matches(condition: ColumnElement[bool]) -> Select[Any] | None:
+    """The search index's matches (a SELECT of its rowids) if ``condition`` is
+    ``customers.id IN`` them, as ``column_contains`` builds on SQLite."""
+    if (isinstance(condition, BinaryExpression) and condition.operator is operators.in_op
+            and isinstance(condition.right, ScalarSelect)
+            and condition.right.element.selected_columns[0] is _FTS.c.rowid):
+        return condition.right.element
+    return None
+
+
+def in_index_order(matches: Select[Any], where: list[ColumnElement[bool]],
+                   descending: bool, after_id: int | None) -> Select[tuple[int, int]]:
+    """(id, id) of the customers among ``matches`` and ``where``, read in id order off the
+    search index itself (FTS5 yields rowids in order and the LIMIT stops it), instead of
+    listing every match first; after ``after_id`` (a cursor) if given."""
+    rowid = _FTS.c.rowid
+    query = (select(Customer.id, Customer.id)
+             .select_from(_FTS.join(Customer, Customer.id == rowid))
+             .where(matches.whereclause, *where)
+             .order_by(rowid.desc() if descending else rowid.asc()))
+    if after_id is not None:
+        query = query.where(rowid < after_id if descending else rowid > after_id)
+    return query
 
 
 def _fts_phrase(term: str) -> str:
