@@ -112,3 +112,12 @@ def test_numbers_of_every_north_american_region_answer_as_phonenumbers(region: s
             for typed_in in ("US", region):
                 assert types._quick_phone(raw, typed_in) in (None, library_phone(raw, typed_in))
                 assert ours(normalize_phone, raw, typed_in) == library_phone(raw, typed_in)
+
+
+def test_the_library_still_finds_a_us_number_by_validating_it_first() -> None:
+    # What the quick path's single validation rests on (types._quick_phone): the US is the
+    # first region of country 1 and is matched by full validation, not leading digits.
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    assert phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1][0] == "US"
+    assert PhoneMetadata.metadata_for_region("US").leading_digits is None

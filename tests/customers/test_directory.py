@@ -330,7 +330,9 @@ def test_a_count_out_of_time_gives_the_page_as_a_bound(client, factory, monkeypa
 @pytest.mark.parametrize("params", [
     {"name": "leaf"}, {"name": "le"}, {"email": "green"}, {"phone": "5550"},
     {"name": "leaf", "tag": "vip"}, {"q": "leaf"}, {"q": "leaf", "city": "oakland"},
-    {"tag": "vip"}, {"city": "oakland", "email": "leaf"}])
+    {"tag": "vip"}, {"city": "oakland", "email": "leaf"}, {"name": "leaf", "email": "le"},
+    {"name": "leaf", "phone": "41"}, {"q": "leaf", "email": "le"}, {"q": "leaf", "phone": "41"},
+    {"name": "leaf", "email": "green"}])
 def test_a_count_out_of_time_finds_the_same_customers(client, factory, monkeypatch, params,
                                                       sort):
     """Past the counting budget (a busy machine, a big workspace) the page is found another

@@ -161,11 +161,13 @@ def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
 
 
 # The text each search column holds, as SQL over customers (the FTS5 columns of migration 0002).
+# Qualified: a query that joins the search index (search, and a filter read off it) has
+# columns named email and phone on both sides.
 _COLUMN_TEXT = {
-    "name": "lower(coalesce(company_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
-            "coalesce(last_name, ''))",
-    "email": "lower(coalesce(email, ''))",
-    "phone": "replace(coalesce(phone, ''), '+', '')",
+    "name": "lower(coalesce(customers.company_name, '') || ' ' || "
+            "coalesce(customers.first_name, '') || ' ' || coalesce(customers.last_name, ''))",
+    "email": "lower(coalesce(customers.email, ''))",
+    "phone": "replace(coalesce(customers.phone, ''), '+', '')",
 }
 
 

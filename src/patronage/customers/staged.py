@@ -78,8 +78,8 @@ class NewRows:
         """The STAGED values of a new customer (as the database stores them)."""
         row = new_row(self.tenant, values, self.now)
         tags = values.get("tags") or []
-        values, converted = _plan(self.stem is not None)
-        out = list(values(row))
+        stored, converted = _plan(self.stem is not None)
+        out = list(stored(row))
         for i, convert in converted:
             if out[i] is not None:  # None stays None
                 out[i] = convert(out[i])
