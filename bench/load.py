@@ -36,9 +36,11 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import httpx
-from measure import Server, cli, db_env, process_tree, sign_in, workspace
+from measure import Server, cli, db_env, db_url, process_tree, sign_in, workspace
+from sqlalchemy import text
 
 READS = ("list", "search", "read", "overview")
 WEIGHTS = {"list": 25, "search": 20, "read": 15, "overview": 8, "create": 8, "patch": 8,
@@ -195,23 +197,36 @@ def _import_file(rows: int, tag: str) -> Path:
     return path
 
 
-def _sample(db: Path) -> tuple[int, list[int], list[str]]:
-    with sqlite3.connect(db) as con:
-        tenant = con.execute("SELECT id FROM tenants WHERE slug = 'demo'").fetchone()[0]
-        top = con.execute("SELECT max(id) FROM customers WHERE tenant_id = ?",
-                          (tenant,)).fetchone()[0]
+def _connect(db: Path | str) -> Any:
+    """The database, through SQLAlchemy (SQLite or PostgreSQL): a connection."""
+    from sqlalchemy import create_engine
+
+    return create_engine(db_url(db)).connect()
+
+
+def _ids_in(column: str, values: list[Any]) -> tuple[str, dict[str, Any]]:
+    names = {f"v{i}": v for i, v in enumerate(values)}
+    return f"{column} IN ({', '.join(':' + n for n in names)})", names
+
+
+def _sample(db: Path | str) -> tuple[int, list[int], list[str]]:
+    with _connect(db) as con:
+        tenant = con.execute(text("SELECT id FROM tenants WHERE slug = 'demo'")).scalar()
+        top = con.execute(text("SELECT max(id) FROM customers WHERE tenant_id = :t"),
+                          {"t": tenant}).scalar()
         rng = random.Random(1)
         wanted = sorted({rng.randint(1, top) for _ in range(5000)})
-        marks = ",".join("?" * len(wanted))
-        rows = con.execute(f"SELECT id, email FROM customers WHERE tenant_id = ? AND id IN "
-                           f"({marks})", (tenant, *wanted)).fetchall()
+        among, values = _ids_in("id", wanted)
+        rows = con.execute(text(f"SELECT id, email FROM customers WHERE tenant_id = :t AND "
+                                f"{among}"), {"t": tenant, **values}).all()
     return tenant, [r[0] for r in rows], [r[1] for r in rows if r[1]]
 
 
-def _inbox_drained(db: Path) -> None:
-    """Wait (bounded) until the server has recorded every event it kept in the inbox."""
+def _inbox_drained(db: Path | str) -> None:
+    """Wait (bounded) until the server has recorded every event it kept in the inbox (a
+    SQLite file's; PostgreSQL keeps none)."""
     inbox = Path(f"{db}-inbox")
-    if not inbox.exists():
+    if "://" in str(db) or not inbox.exists():
         return
     started = time.monotonic()
     with sqlite3.connect(inbox) as con:
@@ -226,23 +241,21 @@ def _inbox_drained(db: Path) -> None:
           f"{time.monotonic() - started:.1f} s after the clients stopped")
 
 
-def _check(db: Path, run: Run, tenant: int) -> None:
-    with sqlite3.connect(db) as con:
+def _check(db: Path | str, run: Run, tenant: int) -> None:
+    with _connect(db) as con:
         found = 0
         for at in range(0, len(run.created), 500):
-            chunk = run.created[at:at + 500]
-            found += con.execute(
-                f"SELECT count(*) FROM customers WHERE tenant_id = ? AND id IN "
-                f"({','.join('?' * len(chunk))})", (tenant, *chunk)).fetchone()[0]
+            among, values = _ids_in("id", run.created[at:at + 500])
+            found += con.execute(text(f"SELECT count(*) FROM customers WHERE tenant_id = :t "
+                                      f"AND {among}"), {"t": tenant, **values}).scalar()
         print(f"  every 201 customer findable: {found:,} of {len(run.created):,}")
         keys = list(run.keys)
         recorded: Counter = Counter()
         for at in range(0, len(keys), 500):
-            chunk = keys[at:at + 500]
-            for key, count in con.execute(
-                    f"SELECT idempotency_key, count(*) FROM activities WHERE tenant_id = ? "
-                    f"AND idempotency_key IN ({','.join('?' * len(chunk))}) GROUP BY 1",
-                    (tenant, *chunk)):
+            among, values = _ids_in("idempotency_key", keys[at:at + 500])
+            for key, count in con.execute(text(
+                    f"SELECT idempotency_key, count(*) FROM activities WHERE tenant_id = :t "
+                    f"AND {among} GROUP BY 1"), {"t": tenant, **values}):
                 recorded[key] = count
     answered = [k for k, s in run.keys.items() if s in (200, 201, 202)]
     kept = sum(1 for s in run.keys.values() if s == 202)
@@ -318,7 +331,8 @@ def _report(run: Run, elapsed: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", required=True,
+                        help="The SQLite file, or a database URL (postgresql+psycopg://...).")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", default="1,2")
@@ -331,7 +345,7 @@ def main() -> None:
     kinds = [k for k in args.kinds.split(",") if k]
     if unknown := set(kinds) - set(WEIGHTS):
         parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
-    db = Path(args.db)
+    db: Path | str = args.db if "://" in args.db else Path(args.db)
     cli(db, "migrate")
     token, password = workspace(db, "demo")
     tenant, ids, emails = _sample(db)

@@ -87,18 +87,23 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
     return Measured(seconds, out, main / 1024, tree / 1024, pss / 1024)
 
 
-def db_env(db: Path) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+def db_url(db: Path | str) -> str:
+    """A database URL as given, or a SQLite file's."""
+    return db if isinstance(db, str) and "://" in db else f"sqlite:///{db}"
 
 
-def cli(db: Path, *args: str) -> str:
+def db_env(db: Path | str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": db_url(db)}
+
+
+def cli(db: Path | str, *args: str) -> str:
     return subprocess.run([sys.executable, "-m", "patronage.cli", *args], env=db_env(db),
                           check=True, capture_output=True, text=True).stdout
 
 
-def workspace(db: Path, slug: str) -> tuple[str, str]:
+def workspace(db: Path | str, slug: str) -> tuple[str, str]:
     """A bench workspace with an admin; returns (token, password)."""
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ["DATABASE_URL"] = db_url(db)
     from patronage import db as database
     from patronage.db import session_scope
     from patronage.settings import get_settings
@@ -131,9 +136,10 @@ def workspace(db: Path, slug: str) -> tuple[str, str]:
 
 class Server:
     """`patronage serve`'s app in its own uvicorn process on a free loopback port, up once
-    /health answers; ``db`` a SQLite file, else the environment's DATABASE_URL."""
+    /health answers; ``db`` a SQLite file or a database URL, else the environment's
+    DATABASE_URL."""
 
-    def __init__(self, db: Path | None = None, workers: int = 1) -> None:
+    def __init__(self, db: Path | str | None = None, workers: int = 1) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "patronage.app:create_app", "--factory",
