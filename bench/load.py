@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import os
 import random
@@ -35,12 +36,13 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 from measure import Server, cli, db_env, db_url, process_tree, sign_in, workspace
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 READS = ("list", "search", "read", "overview")
 WEIGHTS = {"list": 25, "search": 20, "read": 15, "overview": 8, "create": 8, "patch": 8,
@@ -197,16 +199,22 @@ def _import_file(rows: int, tag: str) -> Path:
     return path
 
 
-def _connect(db: Path | str) -> Any:
-    """The database, through SQLAlchemy (SQLite or PostgreSQL): a connection."""
+@contextlib.contextmanager
+def _connect(db: Path | str) -> Iterator[Any]:
+    """A connection to the database, through SQLAlchemy (SQLite or PostgreSQL)."""
     from sqlalchemy import create_engine
 
-    return create_engine(db_url(db)).connect()
+    engine = create_engine(db_url(db))
+    try:
+        with engine.connect() as con:
+            yield con
+    finally:
+        engine.dispose()
 
 
-def _ids_in(column: str, values: list[Any]) -> tuple[str, dict[str, Any]]:
-    names = {f"v{i}": v for i, v in enumerate(values)}
-    return f"{column} IN ({', '.join(':' + n for n in names)})", names
+def _among(sql: str) -> Any:
+    """SQL whose ``IN :v`` takes a list (SQLAlchemy's expanding parameter)."""
+    return text(sql).bindparams(bindparam("v", expanding=True))
 
 
 def _sample(db: Path | str) -> tuple[int, list[int], list[str]]:
@@ -216,9 +224,8 @@ def _sample(db: Path | str) -> tuple[int, list[int], list[str]]:
                           {"t": tenant}).scalar()
         rng = random.Random(1)
         wanted = sorted({rng.randint(1, top) for _ in range(5000)})
-        among, values = _ids_in("id", wanted)
-        rows = con.execute(text(f"SELECT id, email FROM customers WHERE tenant_id = :t AND "
-                                f"{among}"), {"t": tenant, **values}).all()
+        rows = con.execute(_among("SELECT id, email FROM customers WHERE tenant_id = :t "
+                                  "AND id IN :v"), {"t": tenant, "v": wanted}).all()
     return tenant, [r[0] for r in rows], [r[1] for r in rows if r[1]]
 
 
@@ -226,7 +233,7 @@ def _inbox_drained(db: Path | str) -> None:
     """Wait (bounded) until the server has recorded every event it kept in the inbox (a
     SQLite file's; PostgreSQL keeps none)."""
     inbox = Path(f"{db}-inbox")
-    if "://" in str(db) or not inbox.exists():
+    if not db_url(db).startswith("sqlite") or not inbox.exists():
         return
     started = time.monotonic()
     with sqlite3.connect(inbox) as con:
@@ -245,17 +252,17 @@ def _check(db: Path | str, run: Run, tenant: int) -> None:
     with _connect(db) as con:
         found = 0
         for at in range(0, len(run.created), 500):
-            among, values = _ids_in("id", run.created[at:at + 500])
-            found += con.execute(text(f"SELECT count(*) FROM customers WHERE tenant_id = :t "
-                                      f"AND {among}"), {"t": tenant, **values}).scalar()
+            found += con.execute(_among("SELECT count(*) FROM customers WHERE tenant_id = :t "
+                                        "AND id IN :v"),
+                                 {"t": tenant, "v": run.created[at:at + 500]}).scalar()
         print(f"  every 201 customer findable: {found:,} of {len(run.created):,}")
         keys = list(run.keys)
         recorded: Counter = Counter()
         for at in range(0, len(keys), 500):
-            among, values = _ids_in("idempotency_key", keys[at:at + 500])
-            for key, count in con.execute(text(
-                    f"SELECT idempotency_key, count(*) FROM activities WHERE tenant_id = :t "
-                    f"AND {among} GROUP BY 1"), {"t": tenant, **values}):
+            for key, count in con.execute(_among(
+                    "SELECT idempotency_key, count(*) FROM activities WHERE tenant_id = :t "
+                    "AND idempotency_key IN :v GROUP BY 1"),
+                    {"t": tenant, "v": keys[at:at + 500]}):
                 recorded[key] = count
     answered = [k for k, s in run.keys.items() if s in (200, 201, 202)]
     kept = sum(1 for s in run.keys.values() if s == 202)
@@ -345,7 +352,7 @@ def main() -> None:
     kinds = [k for k in args.kinds.split(",") if k]
     if unknown := set(kinds) - set(WEIGHTS):
         parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
-    db: Path | str = args.db if "://" in args.db else Path(args.db)
+    db = args.db  # a file or a URL (measure.db_url tells them apart)
     cli(db, "migrate")
     token, password = workspace(db, "demo")
     tenant, ids, emails = _sample(db)

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Select,
-    Table,
     and_,
     func,
     literal_column,
@@ -156,19 +155,30 @@ def _equality_on(condition: ColumnElement[bool]) -> str | None:
     return None
 
 
-def _as_probe(condition: ColumnElement[bool]) -> ColumnElement[bool] | None:
-    """``id IN (members of a tag or store)`` as a probe per row walked (EXISTS), instead of
-    the list of every member built first (a big tag's list alone costs ~6 ms at a million).
-    Not the search index's matches: it lists them faster than it answers row by row."""
+def _membership(condition: ColumnElement[bool]) -> Select[Any] | None:
+    """The subquery of a ``customers.id IN (SELECT …)`` condition (a tag's or store's
+    members, a name filter's search-index matches), if that is what it is."""
     if (isinstance(condition, BinaryExpression) and condition.operator is operators.in_op
             and isinstance(condition.left, Column)
             and condition.left.table is Customer.__table__ and condition.left.name == "id"
             and isinstance(condition.right, ScalarSelect)):
-        inner = condition.right.element
-        member = inner.selected_columns[0]
-        if isinstance(member, Column) and isinstance(member.table, Table):
-            return inner.where(member == Customer.id).exists()
+        return condition.right.element
     return None
+
+
+def _as_probe(condition: ColumnElement[bool]) -> ColumnElement[bool] | None:
+    """``id IN (members of a tag or store)`` as a probe per row walked (EXISTS), instead of
+    the list of every member built first (a big tag's list alone costs ~6 ms at a million).
+    Not the search index's matches: it lists them faster than it answers row by row."""
+    inner = _membership(condition)
+    if inner is None or search.reads_index(inner):
+        return None
+    return inner.where(inner.selected_columns[0] == Customer.id).exists()
+
+
+def _probed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    probe = _as_probe(condition)
+    return condition if probe is None else probe
 
 
 def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -220,21 +230,18 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
     total, exact = known_total or _count(session, where, tenant_id, unfiltered)
 
     column = Customer.id if sort.key == "id" else getattr(Customer, SORT_COLUMNS[sort.key])
-    matches = next((m for c in where[1:] if (m := search.index_matches(c)) is not None), None)
-    if dialect == "sqlite" and not exact and column is Customer.id and matches is not None:
-        # Many matches of a name, email or phone filter in id order: read off the search
-        # index in that order (listing every match of a common fragment first cost
-        # 40-100 ms at a million).
-        driven = [where[0], *(_as_probe(c) if _as_probe(c) is not None else c
-                              for c in where[1:] if search.index_matches(c) is not matches)]
-        after = _cursor_key(cursor, sort)[1] if cursor else None
-        return _page(session, search.in_index_order(matches, driven, sort.descending, after)
-                     .limit(limit + 1), sort, limit, total, exact, cursor)
     if dialect == "sqlite" and not exact and column is Customer.id:
         # Many matches in id order: the filters' own indexes find them; set memberships
-        # are probed per row rather than listed in full.
-        where = [where[0], *(_as_probe(c) if _as_probe(c) is not None else c
-                             for c in where[1:])]
+        # are probed per row rather than listed in full. A name, email or phone filter
+        # drives, read off the search index in id order (listing every match of a common
+        # fragment first cost 40-100 ms at a million).
+        driver, matches = next(((c, m) for c in where[1:] if (m := _membership(c)) is not None
+                                and search.reads_index(m)), (None, None))
+        where = [where[0], *(_probed(c) for c in where[1:] if c is not driver)]
+        if matches is not None:
+            after = _cursor_key(cursor, sort)[1] if cursor else None
+            query = search.in_index_order(matches, where, sort.descending, after)
+            return _page(session, query.limit(limit + 1), sort, limit, total, exact, cursor)
     elif dialect == "sqlite" and not exact:
         # Many matches: walking the sort column's index finds a page within a few thousand
         # rows, where SQLite's planner would fetch every match through a filter index and

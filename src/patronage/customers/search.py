@@ -26,9 +26,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from patronage.customers.models import Customer
 from patronage.types import MAX_INT, email_key
@@ -120,14 +117,10 @@ def newest_matches(terms: Terms, where: list[ColumnElement[bool]], dialect: str,
     return query.order_by(Customer.id.desc())
 
 
-def index_matches(condition: ColumnElement[bool]) -> Select[Any] | None:
-    """The search index's matches (a SELECT of its rowids) if ``condition`` is
-    ``customers.id IN`` them, as ``column_contains`` builds on SQLite."""
-    if (isinstance(condition, BinaryExpression) and condition.operator is operators.in_op
-            and isinstance(condition.right, ScalarSelect)
-            and condition.right.element.selected_columns[0] is _FTS.c.rowid):
-        return condition.right.element
-    return None
+def reads_index(query: Select[Any]) -> bool:
+    """``query`` selects the search index's matches (as ``column_contains`` and
+    ``match_ids`` build them on SQLite)."""
+    return query.selected_columns[0] is _FTS.c.rowid
 
 
 def in_index_order(matches: Select[Any], where: list[ColumnElement[bool]],

@@ -34,7 +34,7 @@ from patronage.db import (
     compact_json,
     copy_rows,
     reserve_ids,
-    sqlite_converter,
+    sqlite_values,
     temporary_table,
 )
 
@@ -44,13 +44,11 @@ STAGED = (*COLUMNS, "tags", "snapshot")  # a built row: every column but the id,
 
 
 @cache
-def _plan(sqlite: bool) -> tuple[Callable[[Mapping[str, Any]], tuple[Any, ...]],
-                                  tuple[tuple[int, Callable[[Any], Any]], ...]]:
-    """COLUMNS' values of a row, read at once, and the few that SQLite stores converted
-    (dates, JSON), by position: a row's 48 values went through a Python loop each."""
-    converted = tuple((i, f) for i, name in enumerate(COLUMNS)
-                      if sqlite and (f := sqlite_converter(_TABLE.c[name].type)) is not None)
-    return itemgetter(*COLUMNS), converted
+def _stored(sqlite: bool) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """COLUMNS' values of a row as the database takes them (PostgreSQL: as they are)."""
+    if sqlite:
+        return sqlite_values([_TABLE.c[name] for name in COLUMNS])
+    return itemgetter(*COLUMNS)
 
 
 def stage_stem(database_url: str) -> str:
@@ -78,14 +76,8 @@ class NewRows:
         """The STAGED values of a new customer (as the database stores them)."""
         row = new_row(self.tenant, values, self.now)
         tags = values.get("tags") or []
-        stored, converted = _plan(self.stem is not None)
-        out = list(stored(row))
-        for i, convert in converted:
-            if out[i] is not None:  # None stays None
-                out[i] = convert(out[i])
-        out.append(compact_json(tags) if tags else None)
-        out.append(compact_json(snapshot(row, tags)))
-        return tuple(out)
+        return (*_stored(self.stem is not None)(row), compact_json(tags) if tags else None,
+                compact_json(snapshot(row, tags)))
 
 
 class StageFile:
