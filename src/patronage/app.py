@@ -23,6 +23,7 @@ from patronage.capacity import ConcurrencyLimit
 from patronage.customers import routes as customer_routes
 from patronage.customers import views as customer_views
 from patronage.db import BUSY_TIMEOUT_MS, busy_writing, is_locked
+from patronage.duplicates import routes as duplicate_routes
 from patronage.errors import (
     PROBLEM_JSON,
     Busy,
@@ -182,6 +183,7 @@ def create_app() -> FastAPI:
     api.include_router(event_routes.router)
     api.include_router(event_routes.timeline_router)
     api.include_router(import_routes.router)
+    api.include_router(duplicate_routes.router)
     api.include_router(storefront_routes.router)  # before /settings/{list}
     api.include_router(report_routes.router)
     api.include_router(settings_routes.router)

@@ -49,6 +49,7 @@ from patronage.app import create_app
 from patronage.customers.bulk_edit import SETTABLE
 from patronage.customers.fields import REFERENCES
 from patronage.customers.filters import CustomerFilters
+from patronage.duplicates import scans
 from patronage.imports import jobs
 from patronage.settings_lists.kinds import KINDS
 from tests.factories import PASSWORD, Factory, TenantCtx, csrf_of
@@ -941,6 +942,33 @@ def _own_storefront_admin(w: World, c: Side) -> None:
     assert _ok(w.api.get("/api/v1/settings/checkout", headers=w.a.headers), 200) == before
 
 
+def _scan_sees_its_own(w: World, c: Side) -> None:
+    """C's scan compares C's customers only: two of C's, one with A's first customer's
+    license, are one pair of C's; A's list stays as it was."""
+    theirs = w.a.customers[0]
+    before = _ok(w.api.get("/api/v1/duplicates", headers=w.a.headers), 200)
+    mine = [_ok(w.api.post("/api/v1/customers", headers=c.headers, json={
+        "type": "business", "company_name": f"{c.mark} Twin Goods", "phone": "5105550123",
+        "license_number": number}), 201)["id"]
+        for number in (theirs["license_number"], None)]
+    started = _ok(w.api.post("/api/v1/duplicates:scan", headers=c.headers), 202)
+    scans.wait(started["id"])
+    done = _ok(w.api.get("/api/v1/duplicates/scan", headers=c.headers), 200)
+    assert (done["customers"], done["found"]) == (2, 1), done
+    listed = _ok(w.api.get("/api/v1/duplicates", headers=c.headers), 200)["items"]
+    assert [i["customers"] for i in listed] == [sorted(mine)]
+    assert _ok(w.api.get("/api/v1/duplicates", headers=w.a.headers), 200) == before
+
+
+def _dismiss_anothers(w: World, c: Side) -> None:
+    a_ids = [x["id"] for x in w.a.customers[:2]]
+    mine = _own_customer(w, c)
+    for pair in (a_ids, [mine, a_ids[0]]):
+        refused = w.api.post("/api/v1/duplicates/dismiss", headers=c.headers,
+                             json={"customers": pair})
+        assert refused.status_code == 404, refused.text[:600]
+
+
 # (method, path with non-id parameters filled in) -> a check run as a fresh tenant C against
 # tenant A's data (A must be unchanged after it), or the reason there is nothing to isolate.
 WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
@@ -951,6 +979,8 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/api/v1/events"): _event_all,
     ("POST", "/api/v1/events:batch"): _batch,
     ("POST", "/api/v1/imports"): _import_a_license,
+    ("POST", "/api/v1/duplicates:scan"): _scan_sees_its_own,
+    ("POST", "/api/v1/duplicates/dismiss"): _dismiss_anothers,
     **{("POST", f"/api/v1/settings/{slug}"): _item_names(slug) for slug in KINDS},
     ("POST", "/login"): "sign-in: which tenant is the form's choice (tests/test_admin.py, "
                         "tests/tenancy/test_auth.py)",

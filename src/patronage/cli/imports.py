@@ -10,13 +10,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import select
 
+from patronage.cli.acting import acting
 from patronage.db import session_scope
 from patronage.errors import FieldError, PatronageError
 from patronage.imports import jobs
 from patronage.tenancy import service as tenancy
-from patronage.tenancy.models import User
 
 err = Console(stderr=True)
 
@@ -62,16 +61,7 @@ def import_customers(
     size = file.stat().st_size
     with session_scope() as session:
         try:
-            workspace = tenancy.get_tenant(session, tenant)
-            query = select(User.id).where(User.tenant_id == workspace.id)
-            query = (query.where(User.email == user.lower()) if user
-                     else query.where(User.role == "admin"))
-            user_id = session.scalar(query.order_by(User.id))
-            principal = tenancy.principal_for(session, tenant_id=workspace.id,
-                                              user_id=user_id) if user_id else None
-            if principal is None:
-                err.print(f"[red]error:[/red] no such team member in '{tenant}'.")
-                raise typer.Exit(code=1)
+            principal = acting(session, tenant, user)
             columns = [TextColumn("{task.description}"), BarColumn(),
                        TextColumn("{task.fields[rows]:,} rows · {task.fields[rate]:,.0f}/s"),
                        TimeRemainingColumn()]
@@ -90,7 +80,7 @@ def import_customers(
                                    description=STAGES.get(now.stage))
                 bar.update(task, completed=size)
             session.expire_all()
-            report = jobs.get(session, workspace.id, job.id)
+            report = jobs.get(session, principal.tenant_id, job.id)
         except PatronageError as exc:
             raise _fail(exc, as_json) from exc
         if report.status == "failed":

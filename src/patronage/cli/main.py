@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from patronage.cli import demo, history, imports, server, team
+from patronage.cli import demo, duplicates, history, imports, server, team
 
 app = typer.Typer(help="Patronage: the customer directory sellers live in.",
                   no_args_is_help=True, add_completion=False)
@@ -16,6 +16,7 @@ app.command("recompute")(history.recompute)
 app.command("check-reports")(history.check_reports)
 app.command("import")(imports.import_customers)
 app.command("export")(imports.export_customers)
+app.add_typer(duplicates.app, name="duplicates")
 app.add_typer(team.tenant_app, name="tenant")
 app.add_typer(team.user_app, name="user")
 app.add_typer(team.token_app, name="token")

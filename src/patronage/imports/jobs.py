@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from patronage import runners
 from patronage.customers.writes import Actor
 from patronage.db import session_scope, utcnow
 from patronage.errors import Conflict, NotFound, PatronageError
@@ -72,7 +72,7 @@ def start(session: Session, principal: Principal, path: Path, file_name: str, si
     job = Import(tenant_id=principal.tenant_id, user_id=principal.user_id,
                  file_name=file_name[:255] or "upload.csv", size_bytes=size, dry_run=dry_run,
                  status="running", started_at=utcnow(),
-                 runner=f"{socket.gethostname()}:{os.getpid()}"[:100],
+                 runner=runners.this_process(),
                  source_path=str(path) if owned else None)
     session.add(job)
     session.commit()
@@ -124,13 +124,7 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
             with contextlib.suppress(OSError):
                 path.unlink()
     try:
-        with session_scope() as session:
-            job = session.get(Import, job_id)
-            if job is not None:
-                for key, value in outcome.items():
-                    setattr(job, key, value)
-                job.finished_at = utcnow()
-                session.commit()
+        runners.record(Import, job_id, outcome)
     finally:  # only once the outcome is saved: until then the job reads as running
         PROGRESS.pop(job_id, None)
         THREADS.pop(job_id, None)
@@ -150,30 +144,10 @@ def commit(session: Session, principal: Principal, preview: Import,
                  dry_run=dry_run, mapping=mapping if mapping is not None else preview.mapping)
 
 
-def _alive(runner: str | None) -> bool:
-    host, _, pid = (runner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine's: it will say for itself
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def reap(session: Session, tenant_id: int) -> None:
     """Imports whose process died (killed, crashed) are marked failed; run them again."""
-    dead = [job for job in session.scalars(select(Import).where(
-        Import.tenant_id == tenant_id, Import.status == "running")) if not _alive(job.runner)]
-    for job in dead:
-        job.status = "failed"
-        job.message = ("The import was interrupted (its process stopped) before it "
-                       "finished; nothing of it was written. Run it again.")
-        job.finished_at = utcnow()
-    if dead:  # polled every second while a job runs: write only when something changed
-        session.commit()
+    runners.reap(session, Import, tenant_id, "The import was interrupted (its process "
+                 "stopped) before it finished; nothing of it was written. Run it again.")
 
 
 def get(session: Session, tenant_id: int, import_id: int) -> Import:

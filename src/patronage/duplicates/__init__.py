@@ -1,0 +1,1 @@
+"""Duplicate customers: found, warned about, merged and unmerged."""

@@ -1,0 +1,149 @@
+"""A scan of a whole workspace for likely duplicates, as a background job with progress:
+every customer read and compared with the ones sharing a key, then the workspace's list of
+likely duplicates replaced in one short write (pairs staff dismissed stay out)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from patronage import runners
+from patronage.customers.models import Customer
+from patronage.db import begin_writing, session_scope, utcnow
+from patronage.duplicates import finding
+from patronage.duplicates.codes import DuplicateCode
+from patronage.duplicates.models import DuplicatePair, DuplicateScan
+from patronage.duplicates.service import profiles_of, still_dismissed
+from patronage.errors import Conflict, NotFound, PatronageError
+from patronage.tenancy.schemas import Principal
+
+# Writing the list waits this long for the write lock (an import may be finishing).
+WRITE_WAIT = 120.0
+
+
+class ScanRunning(Conflict):
+    code = DuplicateCode.SCAN_RUNNING
+
+
+class NoScan(NotFound):
+    code = DuplicateCode.NO_SCAN
+
+
+@dataclass
+class Progress:
+    stage: str = "reading"  # then comparing, saving
+    customers: int = 0
+    compared: int = 0
+    pairs: int = 1
+
+
+# Live progress of the scans this process runs (the scan's row has the outcome).
+PROGRESS: dict[int, Progress] = {}
+THREADS: dict[int, threading.Thread] = {}
+
+
+def start(session: Session, principal: Principal, *, background: bool = True
+          ) -> DuplicateScan:
+    """Record a scan of the principal's workspace and run it (in a thread unless
+    ``background`` is false); one at a time per workspace."""
+    reap(session, principal.tenant_id)
+    if session.scalar(select(DuplicateScan.id).where(
+            DuplicateScan.tenant_id == principal.tenant_id,
+            DuplicateScan.status == "running")):
+        raise ScanRunning("A scan of this workspace is already running; follow it at "
+                          "GET /api/v1/duplicates/scan.")
+    scan = DuplicateScan(tenant_id=principal.tenant_id, user_id=principal.user_id,
+                         status="running", runner=runners.this_process(), started_at=utcnow())
+    session.add(scan)
+    session.commit()
+    PROGRESS[scan.id] = Progress()
+    if background:
+        thread = threading.Thread(target=_run, args=(scan.id, principal.tenant_id),
+                                  daemon=True, name=f"duplicate-scan-{scan.id}")
+        THREADS[scan.id] = thread
+        thread.start()
+    else:
+        _run(scan.id, principal.tenant_id)
+        session.refresh(scan)
+    return scan
+
+
+def wait(scan_id: int, timeout: float | None = None) -> None:
+    """Until a scan this process runs has finished (for the CLI and tests)."""
+    thread = THREADS.get(scan_id)
+    if thread is not None:
+        thread.join(timeout)
+
+
+def latest(session: Session, tenant_id: int) -> DuplicateScan:
+    reap(session, tenant_id)
+    scan = session.scalar(select(DuplicateScan).where(DuplicateScan.tenant_id == tenant_id)
+                          .order_by(DuplicateScan.id.desc()).limit(1))
+    if scan is None:
+        raise NoScan("This workspace has not been scanned for duplicates yet; start a scan "
+                     "with POST /api/v1/duplicates:scan.")
+    return scan
+
+
+def reap(session: Session, tenant_id: int) -> None:
+    """Scans whose process died are marked failed (the list is as the last scan left it)."""
+    runners.reap(session, DuplicateScan, tenant_id, "The scan was interrupted (its process "
+                 "stopped); the list is as the scan before it left it. Run it again.")
+
+
+def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
+    """Scan the workspace and replace its list; what to record of the scan."""
+    with session_scope() as session:
+        conn = session.connection()
+        profiles = profiles_of(conn, tenant_id)
+        session.rollback()  # the long read ends before the write begins
+    progress.stage, progress.customers = "comparing", len(profiles)
+
+    def compared(done: int, total: int) -> None:
+        progress.compared, progress.pairs = done, max(total, 1)
+
+    found = {(a, b): likeness for a, b, likeness in finding.scan(profiles, progress=compared)}
+    ids = {i for pair in found for i in pair}
+    by_id = {p.id: p for p in profiles if p.id in ids}
+    del profiles
+    progress.stage = "saving"
+    now = utcnow()
+    with session_scope() as session:
+        begin_writing(session, timeout=WRITE_WAIT)
+        conn = session.connection()
+        for pair in still_dismissed(conn, tenant_id, found, by_id):
+            del found[pair]
+        existing = set()
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), 500):  # customers deleted since they were read
+            existing.update(conn.scalars(select(Customer.id).where(
+                Customer.tenant_id == tenant_id, Customer.id.in_(wanted[start:start + 500]))))
+        rows = [{"tenant_id": tenant_id, "low_id": low, "high_id": high,
+                 "score": likeness.score, "reasons": list(likeness.reasons), "found_at": now}
+                for (low, high), likeness in found.items()
+                if low in existing and high in existing]
+        conn.execute(delete(DuplicatePair).where(DuplicatePair.tenant_id == tenant_id))
+        if rows:
+            conn.execute(insert(DuplicatePair), rows)
+        session.commit()
+    return {"status": "done", "customers": progress.customers,
+            "compared": progress.compared, "found": len(rows)}
+
+
+def _run(scan_id: int, tenant_id: int) -> None:
+    progress = PROGRESS[scan_id]
+    try:
+        outcome = find(tenant_id, progress)
+    except PatronageError as exc:
+        outcome = {"status": "failed", "message": exc.detail}
+    except Exception as exc:  # recorded, so a scan never shows running forever
+        outcome = {"status": "failed", "message": f"The scan stopped: {exc}"}
+    try:
+        runners.record(DuplicateScan, scan_id, outcome)
+    finally:  # only once the outcome is saved: until then the scan reads as running
+        PROGRESS.pop(scan_id, None)
+        THREADS.pop(scan_id, None)
