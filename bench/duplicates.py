@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/duplicates.py [--customers 20000] [--duplicates 2000] [--seed 1]
        [--show 10]
+       .venv/bin/python bench/duplicates.py --db PATH [--checks 300]
 
 Builds a labelled set: CUSTOMERS customers, of which DUPLICATES are a second record of
 another with the variations people and systems make (typos, nicknames, first and last name
@@ -12,6 +13,13 @@ with its own license). Each record goes through the product's own normalisers, a
 when written. Then runs the product's finder (patronage.duplicates) over them and prints the
 precision and recall of its candidate list at the default threshold, what blocking compared,
 and the time; --show prints missed and wrong pairs.
+
+With --db (a SQLite file, e.g. the million-customer demo): the check on a single write,
+timed: for CHECKS customers drawn at random,
+a second record of each (a nickname or a typo in the name, another email) checked as a
+draft (kept.check: what POST /api/v1/duplicates:check does), and each customer's keys and
+pairs filed again (kept.refresh: what adding or changing a customer by hand adds to its
+write), rolled back; p50 and p95 of each, beside the bare SQL of one key's index read.
 """
 
 from __future__ import annotations
@@ -246,13 +254,74 @@ def labelled(customers: int, duplicates: int, seed: int
     return [{"id": i, **stored(r)} for i, r in enumerate(records, 1)], pairs
 
 
+def checks(db: str, count: int, seed: int) -> None:
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from patronage.duplicates import kept
+
+    rng = random.Random(seed)
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        tenant = conn.exec_driver_sql("SELECT id FROM tenants WHERE slug = 'demo'").scalar()
+        top = conn.exec_driver_sql("SELECT max(id) FROM customers WHERE tenant_id = ?",
+                                   (tenant,)).scalar()
+        columns = ("id, type, company_name, first_name, last_name, email, phone, license_key,"
+                   " external_id, address1, zip, city")
+        drawn = []
+        while len(drawn) < count:
+            row = conn.exec_driver_sql(f"SELECT {columns} FROM customers WHERE tenant_id = ? "
+                                       "AND id >= ? ORDER BY id LIMIT 1",
+                                       (tenant, rng.randint(1, top))).mappings().first()
+            if row:
+                drawn.append(dict(row))
+        found, timed_check, timed_refresh = 0, [], []
+        for row in drawn:
+            draft = dict(row, email=f"other{rng.randint(1, 10**6)}@mail.example")
+            if draft["first_name"] and (nicks := sorted(NICK.nicknames_of(
+                    draft["first_name"].lower()))):
+                draft["first_name"] = rng.choice(nicks).title()
+            elif draft["company_name"]:
+                draft["company_name"] = _typo(rng, draft["company_name"])
+            started = time.perf_counter()
+            candidates = kept.check(conn, tenant, draft)
+            timed_check.append((time.perf_counter() - started) * 1000)
+            found += any(c.id == row["id"] for c in candidates)
+            started = time.perf_counter()
+            kept.refresh(conn, tenant, [row["id"]])
+            timed_refresh.append((time.perf_counter() - started) * 1000)
+            conn.rollback()
+    raw = sqlite3.connect(db)
+    timed_raw = []
+    for row in drawn:
+        started = time.perf_counter()
+        raw.execute("SELECT id FROM customers WHERE tenant_id = ? AND phone = ? LIMIT 51",
+                    (tenant, row["phone"])).fetchall()
+        timed_raw.append((time.perf_counter() - started) * 1000)
+
+    def p(samples: list[float]) -> str:
+        ordered = sorted(samples)
+        return f"p50 {ordered[len(ordered) // 2]:.2f} ms, p95 " \
+               f"{ordered[max(0, int(len(ordered) * 0.95) - 1)]:.2f} ms"
+    print(f"{count} checks on {db}: the customer found {found} times")
+    print(f"  check a draft (kept.check): {p(timed_check)}")
+    print(f"  a written customer's pairs found and kept (kept.refresh): {p(timed_refresh)}")
+    print(f"  bare SQL, one identifying key's index read (phone): {p(timed_raw)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--duplicates", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", type=int, default=0)
+    parser.add_argument("--db", help="Time the write check on this SQLite file instead.")
+    parser.add_argument("--checks", type=int, default=300)
     args = parser.parse_args()
+    if args.db:
+        checks(args.db, args.checks, args.seed)
+        return
     records, truth = labelled(args.customers, args.duplicates, args.seed)
     started = time.perf_counter()
     profiles = [profile(r) for r in records]

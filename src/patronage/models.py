@@ -10,7 +10,11 @@ from patronage.customers.models import (
     SavedView,
 )
 from patronage.db import Base
-from patronage.duplicates.models import DuplicateDismissal, DuplicatePair, DuplicateScan
+from patronage.duplicates.models import (
+    DuplicateDismissal,
+    DuplicatePair,
+    DuplicateScan,
+)
 from patronage.events.models import Activity, Order, OrderLine, Sample
 from patronage.imports.models import Import
 from patronage.reports.models import RepActivity, RepCustomerCount, RepCustomerDay, RepDay
@@ -20,8 +24,8 @@ from patronage.tenancy.models import ApiToken, Tenant, User
 
 __all__ = [
     "Activity", "ApiToken", "AuditEntry", "Base", "ColumnPreference", "Customer",
-    "CustomerCount", "CustomerStore", "CustomerTag", "DuplicateDismissal", "DuplicatePair",
-    "DuplicateScan", "Import", "LicenseType", "Order",
+    "CustomerCount", "CustomerStore", "CustomerTag", "DuplicateDismissal",
+    "DuplicatePair", "DuplicateScan", "Import", "LicenseType", "Order",
     "OrderLine", "PaymentTerm", "RepActivity", "RepCustomerCount", "RepCustomerDay",
     "RepDay", "Sample", "SavedView", "SettingChange", "Status", "Store", "Tenant", "User",
     "WorkspaceSettings",

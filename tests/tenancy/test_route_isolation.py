@@ -960,6 +960,22 @@ def _scan_sees_its_own(w: World, c: Side) -> None:
     assert _ok(w.api.get("/api/v1/duplicates", headers=w.a.headers), 200) == before
 
 
+def _check_sees_its_own(w: World, c: Side) -> None:
+    """A draft just like A's first customer, checked by C, is like none of C's customers."""
+    theirs = w.a.customers[0]
+    draft = {"type": "business", "company_name": theirs["company_name"],
+             "license_number": theirs["license_number"]}
+    for query in ("", f"?exclude_id={theirs['id']}"):
+        checked = _ok(w.api.post(f"/api/v1/duplicates:check{query}", headers=c.headers,
+                                 json=draft), 200)
+        assert checked == {"possible_duplicates": []}, checked
+    mine = _ok(w.api.post("/api/v1/customers", headers=c.headers, json={
+        **draft, "company_name": f"{c.mark} Own Goods"}), 201)
+    checked = _ok(w.api.post("/api/v1/duplicates:check", headers=c.headers, json={
+        **draft, "company_name": f"{c.mark} Own Goods"}), 200)
+    assert [d["id"] for d in checked["possible_duplicates"]] == [mine["id"]]
+
+
 def _dismiss_anothers(w: World, c: Side) -> None:
     a_ids = [x["id"] for x in w.a.customers[:2]]
     mine = _own_customer(w, c)
@@ -981,6 +997,7 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/api/v1/imports"): _import_a_license,
     ("POST", "/api/v1/duplicates:scan"): _scan_sees_its_own,
     ("POST", "/api/v1/duplicates/dismiss"): _dismiss_anothers,
+    ("POST", "/api/v1/duplicates:check"): _check_sees_its_own,
     **{("POST", f"/api/v1/settings/{slug}"): _item_names(slug) for slug in KINDS},
     ("POST", "/login"): "sign-in: which tenant is the form's choice (tests/test_admin.py, "
                         "tests/tenancy/test_auth.py)",

@@ -66,7 +66,7 @@ def import_customers(
                        TextColumn("{task.fields[rows]:,} rows · {task.fields[rate]:,.0f}/s"),
                        TimeRemainingColumn()]
             job = jobs.start(session, principal, file, file.name, size, dry_run=dry_run,
-                             mapping=saved, owned=False)
+                             mapping=saved, owned=False, check_duplicates=False)
             with Progress(*columns, console=err, disable=as_json) as bar:
                 task = bar.add_task("Checking" if dry_run else "Importing", total=size,
                                     rows=0, rate=0.0)
@@ -100,6 +100,8 @@ def import_customers(
               f"{summary['unchanged']:,}, rejected {summary['rejected']:,} "
               f"({report.encoding}, '{report.delimiter}', {report.seconds or 0:.1f}s; "
               f"import #{report.id}).")
+    if not dry_run and (summary["created"] or summary["updated"]):
+        err.print(f"Check them for duplicates: patronage duplicates scan --tenant {tenant}")
     unmapped = [h for h, f in mapping_used.items() if f is None]
     if unmapped:
         err.print("Columns not imported: " + ", ".join(unmapped))

@@ -22,6 +22,7 @@ from patronage.customers.schemas import (
     CustomerCreate,
     CustomerOut,
     CustomerPage,
+    CustomerSaved,
     CustomerUpdate,
     Registration,
 )
@@ -60,10 +61,10 @@ def bulk_change(change: schemas.BulkChange, principal: ApiPrincipal, session: Se
     return bulk_edit.apply(session, principal, filters.resolved(principal.user_id), change)
 
 
-@router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED,
-             summary="Add a customer")
+@router.post("", response_model=CustomerSaved, status_code=status.HTTP_201_CREATED,
+             summary="Add a customer (with the customers it may duplicate)")
 def create_customer(data: CustomerCreate, principal: ApiPrincipal, session: SessionDep,
-                    response: Response) -> CustomerOut:
+                    response: Response) -> CustomerSaved:
     require_writer(principal)
     customer = service.create_customer(session, actor=writes.Actor(principal, "api"),
                                        data=data)
@@ -81,11 +82,12 @@ def get_customer(customer_id: IdPath, principal: ApiPrincipal, session: SessionD
     return customer
 
 
-@router.patch("/{customer_id}", response_model=CustomerOut,
-              summary="Change some fields of a customer (needs If-Match)")
+@router.patch("/{customer_id}", response_model=CustomerSaved,
+              summary="Change some fields of a customer (needs If-Match; with the customers "
+                      "it may duplicate)")
 def update_customer(customer_id: IdPath, data: CustomerUpdate, principal: ApiPrincipal,
                     session: SessionDep, response: Response,
-                    if_match: Annotated[str | None, Header()] = None) -> CustomerOut:
+                    if_match: Annotated[str | None, Header()] = None) -> CustomerSaved:
     require_writer(principal)
     expected = service.parse_if_match(if_match)
     customer = service.update_customer(session, actor=writes.Actor(principal, "api"),

@@ -166,6 +166,22 @@ class CustomerOut(BaseModel):
                                                             "imported.")
 
 
+class PossibleDuplicate(BaseModel):
+    id: int = Field(description="A customer that may be the same one.")
+    score: float = Field(description="How likely the two are one customer, 0-1.")
+    reasons: list[str] = Field(description="The signals behind the score, strongest first.")
+
+
+class CustomerSaved(CustomerOut):
+    """A customer as added or changed, with the customers it may duplicate."""
+
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list, description=(
+            "Customers this one looks like (an identical license, external id, or email "
+            "taken already is a 409 instead): most likely first. Saved anyway; merge or "
+            "dismiss them from GET /api/v1/duplicates."))
+
+
 class CustomerPage(BaseModel):
     items: list[CustomerOut]
     total: int = Field(description="Matching customers; a lower bound when total_exact is "

@@ -19,10 +19,12 @@ from patronage.customers.schemas import (
     CustomerCreate,
     CustomerOut,
     CustomerPage,
+    CustomerSaved,
     CustomerUpdate,
 )
 from patronage.customers.writes import Actor
 from patronage.db import begin_writing
+from patronage.duplicates import kept
 from patronage.errors import (
     NotFound,
     PreconditionFailed,
@@ -60,7 +62,7 @@ def _write(session: Session, work: Any) -> Any:
 
 
 def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
-                    by_hand: bool = True) -> CustomerOut:
+                    by_hand: bool = True) -> CustomerSaved:
     values = data.model_dump()
     errors = rules.normalise(values, actor.principal.tenant_region)
     errors += rules.check_references(session, actor.tenant_id, values)
@@ -71,8 +73,17 @@ def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
     begin_writing(session)  # the uniqueness probe and the insert in one write transaction
     writes.check_unique(session, actor.tenant_id, values)
     (customer_id,) = _write(session, lambda: writes.Writer(session, actor).create([values]))
+    return _saved(session, actor.tenant_id, customer_id)
+
+
+def _saved(session: Session, tenant_id: int, customer_id: int) -> CustomerSaved:
+    """Commit a customer just written by hand, with its likely duplicates found and kept in
+    the same transaction."""
+    found = kept.refresh(session.connection(), tenant_id, [customer_id])[customer_id]
     session.commit()
-    return queries.read_many(session, actor.tenant_id, [customer_id])[0]
+    customer = queries.read_many(session, tenant_id, [customer_id])[0]
+    return CustomerSaved(**customer.model_dump(), possible_duplicates=kept.possible(found))
+
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -102,7 +113,7 @@ def _check_version(customer: Customer, expected: int | None) -> None:
 
 
 def update_customer(session: Session, *, actor: Actor, customer_id: int,
-                    data: CustomerUpdate, expected_version: int | None) -> CustomerOut:
+                    data: CustomerUpdate, expected_version: int | None) -> CustomerSaved:
     customer = _load(session, actor.tenant_id, customer_id)
     access.require_editor(session, actor.principal, customer)
     _check_version(customer, expected_version)
@@ -127,7 +138,8 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
     changes = {f: v for f, v in values.items()
                if f in EDITABLE_FIELDS and _current(customer, f) != v}
     if not changes:
-        return to_out(customer)
+        return CustomerSaved(**to_out(customer).model_dump(), possible_duplicates=kept.possible(
+            kept.listed(session.connection(), actor.tenant_id, customer.id)))
     current = {f: _current(customer, f) for f in (*EDITABLE_FIELDS, "version", "id")}
     begin_writing(session)  # in turn; an import holding the database: said at once
     writer = writes.Writer(session, actor)
@@ -137,8 +149,7 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
         session.rollback()
         raise PreconditionFailed("This customer was changed by someone else just now. "
                                  "Reload and apply your change again.") from exc
-    session.commit()
-    return queries.read_many(session, actor.tenant_id, [customer.id])[0]
+    return _saved(session, actor.tenant_id, customer.id)
 
 
 def delete_customer(session: Session, *, actor: Actor, customer_id: int,

@@ -72,3 +72,33 @@ def same_first_name(a: str, b: str) -> bool:
     """Whether two first names can be one person's (equal, or nickname equivalents)."""
     names_a, names_b = first_names(a), first_names(b)
     return bool(names_a & names_b)
+
+
+# How a company's legal form is commonly written after its name.
+_FORMS = ("llc", "inc", "inc.", "co", "co.", "corp", "corp.", "corporation", "company", "ltd",
+          "ltd.", "l.l.c.", "lp", "llp", "pllc")
+
+
+def company_spellings(company: str) -> set[str]:
+    """The lower-cased ways one company's name is commonly stored: as typed, without
+    punctuation, its telling words alone, with "the" before them, with a legal form after
+    them (with or without a comma). "Green Leaf Dispensary, LLC" and "The Green Leaf
+    Dispensary" share "green leaf dispensary"."""
+    core = " ".join(company_words(company))
+    found = {company.lower().strip(), plain(company), core, f"the {core}"}
+    for form in _FORMS:
+        found.update((f"{core} {form}", f"{core}, {form}", f"the {core} {form}"))
+    return found - {""}
+
+
+def person_spellings(first: str, last: str) -> set[str]:
+    """The lower-cased ways one person's "first last" name is stored: each first name it
+    may be written with (Bob, Robert), first and last in either order, as typed and without
+    punctuation."""
+    lasts = {last.lower().strip(), plain(last)} - {""}
+    firsts = ({first.lower().strip(), *first_names(first)} if first else set()) - {""}
+    found = set()
+    for one in lasts:
+        for other in firsts:
+            found.update((f"{other} {one}", f"{one} {other}"))
+    return found

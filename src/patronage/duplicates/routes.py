@@ -7,11 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from patronage.customers import rules
+from patronage.customers.schemas import CustomerCreate
 from patronage.deps import ApiPrincipal, SessionDep
-from patronage.duplicates import scans, service
+from patronage.duplicates import kept, scans, service
 from patronage.duplicates.models import DuplicatePair, DuplicateScan
-from patronage.duplicates.schemas import DismissIn, PairOut, PairPage, ScanOut
+from patronage.duplicates.schemas import CheckOut, DismissIn, PairOut, PairPage, ScanOut
+from patronage.errors import ValidationFailed
 from patronage.tenancy.service import require_writer
+from patronage.types import MAX_INT
 
 router = APIRouter(prefix="/duplicates", tags=["duplicates"])
 
@@ -38,6 +42,21 @@ def list_pairs(principal: ApiPrincipal, session: SessionDep,
                cursor: Annotated[str | None, Query(max_length=200)] = None) -> PairPage:
     found, after = service.page(session, principal.tenant_id, limit, cursor)
     return PairPage(items=[pair_out(p) for p in found], next_cursor=after)
+
+
+@router.post(":check", response_model=CheckOut,
+             summary="The customers a customer about to be added or changed may duplicate "
+                     "(nothing is saved)")
+def check(data: CustomerCreate, principal: ApiPrincipal, session: SessionDep,
+          exclude_id: Annotated[int | None, Query(ge=1, le=MAX_INT, description=(
+              "The customer being edited, left out of its own candidates."))] = None
+          ) -> CheckOut:
+    values = data.model_dump()
+    errors = rules.normalise(values, principal.tenant_region)
+    if errors:
+        raise ValidationFailed.of(errors)
+    found = kept.check(session.connection(), principal.tenant_id, values, exclude_id)
+    return CheckOut(possible_duplicates=kept.possible(found))
 
 
 @router.post("/dismiss", status_code=status.HTTP_204_NO_CONTENT,

@@ -5,16 +5,18 @@ likely duplicates replaced in one short write (pairs staff dismissed stay out)."
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from patronage import runners
 from patronage.customers.models import Customer
 from patronage.db import begin_writing, session_scope, utcnow
-from patronage.duplicates import finding
+from patronage.duplicates import finding, kept
 from patronage.duplicates.codes import DuplicateCode
 from patronage.duplicates.models import DuplicatePair, DuplicateScan
 from patronage.duplicates.service import profiles_of, still_dismissed
@@ -23,6 +25,10 @@ from patronage.tenancy.schemas import Principal
 
 # Writing the list waits this long for the write lock (an import may be finishing).
 WRITE_WAIT = 120.0
+# After an import: up to this many customers written are checked one by one (a few
+# milliseconds each, REFRESH_AT_ONCE to a write); more, and the whole workspace is scanned.
+FEW_CHANGED = 20_000
+REFRESH_AT_ONCE = 200
 
 
 class ScanRunning(Conflict):
@@ -46,10 +52,12 @@ PROGRESS: dict[int, Progress] = {}
 THREADS: dict[int, threading.Thread] = {}
 
 
-def start(session: Session, principal: Principal, *, background: bool = True
-          ) -> DuplicateScan:
+def start(session: Session, principal: Principal, *, background: bool = True,
+          since: datetime | None = None) -> DuplicateScan:
     """Record a scan of the principal's workspace and run it (in a thread unless
-    ``background`` is false); one at a time per workspace."""
+    ``background`` is false); one at a time per workspace. With ``since``, only the
+    customers written since then are checked again (after an import), unless they are
+    many: then the whole workspace is."""
     reap(session, principal.tenant_id)
     if session.scalar(select(DuplicateScan.id).where(
             DuplicateScan.tenant_id == principal.tenant_id,
@@ -62,12 +70,12 @@ def start(session: Session, principal: Principal, *, background: bool = True
     session.commit()
     PROGRESS[scan.id] = Progress()
     if background:
-        thread = threading.Thread(target=_run, args=(scan.id, principal.tenant_id),
+        thread = threading.Thread(target=_run, args=(scan.id, principal.tenant_id, since),
                                   daemon=True, name=f"duplicate-scan-{scan.id}")
         THREADS[scan.id] = thread
         thread.start()
     else:
-        _run(scan.id, principal.tenant_id)
+        _run(scan.id, principal.tenant_id, since)
         session.refresh(scan)
     return scan
 
@@ -95,8 +103,33 @@ def reap(session: Session, tenant_id: int) -> None:
                  "stopped); the list is as the scan before it left it. Run it again.")
 
 
+def changed_since(tenant_id: int, since: datetime, progress: Progress
+                  ) -> dict[str, Any] | None:
+    """Check again the customers written since ``since``, a few at a time, each few in a
+    short write of its own; None when they are too many for that (scan them all)."""
+    with session_scope() as session:
+        ids = list(session.scalars(select(Customer.id).where(
+            Customer.tenant_id == tenant_id, Customer.updated_at >= since)
+            .order_by(Customer.id)))
+    if len(ids) > FEW_CHANGED:
+        return None
+    progress.stage, progress.customers, progress.pairs = "comparing", len(ids), max(len(ids), 1)
+    for start in range(0, len(ids), REFRESH_AT_ONCE):
+        with session_scope() as session:
+            begin_writing(session, timeout=WRITE_WAIT)
+            kept.refresh(session.connection(), tenant_id, ids[start:start + REFRESH_AT_ONCE])
+            session.commit()
+        progress.compared = min(len(ids), start + REFRESH_AT_ONCE)
+    with session_scope() as session:
+        listed = session.scalar(select(func.count()).select_from(DuplicatePair).where(
+            DuplicatePair.tenant_id == tenant_id))
+    return {"status": "done", "customers": len(ids), "compared": None, "found": listed}
+
+
 def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
-    """Scan the workspace and replace its list; what to record of the scan."""
+    """Scan the workspace and replace its list, then check again the customers written
+    meanwhile. What to record of the scan."""
+    began = utcnow()
     with session_scope() as session:
         conn = session.connection()
         profiles = profiles_of(conn, tenant_id)
@@ -111,33 +144,38 @@ def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
     by_id = {p.id: p for p in profiles if p.id in ids}
     del profiles
     progress.stage = "saving"
-    now = utcnow()
     with session_scope() as session:
         begin_writing(session, timeout=WRITE_WAIT)
         conn = session.connection()
         for pair in still_dismissed(conn, tenant_id, found, by_id):
             del found[pair]
-        existing = set()
-        wanted = sorted(ids)
-        for start in range(0, len(wanted), 500):  # customers deleted since they were read
-            existing.update(conn.scalars(select(Customer.id).where(
-                Customer.tenant_id == tenant_id, Customer.id.in_(wanted[start:start + 500]))))
+        existing = _existing(conn, tenant_id, ids)  # not deleted since they were read
         rows = [{"tenant_id": tenant_id, "low_id": low, "high_id": high,
-                 "score": likeness.score, "reasons": list(likeness.reasons), "found_at": now}
+                 "score": likeness.score, "reasons": list(likeness.reasons), "found_at": began}
                 for (low, high), likeness in found.items()
                 if low in existing and high in existing]
         conn.execute(delete(DuplicatePair).where(DuplicatePair.tenant_id == tenant_id))
         if rows:
             conn.execute(insert(DuplicatePair), rows)
         session.commit()
+    meanwhile = changed_since(tenant_id, began, Progress()) or {}
     return {"status": "done", "customers": progress.customers,
-            "compared": progress.compared, "found": len(rows)}
+            "compared": progress.compared, "found": meanwhile.get("found", len(rows))}
 
 
-def _run(scan_id: int, tenant_id: int) -> None:
+def _existing(conn: Connection, tenant_id: int, ids: Iterable[int]) -> set[int]:
+    wanted, found = sorted(ids), set()
+    for start in range(0, len(wanted), 500):
+        found.update(conn.scalars(select(Customer.id).where(
+            Customer.tenant_id == tenant_id, Customer.id.in_(wanted[start:start + 500]))))
+    return found
+
+
+def _run(scan_id: int, tenant_id: int, since: datetime | None) -> None:
     progress = PROGRESS[scan_id]
     try:
-        outcome = find(tenant_id, progress)
+        outcome = (changed_since(tenant_id, since, progress) if since else None) \
+            or find(tenant_id, progress)
     except PatronageError as exc:
         outcome = {"status": "failed", "message": exc.detail}
     except Exception as exc:  # recorded, so a scan never shows running forever

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from patronage.customers.schemas import PossibleDuplicate
 from patronage.types import MAX_INT
 
 CustomerId = Annotated[int, Field(ge=1, le=MAX_INT)]
@@ -24,6 +25,11 @@ class PairPage(BaseModel):
     items: list[PairOut]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on "
                                                 "the last.")
+
+
+class CheckOut(BaseModel):
+    possible_duplicates: list[PossibleDuplicate] = Field(description=(
+        "The customers it may duplicate, most likely first."))
 
 
 class DismissIn(BaseModel):

@@ -32,10 +32,16 @@ def profiles_of(conn: Connection, tenant_id: int, ids: Iterable[int] | None = No
     if ids is None:
         rows = conn.execution_options(yield_per=10_000).execute(query).mappings()
         return [profile(row) for row in rows]
+    return [profile(row) for row in values_of(conn, tenant_id, ids)]
+
+
+def values_of(conn: Connection, tenant_id: int, ids: Iterable[int]) -> list[dict[str, Any]]:
+    """What the finder reads of customers ``ids`` (those that exist), by id."""
+    query = select(*COLUMNS).where(Customer.tenant_id == tenant_id).order_by(Customer.id)
     wanted, found = sorted(set(ids)), []
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        found += [profile(row) for row in conn.execute(
+        found += [dict(row) for row in conn.execute(
             query.where(Customer.id.in_(chunk))).mappings()]
     return found
 

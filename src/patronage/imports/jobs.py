@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from patronage import runners
 from patronage.customers.writes import Actor
 from patronage.db import session_scope, utcnow
+from patronage.duplicates import scans
 from patronage.errors import Conflict, NotFound, PatronageError
 from patronage.imports import service
 from patronage.imports.models import Import
@@ -65,7 +66,7 @@ def save_upload(source: BinaryIO, limit: int) -> tuple[Path, int]:
 
 def start(session: Session, principal: Principal, path: Path, file_name: str, size: int, *,
           dry_run: bool, mapping: dict[str, str | None] | None, owned: bool = True,
-          background: bool = True) -> Import:
+          background: bool = True, check_duplicates: bool = True) -> Import:
     """Record the import and run it (in a thread unless ``background`` is false). An
     ``owned`` file (a saved upload) is kept after a dry run, for its commit, and deleted
     after a commit."""
@@ -77,7 +78,7 @@ def start(session: Session, principal: Principal, path: Path, file_name: str, si
     session.add(job)
     session.commit()
     PROGRESS[job.id] = Progress(size=max(size, 1))
-    args = (job.id, principal, path, dry_run, mapping, owned)
+    args = (job.id, principal, path, dry_run, mapping, owned, check_duplicates)
     if background:
         thread = threading.Thread(target=_run, args=args, daemon=True,
                                   name=f"import-{job.id}")
@@ -97,7 +98,7 @@ def wait(job_id: int, timeout: float | None = None) -> None:
 
 
 def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
-         mapping: dict[str, str | None] | None, owned: bool) -> None:
+         mapping: dict[str, str | None] | None, owned: bool, check_duplicates: bool) -> None:
     progress = PROGRESS[job_id]
 
     def moved(rows: int, read: int, stage: str) -> None:
@@ -125,9 +126,24 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
                 path.unlink()
     try:
         runners.record(Import, job_id, outcome)
+        if check_duplicates and not dry_run and (outcome.get("created") or
+                                                 outcome.get("updated")):
+            _check_duplicates(principal, job_id)
     finally:  # only once the outcome is saved: until then the job reads as running
         PROGRESS.pop(job_id, None)
         THREADS.pop(job_id, None)
+
+
+def _check_duplicates(principal: Principal, job_id: int) -> None:
+    """After an import wrote customers: check them for duplicates in a scan job of their
+    own (the customers it wrote, or the whole workspace if they are many), unless a scan is
+    already running."""
+    with session_scope() as session:
+        job = session.get(Import, job_id)
+        if job is None:
+            return
+        with contextlib.suppress(scans.ScanRunning):
+            scans.start(session, principal, since=job.started_at)
 
 
 def commit(session: Session, principal: Principal, preview: Import,
