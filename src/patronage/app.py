@@ -24,6 +24,7 @@ from patronage.customers import routes as customer_routes
 from patronage.customers import views as customer_views
 from patronage.db import BUSY_TIMEOUT_MS, busy_writing, is_locked
 from patronage.duplicates import routes as duplicate_routes
+from patronage.duplicates import views as duplicate_views
 from patronage.errors import (
     PROBLEM_JSON,
     Busy,
@@ -191,6 +192,7 @@ def create_app() -> FastAPI:
     app.include_router(api)
 
     app.include_router(auth_views.router, include_in_schema=False)
+    app.include_router(duplicate_views.router, include_in_schema=False)  # before /customers/{id}
     app.include_router(customer_views.router, include_in_schema=False)
     app.include_router(team_views.router, include_in_schema=False)  # before /settings/{slug}
     app.include_router(storefront_views.router, include_in_schema=False)  # likewise

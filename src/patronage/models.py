@@ -10,11 +10,7 @@ from patronage.customers.models import (
     SavedView,
 )
 from patronage.db import Base
-from patronage.duplicates.models import (
-    DuplicateDismissal,
-    DuplicatePair,
-    DuplicateScan,
-)
+from patronage.duplicates.models import DuplicateDismissal, DuplicatePair, DuplicateScan
 from patronage.events.models import Activity, Order, OrderLine, Sample
 from patronage.imports.models import Import
 from patronage.reports.models import RepActivity, RepCustomerCount, RepCustomerDay, RepDay

@@ -976,6 +976,25 @@ def _check_sees_its_own(w: World, c: Side) -> None:
     assert [d["id"] for d in checked["possible_duplicates"]] == [mine["id"]]
 
 
+def _scan_admin(w: World, c: Side) -> None:
+    before = _ok(w.api.get("/api/v1/duplicates", headers=w.a.headers), 200)
+    started = _send(w, c, "POST", "/customers/duplicates/scan", {})
+    assert started.status_code == 303, started.text[:600]
+    scans.wait(_ok(w.api.get("/api/v1/duplicates/scan", headers=c.headers), 200)["id"])
+    done = _ok(w.api.get("/api/v1/duplicates/scan", headers=c.headers), 200)
+    assert (done["status"], done["customers"]) == ("done", 0), done
+    assert _ok(w.api.get("/api/v1/duplicates", headers=w.a.headers), 200) == before
+
+
+def _dismiss_anothers_admin(w: World, c: Side) -> None:
+    a_ids = [x["id"] for x in w.a.customers[:2]]
+    refused = _send(w, c, "POST", "/customers/duplicates/dismiss", {"data": {
+        "low": str(a_ids[0]), "high": str(a_ids[1])}})
+    assert refused.status_code == 303, refused.text[:600]
+    page = c.admin.get("/customers/duplicates")
+    assert f"No customer with id {a_ids[0]}" in page.text, page.text[:600]
+
+
 def _dismiss_anothers(w: World, c: Side) -> None:
     a_ids = [x["id"] for x in w.a.customers[:2]]
     mine = _own_customer(w, c)
@@ -998,6 +1017,8 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/api/v1/duplicates:scan"): _scan_sees_its_own,
     ("POST", "/api/v1/duplicates/dismiss"): _dismiss_anothers,
     ("POST", "/api/v1/duplicates:check"): _check_sees_its_own,
+    ("POST", "/customers/duplicates/scan"): _scan_admin,
+    ("POST", "/customers/duplicates/dismiss"): _dismiss_anothers_admin,
     **{("POST", f"/api/v1/settings/{slug}"): _item_names(slug) for slug in KINDS},
     ("POST", "/login"): "sign-in: which tenant is the form's choice (tests/test_admin.py, "
                         "tests/tenancy/test_auth.py)",
