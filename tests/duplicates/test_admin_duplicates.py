@@ -69,3 +69,63 @@ def test_viewers_see_the_list_but_cannot_act(client, factory):
     assert "Not a duplicate" not in page.text and "Scan for duplicates" not in page.text
     assert client.post("/customers/duplicates/scan", data={"csrf_token": token}
                        ).status_code == 403
+
+
+SHOP_FORM = {"type": "business", "company_name": "Green Leaf Dispensary LLC",
+             "license_number": "C10-0000123-LIC", "phone": "(510) 555-0101",
+             "address1": "12 North Main Street", "city": "Oakland", "state": "CA",
+             "zip": "94607"}
+
+
+def test_adding_a_likely_duplicate_asks_first_then_saves_anyway(client, factory):
+    t = factory.tenant()
+    token = signed_in(client, t)
+    first = factory.customer(t, **SHOP_FORM)
+    again = {**SHOP_FORM, "company_name": "The Green Leaf Dispensary",
+             "license_number": "C10 0000213 LIC", "phone": "510.555.0101"}
+    asked = client.post("/customers/new", data={"csrf_token": token, **again})
+    assert asked.status_code == 200
+    assert "This may be a customer you already have" in asked.text
+    assert f'href="/customers/{first["id"]}"' in asked.text
+    assert "license numbers differ by two swapped characters" in asked.text
+    assert 'value="The Green Leaf Dispensary"' in asked.text  # nothing typed is lost
+    assert client.get("/api/v1/customers", headers=t.headers).json()["total"] == 1
+    saved = client.post("/customers/new", data={"csrf_token": token, **again,
+                                                "save_anyway": "1"}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert client.get("/api/v1/customers", headers=t.headers).json()["total"] == 2
+    other = client.post("/customers/new", data={"csrf_token": token, **SHOP_FORM,
+                                                "company_name": "Blue River Goods",
+                                                "license_number": "BR-1",
+                                                "phone": "(212) 555-0100",
+                                                "address1": "1 Elm St", "zip": "12207",
+                                                "city": "Albany", "state": "NY"},
+                        follow_redirects=False)
+    assert other.status_code == 303  # nothing alike: saved at once
+
+
+def test_editing_warns_only_of_duplicates_it_makes(client, factory):
+    t = factory.tenant()
+    token = signed_in(client, t)
+    first = factory.customer(t, **SHOP_FORM)
+    second = factory.customer(t, **{**SHOP_FORM, "license_number": None,
+                                    "company_name": "Green Leaf"})  # listed already
+    third = factory.customer(t, company_name="Blue River Goods", license_number="BR-2",
+                             phone="(212) 555-0100")
+
+    def edit(customer: dict, **changes: str):  # type: ignore[no-untyped-def]
+        body = {"csrf_token": token, "version": str(customer["version"]), "type": "business",
+                "company_name": customer["company_name"],
+                "license_number": customer["license_number"] or "",
+                "phone": customer["phone"] or "", **changes}
+        return client.post(f"/customers/{customer['id']}/edit", data=body,
+                           follow_redirects=False)
+
+    assert edit(second, notes="Same owner").status_code == 303  # known pair: no question
+    asked = edit(third, phone="(510) 555-0101", company_name="Green Leaf Dispensary",
+                 license_number="")
+    assert asked.status_code == 200, asked.text
+    assert "This may be a customer you already have" in asked.text
+    assert f'href="/customers/{first["id"]}"' in asked.text
+    assert edit(third, phone="(510) 555-0101", company_name="Green Leaf Dispensary",
+                license_number="", save_anyway="1").status_code == 303

@@ -13,7 +13,7 @@ from patronage.customers.schemas import CustomerOut
 from patronage.errors import FieldError, ValidationFailed, from_pydantic, with_region_problems
 
 CHECKBOXES = fields.FLAGS
-SKIP = {"csrf_token", "version"}
+SKIP = {"csrf_token", "version", "save_anyway"}
 
 
 def form_values(form: FormData) -> dict[str, Any]:

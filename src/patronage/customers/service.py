@@ -86,6 +86,17 @@ def _saved(session: Session, tenant_id: int, customer_id: int) -> CustomerSaved:
 
 
 
+def likely_duplicates(session: Session, tenant_id: int, region: str, values: dict[str, Any],
+                      exclude_id: int | None = None) -> list[kept.Candidate]:
+    """The customers a customer about to be saved with ``values`` (its fields as entered)
+    may duplicate, most likely first: normalised as a save would, nothing written."""
+    values = dict(values)
+    errors = rules.normalise(values, region)
+    if errors:
+        raise ValidationFailed.of(errors)
+    return kept.check(session.connection(), tenant_id, values, exclude_id)
+
+
 def parse_if_match(header: str | None) -> int | None:
     """The version an ``If-Match`` header names; ``*`` matches any version."""
     if header is None:

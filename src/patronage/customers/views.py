@@ -19,6 +19,7 @@ from patronage.customers import (
     fields,
     forms,
     list_page,
+    queries,
     registration,
     rules,
     saved,
@@ -37,6 +38,8 @@ from patronage.customers.schemas import (
 )
 from patronage.customers.tables import COLUMNS
 from patronage.deps import IdPath, SessionDep
+from patronage.duplicates import kept
+from patronage.duplicates.service import dismissed_with
 from patronage.errors import (
     Conflict,
     NotFound,
@@ -219,13 +222,34 @@ def delete_view(request: Request, view_id: IdPath, member: web.Member,
 
 def _form_page(request: Request, session: Session, member: Principal, *,
                customer: CustomerOut | None, values: dict[str, Any],
-               error: ValidationFailed | Conflict | PreconditionFailed | None = None) -> Response:
+               error: ValidationFailed | Conflict | PreconditionFailed | None = None,
+               duplicates: list[tuple[CustomerOut, Any]] | None = None) -> Response:
     errors = forms.errors_by_field(list(error.errors)) if error else {}
     return web.render(request, "customers/form.html", {
         "principal": member, "customer": customer, "values": values, "errors": errors,
         "error": error, "choices": _choices(session, member.tenant_id),
-        "required_for": _REQUIRED_FOR},
+        "required_for": _REQUIRED_FOR, "duplicates": duplicates or []},
         status_code=error.status if error else 200)
+
+
+def _new_duplicates(session: Session, member: Principal, form: Any, data: Any,
+                    customer: CustomerOut | None) -> list[tuple[CustomerOut, Any]]:
+    """The customers the form's customer may duplicate that staff have not seen yet (not
+    when they chose to save anyway; when editing, not those already listed or dismissed),
+    with each one's likeness."""
+    if form.get("save_anyway"):
+        return []
+    values = (customer.model_dump() if customer else {}) | data.model_dump(exclude_unset=True)
+    found = service.likely_duplicates(session, member.tenant_id, member.tenant_region, values,
+                                      customer.id if customer else None)
+    if customer:
+        known = {c.id for c in kept.listed(session.connection(), member.tenant_id,
+                                           customer.id)}
+        known |= dismissed_with(session.connection(), member.tenant_id, customer.id)
+        found = [c for c in found if c.id not in known]
+    records = {c.id: c for c in queries.read_many(session, member.tenant_id,
+                                                  [c.id for c in found])}
+    return [(records[c.id], c.likeness) for c in found if c.id in records]
 
 
 @router.get("/customers/new")
@@ -243,6 +267,9 @@ def create_customer(request: Request, form: web.PostedForm, member: web.Member,
     values = forms.form_values(form)
     try:
         data = forms.parse(CustomerCreate, values, member.tenant_region)
+        if duplicates := _new_duplicates(session, member, form, data, None):
+            return _form_page(request, session, member, customer=None, values=values,
+                              duplicates=duplicates)
         customer = service.create_customer(session, actor=writes.Actor(member, "admin"),
                                            data=data)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as exc:
@@ -323,6 +350,9 @@ def update_customer(request: Request, form: web.PostedForm, customer_id: IdPath,
     version = str(form.get("version", ""))
     try:
         data = forms.parse(CustomerUpdate, values, member.tenant_region)
+        if duplicates := _new_duplicates(session, member, form, data, current):
+            return _form_page(request, session, member, customer=current, values=values,
+                              duplicates=duplicates)
         customer = service.update_customer(
             session, actor=writes.Actor(member, "admin"), customer_id=customer_id,
             data=data, expected_version=int(version) if _digits(version) else -1)  # type: ignore[arg-type]

@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from patronage.customers import rules
+from patronage.customers import service as customer_service
 from patronage.customers.schemas import CustomerCreate
 from patronage.deps import ApiPrincipal, SessionDep
 from patronage.duplicates import kept, scans, service
 from patronage.duplicates.models import DuplicatePair, DuplicateScan
 from patronage.duplicates.schemas import CheckOut, DismissIn, PairOut, PairPage, ScanOut
-from patronage.errors import ValidationFailed
 from patronage.tenancy.service import require_writer
 from patronage.types import MAX_INT
 
@@ -51,11 +50,9 @@ def check(data: CustomerCreate, principal: ApiPrincipal, session: SessionDep,
           exclude_id: Annotated[int | None, Query(ge=1, le=MAX_INT, description=(
               "The customer being edited, left out of its own candidates."))] = None
           ) -> CheckOut:
-    values = data.model_dump()
-    errors = rules.normalise(values, principal.tenant_region)
-    if errors:
-        raise ValidationFailed.of(errors)
-    found = kept.check(session.connection(), principal.tenant_id, values, exclude_id)
+    found = customer_service.likely_duplicates(session, principal.tenant_id,
+                                               principal.tenant_region, data.model_dump(),
+                                               exclude_id)
     return CheckOut(possible_duplicates=kept.possible(found))
 
 

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, tuple_
+from sqlalchemy import Connection, delete, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer
@@ -120,3 +120,12 @@ def still_dismissed(conn: Connection, tenant_id: int,
     return {(low, high) for low, high, keys in dismissed
             if (low, high) in found and low in profiles and high in profiles
             and keys_of(profiles[low], profiles[high]) == keys}
+
+
+def dismissed_with(conn: Connection, tenant_id: int, customer_id: int) -> set[int]:
+    """The customers staff said ``customer_id`` is not."""
+    rows = conn.execute(select(DuplicateDismissal.low_id, DuplicateDismissal.high_id).where(
+        DuplicateDismissal.tenant_id == tenant_id,
+        or_(DuplicateDismissal.low_id == customer_id,
+            DuplicateDismissal.high_id == customer_id))).all()
+    return {high if low == customer_id else low for low, high in rows}
