@@ -153,3 +153,23 @@ def test_a_customer_an_event_made_is_found_by_name_and_address_at_once(client, f
     elsewhere = {**bob, "zip": "10001", "city": "New York", "address1": "5 Fifth Ave"}
     checked = client.post("/api/v1/duplicates:check", headers=t.headers, json=elsewhere)
     assert checked.json()["possible_duplicates"] == []  # a namesake in another region
+
+
+def test_an_import_preview_marks_rows_that_look_like_customers(client, factory, session):
+    from tests.imports.test_import import run
+
+    t = factory.tenant()
+    first = added(client, t, SHOP)
+    report = run(factory, session, t, (
+        "Company,Phone,Address 1,City,Zip,License #\n"
+        "The Green Leaf Dispensary,510.555.0199,12 N Main St,Oakland,94607,\n"
+        "Green Leaf Dispensary Inc,,,,,C10-0000213-LIC\n"
+        "Blue River Goods,(212) 555-0100,1 Elm St,Albany,12207,BR-1\n"), dry_run=True)
+    assert (report.created, report.rejected) == (3, 0), report.errors
+    marks = {r["line"]: r.get("looks_like") for r in report.rows}
+    assert marks[2]["id"] == first["id"]
+    assert marks[2]["reasons"] == ["same company name", "same street address"]
+    assert marks[3]["id"] == first["id"]
+    assert marks[3]["reasons"][0] == "license numbers differ by two swapped characters"
+    assert marks[4] is None
+    assert client.get("/api/v1/customers", headers=t.headers).json()["total"] == 1

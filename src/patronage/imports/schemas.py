@@ -40,8 +40,10 @@ class ImportOut(BaseModel):
                                          description="Line, column, message and stable code "
                                                      "per problem (the code the API "
                                                      "answers for the same field).")
-    rows: list[dict[str, Any]] = Field(default_factory=list,
-                                       description="The first 1,000 rows' outcomes.")
+    rows: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "The first 1,000 rows' outcomes (line, outcome, customer_id, fields, errors). In a "
+        "dry run, the first 200 rows it would create carry looks_like ({id, score, "
+        "reasons}) when they look like an existing customer: marked, not refused."))
 
 
 class CommitIn(BaseModel):

@@ -36,6 +36,7 @@ from patronage.db import (
     refresh_statistics,
     utcnow,
 )
+from patronage.duplicates import kept
 from patronage.errors import ValidationFailed
 from patronage.imports import fingerprints, pipeline
 from patronage.imports import mapping as maps
@@ -50,6 +51,7 @@ from patronage.settings_lists.models import LicenseType, PaymentTerm, Status, St
 from patronage.tenancy.models import User
 
 PREVIEW = 1_000  # rows described one by one in a report (the counts cover every row)
+MARKED = 200  # of a preview's new rows, those checked for likely duplicates (a page's worth)
 ERRORS_KEPT = 10_000
 # Fields an import compares and writes (what the converter can produce).
 WRITABLE = (*fields.IMPORTED, "license_key")
@@ -154,6 +156,7 @@ class _Run:
             Column("digest", LargeBinary), Column("match_rule", String),
             Column("match_key", String)])
         self.described: list[tuple[int, dict[str, Any]]] = []
+        self.marked = 0  # rows of a preview checked for likely duplicates
         self.decided = None if report.dry_run else Decided(conn)
 
     def recognised(self, batches: Iterator[list[tuple[int, list[str]]]]
@@ -264,8 +267,22 @@ class _Run:
                 prints.append(self._print(row, {**current, **changes},
                                           current["version"] + (1 if changes else 0)))
         self.seen.add(claimed)
-        if not self.report.dry_run:
+        if self.report.dry_run:
+            self._mark_likely_duplicates(creates)
+        else:
             self._keep(creates, read, updates, prints, stage)
+
+    def _mark_likely_duplicates(self, creates: list[tuple[Row, dict[str, Any] | None]]) -> None:
+        """A preview says of the first rows it would create (MARKED of them, the ones its
+        page shows) which existing customer each looks like: not refused, only marked."""
+        conn = self.session.connection()
+        for row, entry in creates:
+            if entry is None or self.marked >= MARKED:
+                return
+            self.marked += 1
+            found = kept.check(conn, self.tenant, row.values)
+            if found:
+                entry["looks_like"] = kept.possible(found[:1])[0].model_dump()
 
     def _print(self, row: Row, customer: dict[str, Any], version: int) -> dict[str, Any]:
         rule, key = row.identity or ("", "")
