@@ -90,6 +90,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_duplicate_scans"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_duplicate_scans_tenant_id_id"))
     op.create_index("ix_duplicate_scans_tenant_started", "duplicate_scans", ["tenant_id", "id"])
+    op.create_index("uq_duplicate_scans_tenant_running", "duplicate_scans", ["tenant_id"],
+                    unique=True, sqlite_where=sa.text("status = 'running'"),
+                    postgresql_where=sa.text("status = 'running'"))
 
 
 def downgrade() -> None:

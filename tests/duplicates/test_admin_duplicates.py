@@ -129,3 +129,14 @@ def test_editing_warns_only_of_duplicates_it_makes(client, factory):
     assert f'href="/customers/{first["id"]}"' in asked.text
     assert edit(third, phone="(510) 555-0101", company_name="Green Leaf Dispensary",
                 license_number="", save_anyway="1").status_code == 303
+
+
+def test_odd_input_to_the_page_answers_plainly(client, factory):
+    t = factory.tenant()
+    token = signed_in(client, t)
+    huge = client.post("/customers/duplicates/dismiss", data={
+        "csrf_token": token, "low": "1", "high": str(2**64)}, follow_redirects=True)
+    assert huge.status_code == 200 and "Name two customers" in huge.text
+    long_cursor = client.get("/customers/duplicates?cursor=" + "W" * 5000,
+                             follow_redirects=False)
+    assert long_cursor.status_code == 303

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import select
+
 from patronage import runners
 from patronage.db import utcnow
 from patronage.duplicates import scans
@@ -189,3 +191,64 @@ def test_the_command_line_scans_with_progress_and_lists_the_pairs(client, factor
     assert "same phone" in listed.stdout
     again_ = runner.invoke(app, ["duplicates", "scan", "--tenant", "no-such-workspace"])
     assert again_.exit_code == 1 and "no-such-workspace" in again_.output
+
+
+def test_an_unrelated_edit_keeps_a_pair_a_scan_found(client, factory):
+    t = factory.tenant()
+    first = factory.customer(t, company_name="Green Leaf Dispensary",
+                             license_number="C10-0000123-LIC")
+    second = factory.customer(t, company_name="Greenleaf Dispensary",
+                              license_number="C10-0000213-LIC")
+    assert scanned(client, t)["found"] == 1  # by the license's characters, sorted
+    edited = client.patch(f"/api/v1/customers/{second['id']}", json={"city": "Oakland"},
+                          headers={**t.headers, "If-Match": "*"})
+    assert [d["id"] for d in edited.json()["possible_duplicates"]] == [first["id"]]
+    assert [i["customers"] for i in pairs(client, t)["items"]] == [[first["id"],
+                                                                    second["id"]]]
+
+
+def test_a_sales_rep_dismisses_only_pairs_of_customers_they_may_edit(client, factory):
+    t = factory.tenant()
+    first, again = twins(factory, t)
+    assert client.put("/api/v1/settings/permissions", headers=t.headers,
+                      json={"rep_edit_scope": "own"}).status_code == 200
+    rep = factory.member(t, "sales_rep")
+    refused = client.post("/api/v1/duplicates/dismiss", headers=rep,
+                          json={"customers": [first["id"], again["id"]]})
+    assert refused.status_code == 403 and "not assigned to you" in refused.json()["detail"]
+    assert len(pairs(client, t)["items"]) == 1
+
+
+def test_one_running_scan_per_workspace_even_when_asked_at_once(factory, session):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    t = factory.tenant()
+    session.add(DuplicateScan(tenant_id=t.id, status="running", started_at=utcnow()))
+    session.commit()
+    session.add(DuplicateScan(tenant_id=t.id, status="running", started_at=utcnow()))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    session.add(DuplicateScan(tenant_id=t.id, status="done", started_at=utcnow()))
+    session.commit()  # finished ones are many
+
+
+def test_saving_a_pair_another_writer_saved_meanwhile_updates_it(factory, session):
+    import pytest
+
+    from patronage.duplicates import kept
+    from patronage.duplicates.models import DuplicatePair
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the pair cannot be saved meanwhile")
+    t = factory.tenant()
+    a, b = factory.customer(t), factory.customer(t)
+    conn = session.connection()
+    row = {"tenant_id": t.id, "low_id": a["id"], "high_id": b["id"], "score": 0.6,
+           "reasons": ["same phone"], "found_at": utcnow()}
+    kept.save_pairs(conn, [row])
+    kept.save_pairs(conn, [{**row, "score": 0.9, "reasons": ["same email"]}])
+    saved = session.scalars(select(DuplicatePair).where(DuplicatePair.tenant_id == t.id)).all()
+    assert [(p.score, p.reasons) for p in saved] == [(0.9, ["same email"])]
+    session.rollback()

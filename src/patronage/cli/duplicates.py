@@ -14,6 +14,7 @@ from patronage.cli.acting import acting
 from patronage.db import session_scope
 from patronage.duplicates import scans, service
 from patronage.errors import PatronageError
+from patronage.tenancy import service as tenancy
 
 app = typer.Typer(help="Likely duplicate customers: scan a workspace, list the pairs.",
                   no_args_is_help=True)
@@ -49,7 +50,7 @@ def scan(tenant: Annotated[str, typer.Option(help="Workspace slug.")],
                                total=now.pairs if now.stage == "comparing" else None,
                                completed=now.compared)
         session.expire_all()
-        done = scans.latest(session, principal.tenant_id)
+        done = scans.get(session, principal.tenant_id, job.id)
         seconds = (done.finished_at - done.started_at).total_seconds() \
             if done.finished_at else 0.0
     if done.status != "done":
@@ -59,8 +60,8 @@ def scan(tenant: Annotated[str, typer.Option(help="Workspace slug.")],
         print(json.dumps({"customers": done.customers, "compared": done.compared,
                           "found": done.found, "seconds": round(seconds, 2)}))
         return
-    err.print(f"Compared {done.compared:,} pairs of {done.customers:,} customers: "
-              f"{done.found:,} likely duplicates ({seconds:.1f} s).")
+    err.print(f"Compared {done.compared or 0:,} pairs of {done.customers or 0:,} customers: "
+              f"{done.found or 0:,} likely duplicates ({seconds:.1f} s).")
 
 
 @app.command("list")
@@ -68,8 +69,12 @@ def list_pairs(tenant: Annotated[str, typer.Option(help="Workspace slug.")],
                limit: Annotated[int, typer.Option(min=1, max=200)] = 50) -> None:
     """The likely duplicates the last scan found, highest score first."""
     with session_scope() as session:
-        principal = acting(session, tenant, None)
-        found, _ = service.page(session, principal.tenant_id, limit, None)
+        try:
+            workspace = tenancy.get_tenant(session, tenant)
+        except PatronageError as exc:
+            err.print(f"[red]error:[/red] {exc.detail}")
+            raise typer.Exit(code=1) from exc
+        found, _ = service.page(session, workspace.id, limit, None)
         if not found:
             err.print("No likely duplicates listed (run `patronage duplicates scan`).")
         for pair in found:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,6 +80,10 @@ class DuplicateScan(TenantScoped, Base):
         tenant_fk("user_id", "users", ondelete=None),
         CheckConstraint("status IN ('running', 'done', 'failed')", name="status"),
         Index("ix_duplicate_scans_tenant_started", "tenant_id", "id"),
+        # One running scan per workspace, however many ask at once.
+        Index("uq_duplicate_scans_tenant_running", "tenant_id", unique=True,
+              sqlite_where=text("status = 'running'"),
+              postgresql_where=text("status = 'running'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage import runners
@@ -59,15 +60,18 @@ def start(session: Session, principal: Principal, *, background: bool = True,
     customers written since then are checked again (after an import), unless they are
     many: then the whole workspace is."""
     reap(session, principal.tenant_id)
-    if session.scalar(select(DuplicateScan.id).where(
-            DuplicateScan.tenant_id == principal.tenant_id,
-            DuplicateScan.status == "running")):
+    if running(session, principal.tenant_id):
         raise ScanRunning("A scan of this workspace is already running; follow it at "
                           "GET /api/v1/duplicates/scan.")
     scan = DuplicateScan(tenant_id=principal.tenant_id, user_id=principal.user_id,
                          status="running", runner=runners.this_process(), started_at=utcnow())
     session.add(scan)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError as exc:  # another started one at the same moment
+        session.rollback()
+        raise ScanRunning("A scan of this workspace is already running; follow it at "
+                          "GET /api/v1/duplicates/scan.") from exc
     PROGRESS[scan.id] = Progress()
     if background:
         thread = threading.Thread(target=_run, args=(scan.id, principal.tenant_id, since),
@@ -85,6 +89,20 @@ def wait(scan_id: int, timeout: float | None = None) -> None:
     thread = THREADS.get(scan_id)
     if thread is not None:
         thread.join(timeout)
+
+
+def get(session: Session, tenant_id: int, scan_id: int) -> DuplicateScan:
+    scan = session.scalar(select(DuplicateScan).where(DuplicateScan.tenant_id == tenant_id,
+                                                      DuplicateScan.id == scan_id))
+    if scan is None:
+        raise NoScan(f"No scan with id {scan_id}.")
+    return scan
+
+
+def running(session: Session, tenant_id: int) -> int | None:
+    """The id of the workspace's scan running now, if any."""
+    return session.scalar(select(DuplicateScan.id).where(
+        DuplicateScan.tenant_id == tenant_id, DuplicateScan.status == "running"))
 
 
 def latest(session: Session, tenant_id: int) -> DuplicateScan:
@@ -155,8 +173,7 @@ def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
                 for (low, high), likeness in found.items()
                 if low in existing and high in existing]
         conn.execute(delete(DuplicatePair).where(DuplicatePair.tenant_id == tenant_id))
-        if rows:
-            conn.execute(insert(DuplicatePair), rows)
+        kept.save_pairs(conn, rows)
         session.commit()
     meanwhile = changed_since(tenant_id, began, Progress()) or {}
     return {"status": "done", "customers": progress.customers,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from patronage.customers import access
 from patronage.customers.models import Customer
 from patronage.db import utcnow
 from patronage.duplicates.codes import DuplicateCode
@@ -95,6 +96,9 @@ def dismiss(session: Session, principal: Principal, ids: Sequence[int]) -> Dupli
     for customer_id in (low, high):
         if customer_id not in found:
             raise NotFound(f"No customer with id {customer_id}.")
+    for customer in session.scalars(select(Customer).where(
+            Customer.tenant_id == principal.tenant_id, Customer.id.in_((low, high)))):
+        access.require_editor(session, principal, customer)  # a rep's own, where so set
     keys = keys_of(found[low], found[high])
     dismissal = session.get(DuplicateDismissal, (principal.tenant_id, low, high))
     if dismissal is None:
@@ -114,9 +118,12 @@ def still_dismissed(conn: Connection, tenant_id: int,
                     ) -> set[tuple[int, int]]:
     """Which of the ``found`` pairs staff dismissed while both sides had the keys they
     have now (``profiles``: the found pairs' customers, by id)."""
-    dismissed = conn.execute(select(
-        DuplicateDismissal.low_id, DuplicateDismissal.high_id, DuplicateDismissal.keys
-    ).where(DuplicateDismissal.tenant_id == tenant_id)).all()
+    query = select(DuplicateDismissal.low_id, DuplicateDismissal.high_id,
+                   DuplicateDismissal.keys).where(DuplicateDismissal.tenant_id == tenant_id)
+    lows = sorted({low for low, _high in found})
+    if len(lows) <= 500:  # a write's few pairs: their dismissals only
+        query = query.where(DuplicateDismissal.low_id.in_(lows))
+    dismissed = conn.execute(query).all()
     return {(low, high) for low, high, keys in dismissed
             if (low, high) in found and low in profiles and high in profiles
             and keys_of(profiles[low], profiles[high]) == keys}

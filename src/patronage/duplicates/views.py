@@ -11,11 +11,13 @@ from patronage.customers import queries
 from patronage.deps import SessionDep
 from patronage.duplicates import scans, service
 from patronage.duplicates.routes import scan_out
-from patronage.errors import PatronageError
+from patronage.errors import PatronageError, ValidationFailed
 from patronage.tenancy.service import require_writer
+from patronage.types import MAX_INT
 
 router = APIRouter()
 PAGE = 50
+MAX_CURSOR = 200  # as the API's cursor parameter
 
 
 def _latest(session: SessionDep, tenant_id: int):  # type: ignore[no-untyped-def]
@@ -29,6 +31,9 @@ def _latest(session: SessionDep, tenant_id: int):  # type: ignore[no-untyped-def
 def duplicates_page(request: Request, member: web.Member, session: SessionDep,
                     cursor: str | None = None) -> Response:
     try:
+        if cursor is not None and len(cursor) > MAX_CURSOR:
+            raise ValidationFailed.field("cursor", "Not a cursor of this page.",
+                                         "invalid_cursor")
         found, after = service.page(session, member.tenant_id, PAGE, cursor)
     except PatronageError:
         return RedirectResponse("/customers/duplicates", status_code=303)
@@ -65,6 +70,8 @@ def dismiss(request: Request, form: web.PostedForm, member: web.Member,
     require_writer(member)
     try:
         ids = [int(str(form.get(k, ""))) for k in ("low", "high")]
+        if not all(0 < i <= MAX_INT for i in ids):
+            raise ValueError
         service.dismiss(session, member, ids)
         web.flash(request, f"Customers #{ids[0]} and #{ids[1]} are no longer proposed as "
                            "duplicates (unless one of them changes its email, phone, license "

@@ -42,6 +42,8 @@ class Progress:
 PROGRESS: dict[int, Progress] = {}
 THREADS: dict[int, threading.Thread] = {}
 CHUNK = 1024 * 1024
+# After an import, how long its check for duplicates waits for a scan already running.
+SCAN_WAIT = 600.0
 
 
 def save_upload(source: BinaryIO, limit: int) -> tuple[Path, int]:
@@ -142,6 +144,10 @@ def _check_duplicates(principal: Principal, job_id: int) -> None:
         job = session.get(Import, job_id)
         if job is None:
             return
+        ahead = scans.running(session, principal.tenant_id)
+        if ahead is not None:  # it read the workspace before this import's customers
+            session.rollback()
+            scans.wait(ahead, SCAN_WAIT)  # one of this process's: let it finish first
         with contextlib.suppress(scans.ScanRunning):
             scans.start(session, principal, since=job.started_at)
 
