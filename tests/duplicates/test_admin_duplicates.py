@@ -140,3 +140,21 @@ def test_odd_input_to_the_page_answers_plainly(client, factory):
     long_cursor = client.get("/customers/duplicates?cursor=" + "W" * 5000,
                              follow_redirects=False)
     assert long_cursor.status_code == 303
+
+
+def test_a_customer_page_says_whom_it_may_duplicate(client, factory):
+    t = factory.tenant()
+    token = signed_in(client, t)
+    first, again = twins(factory, t)
+    page = client.get(f"/customers/{again['id']}")
+    assert "This may be the same customer as" in page.text
+    assert f'href="/customers/{first["id"]}"' in page.text and "same phone" in page.text
+    done = client.post("/customers/duplicates/dismiss", data={
+        "csrf_token": token, "low": first["id"], "high": again["id"],
+        "next": f"/customers/{again['id']}"}, follow_redirects=False)
+    assert done.headers["location"] == f"/customers/{again['id']}"
+    assert "This may be the same customer" not in client.get(f"/customers/{again['id']}").text
+    elsewhere = client.post("/customers/duplicates/dismiss", data={
+        "csrf_token": token, "low": "1", "high": "2", "next": "https://evil.example/"},
+        follow_redirects=False)
+    assert elsewhere.headers["location"] == "/customers/duplicates"

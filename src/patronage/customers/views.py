@@ -289,8 +289,13 @@ def _overview(request: Request, session: SessionDep, member: web.Member, custome
     customer = service.get_customer(session, tenant_id=member.tenant_id,
                                     customer_id=customer_id)
     kinds = [k for k in kind.split(",") if k] if kind in TIMELINE_FILTERS else None
+    alike = kept.listed(session.connection(), member.tenant_id, customer_id)
+    alike_records = {c.id: c for c in queries.read_many(session, member.tenant_id,
+                                                        [c.id for c in alike[:5]])}
     return web.render(request, "customers/detail.html", {
         "principal": member, "customer": customer,
+        "alike": [(alike_records[c.id], c.likeness) for c in alike[:5]
+                  if c.id in alike_records], "alike_more": max(0, len(alike) - 5),
         "insights": insights.insights(session, member.tenant_id, customer_id),
         "timeline": timeline.timeline(session, tenant_id=member.tenant_id,
                                       customer_id=customer_id, kinds=kinds, limit=30,

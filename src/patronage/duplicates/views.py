@@ -3,6 +3,8 @@ with the signals behind each, dismissing one, and scanning the workspace with pr
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -80,4 +82,7 @@ def dismiss(request: Request, form: web.PostedForm, member: web.Member,
         web.flash(request, "Name two customers to dismiss.", "error")
     except PatronageError as exc:
         web.flash(request, exc.detail, "error")
-    return RedirectResponse("/customers/duplicates", status_code=303)
+    back = str(form.get("next", ""))
+    if not re.fullmatch(r"/customers/\d{1,10}", back):  # only a customer page of this site
+        back = "/customers/duplicates"
+    return RedirectResponse(back, status_code=303)
