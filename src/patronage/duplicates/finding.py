@@ -69,7 +69,7 @@ def scan(profiles: Sequence[Profile], threshold: float = THRESHOLD,
     total, done = sum(len(part) for part in pairs), 0
     low = (1 << places) - 1
     for index, part in enumerate(pairs):
-        numbers = sorted(set(part))
+        numbers = set(part)  # each pair once, in any order
         pairs[index] = array("q")
         for number in numbers:
             a, b = profiles[number >> places], profiles[number & low]

@@ -139,6 +139,9 @@ def _license(a: str, b: str) -> tuple[float, str | None]:
 def _person(a: Profile, b: Profile) -> tuple[float, str | None]:
     """First and last names, in either order (a sheet with the columns swapped)."""
     straight = _names(a.first, a.last, b.first, b.last)
+    if not ((a.first and b.last and a.first[0] == b.last[0])
+            or (a.last and b.first and a.last[0] == b.first[0])):
+        return straight  # no swapped name starts alike: not worth comparing so
     # Swapped, each side's first name compared as a last name and the other way (the
     # lower of the two: the same answer whichever customer comes first).
     swapped = min(_names(a.first, a.last, b.last, b.first),
