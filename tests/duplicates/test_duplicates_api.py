@@ -252,3 +252,25 @@ def test_saving_a_pair_another_writer_saved_meanwhile_updates_it(factory, sessio
     saved = session.scalars(select(DuplicatePair).where(DuplicatePair.tenant_id == t.id)).all()
     assert [(p.score, p.reasons) for p in saved] == [(0.9, ["same email"])]
     session.rollback()
+
+
+def test_customers_written_while_a_scan_runs_are_checked_by_it(client, factory, monkeypatch):
+    from patronage.duplicates import finding
+
+    t = factory.tenant()
+    first = factory.customer(t, company_name="Green Leaf Dispensary LLC",
+                             license_number="C10-0000123-LIC", phone="(510) 555-0101")
+    made = []
+    real_scan = finding.scan
+
+    def scan_while_someone_adds(profiles, **kw):  # type: ignore[no-untyped-def]
+        # after the scan read the workspace, a copy is added: its pair, listed as it is
+        # saved, must survive the scan replacing the list with what it read
+        made.append(factory.partial(t, type="business", company_name="Green Leaf Dispensary",
+                                    phone="+15105550101"))
+        yield from real_scan(profiles, **kw)
+
+    monkeypatch.setattr(finding, "scan", scan_while_someone_adds)
+    done = scanned(client, t)
+    assert done["customers"] == 1 and done["found"] == 1
+    assert [i["customers"] for i in pairs(client, t)["items"]] == [[first["id"], made[0]["id"]]]
