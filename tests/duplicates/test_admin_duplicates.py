@@ -158,3 +158,66 @@ def test_a_customer_page_says_whom_it_may_duplicate(client, factory):
         "csrf_token": token, "low": "1", "high": "2", "next": "https://evil.example/"},
         follow_redirects=False)
     assert elsewhere.headers["location"] == "/customers/duplicates"
+
+
+def test_saving_anyway_still_refuses_a_stale_edit(client, factory):
+    t = factory.tenant()
+    token = signed_in(client, t)
+    factory.customer(t, **SHOP_FORM)
+    third = factory.customer(t, company_name="Blue River Goods", license_number="BR-3")
+    client.patch(f"/api/v1/customers/{third['id']}", json={"notes": "Someone else's note"},
+                 headers={**t.headers, "If-Match": "*"})  # now version 2
+    body = {"csrf_token": token, "version": "1", "type": "business",
+            "company_name": "Green Leaf Dispensary", "license_number": "",
+            "phone": "(510) 555-0101"}
+    asked = client.post(f"/customers/{third['id']}/edit", data=body)
+    assert asked.status_code == 200 and "may be a customer you already have" in asked.text
+    assert 'name="version" value="1"' in asked.text  # the version the edit started from
+    html = asked.text
+    assert html.index(">Save changes<") < html.index('name="save_anyway"')  # Enter re-checks
+    anyway = client.post(f"/customers/{third['id']}/edit", data={**body, "save_anyway": "1"})
+    assert anyway.status_code == 412
+    note = client.get(f"/api/v1/customers/{third['id']}", headers=t.headers).json()["notes"]
+    assert note == "Someone else's note"
+
+
+def test_an_edit_does_not_ask_about_a_likeness_it_did_not_make(client, factory, session):
+    from tests.imports.test_import import run
+
+    t = factory.tenant()
+    token = signed_in(client, t)
+    factory.customer(t, **SHOP_FORM)
+    report = run(factory, session, t, "Company,Phone,Address 1,City,Zip\n"
+                                      "The Green Leaf Dispensary,510 555 0199,12 N Main St,"
+                                      "Oakland,94607\n")
+    twin = report.rows[0]["customer_id"]  # imported: its likeness never listed
+    assert client.get("/api/v1/duplicates", headers=t.headers).json()["items"] == []
+    record = client.get(f"/api/v1/customers/{twin}", headers=t.headers).json()
+    saved = client.post(f"/customers/{twin}/edit", data={
+        "csrf_token": token, "version": str(record["version"]), "type": "business",
+        "company_name": record["company_name"], "phone": record["phone"],
+        "notes": "Called them"}, follow_redirects=False)
+    assert saved.status_code == 303  # alike before the edit too: not this edit's doing
+
+
+def test_a_bad_form_shows_every_problem_not_only_the_phone(client, factory):
+    t = factory.tenant()
+    token = signed_in(client, t)
+    answer = client.post("/customers/new", data={"csrf_token": token, "type": "registered",
+                                                 "first_name": "Ana", "phone": "123"})
+    assert answer.status_code == 422
+    assert 'id="e-phone"' in answer.text and 'id="e-last_name"' in answer.text
+
+
+def test_a_rep_sees_no_dismiss_button_for_customers_they_may_not_edit(client, factory):
+    t = factory.tenant()
+    first, again = twins(factory, t)
+    client.put("/api/v1/settings/permissions", headers=t.headers,
+               json={"rep_edit_scope": "own"})
+    factory.member(t, "sales_rep")
+    email = next(u["email"] for u in client.get("/api/v1/users", headers=t.headers).json()
+                 if u["role"] == "sales_rep")
+    signed_in(client, t, email)
+    page = client.get(f"/customers/{again['id']}")
+    assert "This may be the same customer as" in page.text
+    assert "Not a duplicate" not in page.text

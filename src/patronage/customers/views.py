@@ -223,12 +223,16 @@ def delete_view(request: Request, view_id: IdPath, member: web.Member,
 def _form_page(request: Request, session: Session, member: Principal, *,
                customer: CustomerOut | None, values: dict[str, Any],
                error: ValidationFailed | Conflict | PreconditionFailed | None = None,
-               duplicates: list[tuple[CustomerOut, Any]] | None = None) -> Response:
+               duplicates: list[tuple[CustomerOut, Any]] | None = None,
+               version: str | None = None) -> Response:
+    """The add/edit form; ``version``: the one the user's edit started from, when the page
+    asks about duplicates (saving anyway must still refuse a stale edit)."""
     errors = forms.errors_by_field(list(error.errors)) if error else {}
     return web.render(request, "customers/form.html", {
         "principal": member, "customer": customer, "values": values, "errors": errors,
         "error": error, "choices": _choices(session, member.tenant_id),
-        "required_for": _REQUIRED_FOR, "duplicates": duplicates or []},
+        "required_for": _REQUIRED_FOR, "duplicates": duplicates or [],
+        "version": version or (customer.version if customer else None)},
         status_code=error.status if error else 200)
 
 
@@ -240,12 +244,17 @@ def _new_duplicates(session: Session, member: Principal, form: Any, data: Any,
     if form.get("save_anyway"):
         return []
     values = (customer.model_dump() if customer else {}) | data.model_dump(exclude_unset=True)
-    found = service.likely_duplicates(session, member.tenant_id, member.tenant_region, values,
-                                      customer.id if customer else None)
-    if customer:
-        known = {c.id for c in kept.listed(session.connection(), member.tenant_id,
-                                           customer.id)}
-        known |= dismissed_with(session.connection(), member.tenant_id, customer.id)
+    region, tenant_id = member.tenant_region, member.tenant_id
+    try:
+        found = service.likely_duplicates(session, tenant_id, region, values,
+                                          customer.id if customer else None)
+    except ValidationFailed:
+        return []  # the save reports every problem of the form at once
+    if customer:  # only what this change makes alike, not what was so before
+        known = {c.id for c in kept.listed(session.connection(), tenant_id, customer.id)}
+        known |= dismissed_with(session.connection(), tenant_id, customer.id)
+        known |= {c.id for c in service.likely_duplicates(
+            session, tenant_id, region, customer.model_dump(), customer.id)}
         found = [c for c in found if c.id not in known]
     records = {c.id: c for c in queries.read_many(session, member.tenant_id,
                                                   [c.id for c in found])}
@@ -292,10 +301,13 @@ def _overview(request: Request, session: SessionDep, member: web.Member, custome
     alike = kept.listed(session.connection(), member.tenant_id, customer_id)
     alike_records = {c.id: c for c in queries.read_many(session, member.tenant_id,
                                                         [c.id for c in alike[:5]])}
+    mine = access.may_edit(session, member, customer)
     return web.render(request, "customers/detail.html", {
         "principal": member, "customer": customer,
-        "alike": [(alike_records[c.id], c.likeness) for c in alike[:5]
-                  if c.id in alike_records], "alike_more": max(0, len(alike) - 5),
+        "alike": [(alike_records[c.id], c.likeness,
+                   mine and access.may_edit(session, member, alike_records[c.id]))
+                  for c in alike[:5] if c.id in alike_records],
+        "alike_more": max(0, len(alike) - 5),
         "insights": insights.insights(session, member.tenant_id, customer_id),
         "timeline": timeline.timeline(session, tenant_id=member.tenant_id,
                                       customer_id=customer_id, kinds=kinds, limit=30,
@@ -357,7 +369,7 @@ def update_customer(request: Request, form: web.PostedForm, customer_id: IdPath,
         data = forms.parse(CustomerUpdate, values, member.tenant_region)
         if duplicates := _new_duplicates(session, member, form, data, current):
             return _form_page(request, session, member, customer=current, values=values,
-                              duplicates=duplicates)
+                              duplicates=duplicates, version=version)
         customer = service.update_customer(
             session, actor=writes.Actor(member, "admin"), customer_id=customer_id,
             data=data, expected_version=int(version) if _digits(version) else -1)  # type: ignore[arg-type]

@@ -83,6 +83,6 @@ def dismiss(request: Request, form: web.PostedForm, member: web.Member,
     except PatronageError as exc:
         web.flash(request, exc.detail, "error")
     back = str(form.get("next", ""))
-    if not re.fullmatch(r"/customers/\d{1,10}", back):  # only a customer page of this site
+    if not re.fullmatch(r"/customers/[0-9]{1,10}", back):  # only a customer page of this site
         back = "/customers/duplicates"
     return RedirectResponse(back, status_code=303)
