@@ -4,6 +4,7 @@ workspace may keep sales reps to the customers assigned to them (Settings → St
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,8 +22,16 @@ def own_only(session: Session, principal: Principal) -> bool:
 
 
 def may_edit(session: Session, principal: Principal, customer: Any) -> bool:
-    return principal.can_write and not (own_only(session, principal)
-                                        and customer.sales_rep_id != principal.user_id)
+    return editable(session, principal, [customer])[0]
+
+
+def editable(session: Session, principal: Principal, customers: Sequence[Any]) -> list[bool]:
+    """For each customer, whether ``principal`` may edit it (the workspace's rule read
+    once)."""
+    if not principal.can_write:
+        return [False] * len(customers)
+    own = own_only(session, principal)
+    return [not own or c.sales_rep_id == principal.user_id for c in customers]
 
 
 def require_editor(session: Session, principal: Principal, customer: Any) -> None:

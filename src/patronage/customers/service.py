@@ -73,17 +73,16 @@ def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
     begin_writing(session)  # the uniqueness probe and the insert in one write transaction
     writes.check_unique(session, actor.tenant_id, values)
     (customer_id,) = _write(session, lambda: writes.Writer(session, actor).create([values]))
-    return _saved(session, actor.tenant_id, customer_id)
+    return commit_by_hand(session, actor.tenant_id, customer_id)
 
 
-def _saved(session: Session, tenant_id: int, customer_id: int) -> CustomerSaved:
-    """Commit a customer just written by hand, with its likely duplicates found and kept in
-    the same transaction."""
+def commit_by_hand(session: Session, tenant_id: int, customer_id: int) -> CustomerSaved:
+    """Commit a customer staff just wrote (added, changed, registered), with its likely
+    duplicates found and kept in the same transaction."""
     found = kept.refresh(session.connection(), tenant_id, [customer_id])[customer_id]
     session.commit()
     customer = queries.read_many(session, tenant_id, [customer_id])[0]
     return CustomerSaved(**customer.model_dump(), possible_duplicates=kept.possible(found))
-
 
 
 def likely_duplicates(session: Session, tenant_id: int, region: str, values: dict[str, Any],
@@ -160,7 +159,7 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
         session.rollback()
         raise PreconditionFailed("This customer was changed by someone else just now. "
                                  "Reload and apply your change again.") from exc
-    return _saved(session, actor.tenant_id, customer.id)
+    return commit_by_hand(session, actor.tenant_id, customer.id)
 
 
 def delete_customer(session: Session, *, actor: Actor, customer_id: int,

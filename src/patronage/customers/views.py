@@ -299,14 +299,14 @@ def _overview(request: Request, session: SessionDep, member: web.Member, custome
                                     customer_id=customer_id)
     kinds = [k for k in kind.split(",") if k] if kind in TIMELINE_FILTERS else None
     alike = kept.listed(session.connection(), member.tenant_id, customer_id)
-    alike_records = {c.id: c for c in queries.read_many(session, member.tenant_id,
-                                                        [c.id for c in alike[:5]])}
-    mine = access.may_edit(session, member, customer)
+    records = {c.id: c for c in queries.read_many(session, member.tenant_id,
+                                                  [c.id for c in alike[:5]])}
+    shown = [(records[c.id], c.likeness) for c in alike[:5] if c.id in records]
+    mine, *theirs = access.editable(session, member, [customer, *(r for r, _ in shown)])
     return web.render(request, "customers/detail.html", {
         "principal": member, "customer": customer,
-        "alike": [(alike_records[c.id], c.likeness,
-                   mine and access.may_edit(session, member, alike_records[c.id]))
-                  for c in alike[:5] if c.id in alike_records],
+        "alike": [(record, likeness, mine and other) for (record, likeness), other
+                  in zip(shown, theirs, strict=True)],
         "alike_more": max(0, len(alike) - 5),
         "insights": insights.insights(session, member.tenant_id, customer_id),
         "timeline": timeline.timeline(session, tenant_id=member.tenant_id,
@@ -315,7 +315,7 @@ def _overview(request: Request, session: SessionDep, member: web.Member, custome
         "timeline_filters": TIMELINE_FILTERS, "kind": kind if kinds else "",
         "activity": activity or {"kind": "call"}, "activity_errors": errors or {},
         "today": date.today().isoformat(), "now": datetime.now(UTC),
-        "may_edit": access.may_edit(session, member, customer),
+        "may_edit": mine,
         "choices": _choices(session, member.tenant_id)}, status_code=status_code)
 
 

@@ -94,10 +94,10 @@ def _ids(tenant_id: int, *where: ColumnElement[bool]) -> Select[Any]:
     return select(Customer.id).where(Customer.tenant_id == tenant_id, *where)
 
 
-def sharing(conn: Connection, tenant_id: int, values: dict[str, Any]) -> set[int]:
-    """The customers sharing a blocking key with the customer of ``values`` (a key held by
-    more than MAX_BLOCK brings none, as in a scan), that customer itself left out."""
-    p = profile(values)
+def sharing(conn: Connection, tenant_id: int, values: dict[str, Any], p: Profile) -> set[int]:
+    """The customers sharing a blocking key with the customer of ``values`` (``p``: its
+    profile; a key held by more than MAX_BLOCK brings none, as in a scan), that customer
+    itself left out."""
     found: set[int] = set()
     for lookup in _lookups(values, p, tenant_id, conn.dialect.name):
         ids = conn.scalars(lookup.limit(MAX_BLOCK + 1)).all()
@@ -120,8 +120,9 @@ def check(conn: Connection, tenant_id: int, values: dict, exclude_id: int | None
     """The likely duplicates of a customer about to be saved (``values``: its fields as
     stored; ``exclude_id``: the customer itself, when editing)."""
     values = {**values, "id": exclude_id or 0}
-    others = profiles_of(conn, tenant_id, sharing(conn, tenant_id, values))
-    return [Candidate(o.id, found) for o, found in _scored(profile(values), others)]
+    draft = profile(values)
+    others = profiles_of(conn, tenant_id, sharing(conn, tenant_id, values, draft))
+    return [Candidate(o.id, found) for o, found in _scored(draft, others)]
 
 
 def refresh(conn: Connection, tenant_id: int, ids: Sequence[int]) -> dict[int, list[Candidate]]:
@@ -135,7 +136,7 @@ def refresh(conn: Connection, tenant_id: int, ids: Sequence[int]) -> dict[int, l
     pairs: dict[tuple[int, int], Likeness] = {}
     seen: dict[int, Profile] = {p.id: p for p in written}
     for p, row in zip(written, rows, strict=True):
-        near = sharing(conn, tenant_id, row) | {c.id for c in listed(conn, tenant_id, p.id)}
+        near = sharing(conn, tenant_id, row, p) | {c.id for c in listed(conn, tenant_id, p.id)}
         for o, found in _scored(p, profiles_of(conn, tenant_id, near - {p.id})):
             seen[o.id] = o
             pairs[(min(p.id, o.id), max(p.id, o.id))] = found

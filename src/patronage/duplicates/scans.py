@@ -5,12 +5,11 @@ likely duplicates replaced in one short write (pairs staff dismissed stay out)."
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,7 @@ from patronage.db import begin_writing, session_scope, utcnow
 from patronage.duplicates import finding, kept
 from patronage.duplicates.codes import DuplicateCode
 from patronage.duplicates.models import DuplicatePair, DuplicateScan
-from patronage.duplicates.service import profiles_of, still_dismissed
+from patronage.duplicates.service import profiles_of, still_dismissed, values_of
 from patronage.errors import Conflict, NotFound, PatronageError
 from patronage.tenancy.schemas import Principal
 
@@ -167,7 +166,8 @@ def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
         conn = session.connection()
         for pair in still_dismissed(conn, tenant_id, found, by_id):
             del found[pair]
-        existing = _existing(conn, tenant_id, ids)  # not deleted since they were read
+        # the pairs' customers not deleted since the scan read them
+        existing = {row["id"] for row in values_of(conn, tenant_id, ids)}
         rows = [{"tenant_id": tenant_id, "low_id": low, "high_id": high,
                  "score": likeness.score, "reasons": list(likeness.reasons), "found_at": began}
                 for (low, high), likeness in found.items()
@@ -178,14 +178,6 @@ def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
     meanwhile = changed_since(tenant_id, began, Progress()) or {}
     return {"status": "done", "customers": progress.customers,
             "compared": progress.compared, "found": meanwhile.get("found", len(rows))}
-
-
-def _existing(conn: Connection, tenant_id: int, ids: Iterable[int]) -> set[int]:
-    wanted, found = sorted(ids), set()
-    for start in range(0, len(wanted), 500):
-        found.update(conn.scalars(select(Customer.id).where(
-            Customer.tenant_id == tenant_id, Customer.id.in_(wanted[start:start + 500]))))
-    return found
 
 
 def _run(scan_id: int, tenant_id: int, since: datetime | None) -> None:

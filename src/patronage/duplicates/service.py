@@ -91,14 +91,14 @@ def dismiss(session: Session, principal: Principal, ids: Sequence[int]) -> Dupli
     """Say two customers are not one: their pair leaves the list and is not proposed again
     while both keep their keys."""
     low, high = pair_of(ids)
-    conn = session.connection()
-    found = {p.id: p for p in profiles_of(conn, principal.tenant_id, (low, high))}
+    customers = {c.id: c for c in session.scalars(select(Customer).where(
+        Customer.tenant_id == principal.tenant_id, Customer.id.in_((low, high))))}
     for customer_id in (low, high):
-        if customer_id not in found:
+        if customer_id not in customers:
             raise NotFound(f"No customer with id {customer_id}.")
-    for customer in session.scalars(select(Customer).where(
-            Customer.tenant_id == principal.tenant_id, Customer.id.in_((low, high)))):
-        access.require_editor(session, principal, customer)  # a rep's own, where so set
+        access.require_editor(session, principal, customers[customer_id])  # a rep's own
+    found = {i: profile({c.key: getattr(customers[i], c.key) for c in COLUMNS})
+             for i in (low, high)}
     keys = keys_of(found[low], found[high])
     dismissal = session.get(DuplicateDismissal, (principal.tenant_id, low, high))
     if dismissal is None:
