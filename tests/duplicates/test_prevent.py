@@ -173,3 +173,17 @@ def test_an_import_preview_marks_rows_that_look_like_customers(client, factory, 
     assert marks[3]["reasons"][0] == "license numbers differ by two swapped characters"
     assert marks[4] is None
     assert client.get("/api/v1/customers", headers=t.headers).json()["total"] == 1
+
+
+def test_registering_a_guest_keeps_its_likely_duplicates_listed(client, factory):
+    t = factory.tenant()
+    robert = added(client, t, ROBERT)
+    made = client.post(URL, headers=t.headers, json=order("G-1", email="bob@walkin.example"))
+    guest = made.json()["customer_id"]
+    assert pairs(client, t)["items"] == []  # an event's guest, nameless: alike nobody
+    registered = client.post(f"/api/v1/customers/{guest}/register", headers=t.headers, json={
+        "first_name": "Bob", "last_name": "Okafor", "phone": "(415) 555-0188",
+        "address1": "1 Market Street", "city": "San Francisco", "state": "CA",
+        "zip": "94105"})
+    assert registered.status_code == 200, registered.text
+    assert [i["customers"] for i in pairs(client, t)["items"]] == [[robert["id"], guest]]

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from patronage.customers import access, queries, rules, writes
+from patronage.customers import access, rules, writes
 from patronage.customers.codes import CustomerCode
 from patronage.customers.schemas import REGISTRATION_FIELDS as FIELDS
 from patronage.customers.schemas import CustomerOut, Registration
-from patronage.customers.service import _load
+from patronage.customers.service import _load, commit_by_hand
 from patronage.db import begin_writing
 from patronage.errors import Conflict, FieldError, ValidationFailed
 from patronage.events.models import Activity
@@ -67,5 +67,4 @@ def register(session: Session, *, actor: writes.Actor, customer_id: int,
                          occurred_at=writer.now, author_id=principal.user_id,
                          subject=f"Registered by {principal.name or principal.email}",
                          data={"method": "staff", "source": actor.source}))
-    session.commit()
-    return queries.read_many(session, actor.tenant_id, [customer.id])[0]
+    return commit_by_hand(session, actor.tenant_id, customer.id)
