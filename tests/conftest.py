@@ -94,6 +94,8 @@ def factory(client, session) -> Factory:  # type: ignore[no-untyped-def]
 _ALL_TENANTS = [
     re.compile(r"^SELECT max\((\w+\.)?id\)( AS max_1)? FROM \w+$"),  # db.reserve_ids: ids
     # are one sequence for all tenants
+    re.compile(r"^SELECT max\(customer_redirects\.merged_id\) AS max_1 FROM "
+               r"customer_redirects$"),  # ... never handing out a merged customer's id again
     re.compile(r"^(UPDATE \w+ SET .+|DELETE FROM \w+) WHERE \w+\.id = \S+$"),  # the ORM's
     # flush of an object it loaded (by primary key, in a tenant-bound session)
     re.compile(r"^(SELECT coalesce\(sum\(customers\), 0\) FROM customer_counts"

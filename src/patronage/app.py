@@ -29,6 +29,7 @@ from patronage.errors import (
     PROBLEM_JSON,
     Busy,
     MalformedRequest,
+    Merged,
     NotFound,
     PatronageError,
     Problem,
@@ -42,6 +43,7 @@ from patronage.events import routes as event_routes
 from patronage.imports import routes as import_routes
 from patronage.imports import views as import_views
 from patronage.imports.jobs import TooLarge
+from patronage.merges import routes as merge_routes
 from patronage.reports import routes as report_routes
 from patronage.reports import views as report_views
 from patronage.security_headers import SecurityHeaders
@@ -69,7 +71,10 @@ API_PREFIX = "/api/v1"
 
 def _problem(request: Request, error: PatronageError) -> Response:
     if request.url.path.startswith("/api/"):
-        return problem_response(error, request.url.path)
+        response = problem_response(error, request.url.path)
+        if isinstance(error, Merged):
+            response.headers["Location"] = error.moved(request.url.path)
+        return response
     return web.error_page(request, error)
 
 
@@ -185,6 +190,7 @@ def create_app() -> FastAPI:
     api.include_router(event_routes.timeline_router)
     api.include_router(import_routes.router)
     api.include_router(duplicate_routes.router)
+    api.include_router(merge_routes.router)
     api.include_router(storefront_routes.router)  # before /settings/{list}
     api.include_router(report_routes.router)
     api.include_router(settings_routes.router)

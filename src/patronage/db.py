@@ -508,11 +508,12 @@ def time_limit(session: Session, seconds: float) -> Iterator[None]:
     savepoint.commit()
 
 
-def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+def reserve_ids(conn: Connection, table: Table, count: int, above: int = 0) -> list[int]:
     """Ids for a bulk insert that must know them up front (to write child rows with them).
 
     PostgreSQL hands them out from the table's sequence, so concurrent writers never clash;
-    SQLite has one writer at a time, so the next ids after the current maximum are free.
+    SQLite has one writer at a time, so the next ids after the current maximum (and after
+    ``above``, ids once used that must not be handed out again) are free.
     """
     if count <= 0:
         return []
@@ -522,7 +523,7 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
         rows = conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
                             {"s": sequence, "n": count})
         return [r[0] for r in rows]
-    start = (conn.scalar(select(func.max(table.c.id))) or 0) + 1
+    start = max(conn.scalar(select(func.max(table.c.id))) or 0, above) + 1
     return list(range(start, start + count))
 
 

@@ -139,6 +139,24 @@ class PreconditionRequired(PatronageError):
 
 
 @dataclass
+class Merged(PatronageError):
+    """A customer that was merged into another: the same address of the survivor answers
+    (308, ``Location``), and the body says so (``merged_into``)."""
+
+    merged_id: int = 0
+    merged_into: int = 0
+    status, code, title = 308, "merged", "Merged into another customer"
+
+    def __post_init__(self) -> None:
+        self.extra = {**self.extra, "merged_into": self.merged_into}
+
+    def moved(self, path: str) -> str:
+        """``path`` (of the merged customer, or one of its parts) on the survivor."""
+        return path.replace(f"/customers/{self.merged_id}", f"/customers/{self.merged_into}",
+                            1)
+
+
+@dataclass
 class Busy(PatronageError):
     """The server could not take the request in time (too many at once, or the database's
     write lock held too long): nothing was changed, and the client may send it again after

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from patronage import __version__
 from patronage.deps import AdminPrincipal
-from patronage.errors import Forbidden, PatronageError
+from patronage.errors import Forbidden, Merged, PatronageError
 from patronage.tenancy.schemas import Principal
 from patronage.types import format_phone
 
@@ -113,6 +113,10 @@ def _sidebar_views(request: Request, principal: Principal) -> list[Any]:
 
 
 def error_page(request: Request, error: PatronageError) -> Response:
+    if isinstance(error, Merged) and request.method in ("GET", "HEAD"):
+        # A merged customer's pages: the survivor's, with a note of the merge.
+        return RedirectResponse(f"{error.moved(request.url.path)}?merged_from="
+                                f"{error.merged_id}", status_code=303)
     response = render(request, "error.html", {"error": error}, status_code=error.status)
     response.headers.update(error.headers)
     return response

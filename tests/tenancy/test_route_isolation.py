@@ -301,6 +301,15 @@ def _customer(w: World, side: Side, _path: str, fresh: bool) -> Owned:
     return Owned(c, [base, f"{base}/history", f"{base}/activities"])
 
 
+def _merge(w: World, side: Side, _path: str, fresh: bool) -> Owned:
+    survivor, merged = _new_customer(w.api, side)["id"], _new_customer(w.api, side)["id"]
+    made = _ok(w.api.post(f"/api/v1/customers/{survivor}/merge", headers=side.headers,
+                          json={"duplicate_ids": [merged]}), 200)
+    side.customers[:] = [c for c in side.customers if c["id"] != merged]  # gone
+    return Owned(made["merge_id"], [f"/api/v1/merges/{made['merge_id']}",
+                                    f"/api/v1/customers/{survivor}"])
+
+
 def _view(w: World, side: Side, _path: str, fresh: bool) -> Owned:
     v = (_new_view(w.api, side) if fresh else side.view)["id"]
     return Owned(v, [f"/api/v1/views/{v}"])
@@ -335,6 +344,7 @@ def _token(w: World, side: Side, _path: str, fresh: bool) -> Owned:
 OWNERS: dict[tuple[str, str], Maker] = {
     ("/api/v1/customers/", "customer_id"): _customer,
     ("/customers/", "customer_id"): _customer,
+    ("/api/v1/merges/", "merge_id"): _merge,
     ("/api/v1/views/", "view_id"): _view,
     ("/customers/views/", "view_id"): _view,
     ("/api/v1/imports/", "import_id"): _import,
@@ -367,6 +377,8 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/customers/{customer_id}"): {
         "json": {"notes": "hijacked"}, "headers": {"If-Match": '"1"'}},
     ("DELETE", "/api/v1/customers/{customer_id}"): {"headers": {"If-Match": '"1"'}},
+    ("POST", "/api/v1/customers/{customer_id}/merge"): {
+        "json": {"duplicate_ids": [MISSING - 1]}},
     ("POST", "/api/v1/customers/{customer_id}/activities"): {
         "json": {"kind": "note", "subject": "hijacked"}},
     ("PATCH", "/api/v1/views/{view_id}"): {"json": {"name": "Hijacked", "shared": False}},

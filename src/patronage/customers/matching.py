@@ -14,6 +14,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from patronage.customers.models import Customer
+from patronage.merges import redirects
 from patronage.types import email_key
 
 RULES = ("license_number", "external_id", "email", "phone")
@@ -58,9 +59,11 @@ def keys(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]]
-             ) -> dict[str, dict[str, int]]:
-    """For each rule, its keys' customer ids (the oldest when several share one)."""
+def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]], *,
+             merged: bool = False) -> dict[str, dict[str, int]]:
+    """For each rule, its keys' customer ids (the oldest when several share one);
+    ``merged``: a key no customer holds that a merged customer had finds the customer it
+    was merged into."""
     found: dict[str, dict[str, int]] = {rule: {} for rule in RULES}
     sqlite = conn.dialect.name == "sqlite"
     for rule in _PROBES:
@@ -74,6 +77,9 @@ def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]]
             rows = conn.execute(probe(rule, tenant_id, wanted[rule])).all()
         for key, customer_id in rows:
             found[rule].setdefault(key, customer_id)
+        missing = wanted[rule] - found[rule].keys() if merged else ()
+        if missing:
+            found[rule].update(redirects.key_holders(conn, tenant_id, rule, missing))
     return found
 
 
@@ -90,12 +96,13 @@ def sqlite_probe(rule: str) -> str:
 
 
 def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
-         columns: Iterable[Column[Any]], *, lock: bool = False
+         columns: Iterable[Column[Any]], *, lock: bool = False, merged: bool = False
          ) -> dict[str, dict[str, dict[str, Any]]]:
     """For each rule, its keys' customers (the oldest when several share one), as dicts of
     ``columns`` (which include ``id``). ``lock`` holds the rows until commit on PostgreSQL
-    (SQLite batches take the write lock instead, db.begin_writing)."""
-    ids = find_ids(conn, tenant_id, wanted)
+    (SQLite batches take the write lock instead, db.begin_writing); ``merged`` as for
+    ``find_ids``."""
+    ids = find_ids(conn, tenant_id, wanted, merged=merged)
     every = {cid for by_key in ids.values() for cid in by_key.values()}
     rows: dict[int, dict[str, Any]] = {}
     if every:

@@ -182,13 +182,16 @@ class CustomerStore(TenantScoped, Base):
 
 
 class AuditEntry(TenantScoped, Base):
-    """One change to one customer field; kept after the customer is deleted."""
+    """One change to one customer field, or a whole change of a customer (created,
+    deleted, merged, unmerged: the values in one entry); kept after the customer is
+    deleted."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
-        CheckConstraint("action IN ('created', 'updated', 'deleted')", name="action"),
+        CheckConstraint("action IN ('created', 'updated', 'deleted', 'merged', 'unmerged')",
+                        name="action"),
         Index("ix_audit_entries_tenant_customer", "tenant_id", "customer_id", "id"),
     )
 

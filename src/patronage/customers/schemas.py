@@ -200,7 +200,9 @@ class AuditEntryOut(BaseModel):
     actor: str
     user_id: int | None
     source: str
-    action: Literal["created", "updated", "deleted"]
+    action: Literal["created", "updated", "deleted", "merged", "unmerged"] = Field(description=(
+        "merged: customers were merged into this one (old_value: them as they were; "
+        "new_value: merge_id, what it kept and moved); unmerged: a merge was undone."))
     field: str | None
     old: Any = Field(validation_alias="old_value")
     new: Any = Field(validation_alias="new_value")

@@ -26,11 +26,11 @@ from patronage.customers.writes import Actor
 from patronage.db import begin_writing
 from patronage.duplicates import kept
 from patronage.errors import (
-    NotFound,
     PreconditionFailed,
     PreconditionRequired,
     ValidationFailed,
 )
+from patronage.merges import redirects
 from patronage.pagination import decode_id_cursor, encode_cursor
 
 
@@ -44,7 +44,7 @@ def _load(session: Session, tenant_id: int, customer_id: int) -> Customer:
     customer = session.scalar(select(Customer).where(Customer.tenant_id == tenant_id,
                                                      Customer.id == customer_id))
     if customer is None:
-        raise NotFound(f"No customer with id {customer_id}.")
+        raise redirects.no_customer(session.connection(), tenant_id, customer_id)
     return customer
 
 

@@ -36,6 +36,7 @@ from patronage.customers.codes import CustomerCode
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError
+from patronage.merges import redirects
 from patronage.reports import rollups
 from patronage.tenancy.schemas import Principal
 from patronage.types import license_key
@@ -184,7 +185,9 @@ class Writer:
             return []
         begin_writing(self.session)
         conn = self.session.connection()
-        ids = reserve_ids(conn, _TABLE, len(records))
+        # A merged customer's id answers with its survivor: never handed out again.
+        ids = reserve_ids(conn, _TABLE, len(records), above=redirects.highest_merged_id(conn)
+                          if conn.dialect.name == "sqlite" else 0)
         rows, tags = [], []
         for values, cid in zip(records, ids, strict=True):
             row = new_row(self.tenant, values, self.now)
@@ -201,11 +204,12 @@ class Writer:
         return ids
 
     def update(self, edits: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
-               check_version: bool = False) -> None:
+               check_version: bool = False, audit: bool = True) -> None:
         """Change stored customers: each edit is (the stored values it was decided on —
         ``id``, ``version``, the name parts, and every changed field's old value —, the
         changes). A new version and time for each; ``check_version`` refuses (Stale) an
-        edit whose customer moved on meanwhile."""
+        edit whose customer moved on meanwhile. Without ``audit`` the caller records the
+        change in one entry of its own (``record``: a merge)."""
         conn = self.session.connection()
         tag_rows: list[dict[str, Any]] = []
         for current, changes in edits:
@@ -229,14 +233,15 @@ class Writer:
                 columns.get("registered_at"), datetime) and "registered_at" not in changes \
                 else {}
             for field, value in sorted({**changes, **stamped}.items()):
-                if field in fields.AUDITED:
+                if audit and field in fields.AUDITED:
                     self._entry(cid, "updated", field, current.get(field), value)
         bulk_insert(conn, CustomerTag.__table__, tag_rows)
         self.flush_audit()
 
-    def delete(self, ids: Sequence[int]) -> int:
+    def delete(self, ids: Sequence[int], *, audit: bool = True) -> int:
         """Delete customers, each leaving a snapshot in the audit trail (which outlives
-        it); returns how many were deleted."""
+        it; without ``audit`` the caller records them: a merge); returns how many were
+        deleted."""
         if not ids:
             return 0
         conn = self.session.connection()
@@ -254,13 +259,30 @@ class Writer:
             for row in conn.execute(select(_TABLE.c.id, *(_TABLE.c[c] for c in audited))
                                     .where(_TABLE.c.tenant_id == self.tenant,
                                            _TABLE.c.id.in_(chunk))).mappings():
-                self._entry(row["id"], "deleted",
-                            old=snapshot(row, tags.get(row["id"], ())))
+                if audit:
+                    self._entry(row["id"], "deleted",
+                                old=snapshot(row, tags.get(row["id"], ())))
             rollups.refresh(conn, self.tenant, chunk, gone=True)  # their sales leave too
             deleted += conn.execute(delete(_TABLE).where(
                 _TABLE.c.tenant_id == self.tenant, _TABLE.c.id.in_(chunk))).rowcount
         self.flush_audit()
         return deleted
+
+    def restore(self, rows: Sequence[Mapping[str, Any]], tags: Mapping[int, Sequence[str]]
+                ) -> None:
+        """Put back customers exactly as they were stored (every column, their own ids and
+        versions) with their tags: undoing a merge, which records it (``record``)."""
+        conn = self.session.connection()
+        bulk_insert(conn, _TABLE, [{**_NEW, **row, "tenant_id": self.tenant} for row in rows])
+        bulk_insert(conn, CustomerTag.__table__, [
+            {"tenant_id": self.tenant, "customer_id": cid, "tag": t}
+            for cid, names in tags.items() for t in names])
+
+    def record(self, customer_id: int, action: str, old: Any = None, new: Any = None
+               ) -> None:
+        """One audit entry for a whole change of a customer (merged, unmerged)."""
+        self._entry(customer_id, action, old=old, new=new)
+        self.flush_audit()
 
     # -- set-based changes of many customers (bulk edit): SQL, with the same audit shape --
     def _audit_in_sql(self, rows: ColumnElement[bool], action: str, field: str | None,

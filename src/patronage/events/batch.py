@@ -153,11 +153,15 @@ class Batch:
         columns = [Customer.__table__.c[c] for c in dict.fromkeys((*_LOADED, *sorted(sent)))]
         # The stored total, apart from the figures the batch adds (which start empty).
         columns.append(Customer.__table__.c.total_spent_cents.label("stored_spent_cents"))
-        for rows in matching.find(s, t, wanted, columns, lock=True).values():
-            for row in rows.values():
+        # A merged customer's keys find the customer it was merged into.
+        for rule, rows in matching.find(s, t, wanted, columns, lock=True,
+                                        merged=True).items():
+            for key, row in rows.items():
                 # Figures start empty: what the batch adds is merged in SQL (derived.merge).
-                self._remember(self.customers.get(row["id"])
-                               or BatchCustomer({**derived.empty(), **row}))
+                customer = (self.customers.get(row["id"])
+                            or BatchCustomer({**derived.empty(), **row}))
+                self._remember(customer)
+                self.by[rule].setdefault(key, customer)
         numbers = {p.data.number for p in parsed if hasattr(p.data, "number")}
         if numbers:
             query = (select(Order.id, Order.number, Order.customer_id, Order.status,

@@ -117,6 +117,8 @@ def add_stores(conn: Connection, tenant_id: int, pairs: Iterable[tuple[int, int]
     """Stores a customer ordered from (the derived ``stores`` field); known pairs are kept."""
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     rows = [{"tenant_id": tenant_id, "customer_id": c, "store_id": s} for c, s in pairs]
+    if not rows:
+        return
     conn.execute(dialect.insert(CustomerStore.__table__).on_conflict_do_nothing(), rows)
 
 
@@ -157,17 +159,12 @@ def forget(conn: Connection, tenant_id: int, customer_ids: list[int]) -> None:
                          imported_spent_cents=0, totals_imported_at=None))
 
 
-def recompute(session: Session, tenant_id: int) -> int:
-    """Rebuild every derived column from the stored history (added to the totals a
-    customer was imported with), for each customer that has any (customers with none keep
-    the figures they were imported with). Returns how many."""
-    conn = session.connection()
-    table = Customer.__table__
+def _history(table: Any) -> tuple[Any, dict[str, Any]]:
+    """Whether a customer has event history (a condition), and every derived column from
+    it (correlated aggregates)."""
     theirs = and_(Activity.tenant_id == table.c.tenant_id, Activity.customer_id == table.c.id,
                   Activity.matched_by.is_not(None))  # events, not what staff logged
-    has_history = exists().where(theirs)
-    scope = and_(table.c.tenant_id == tenant_id, has_history)
-    values = _order_metrics(table) | {
+    return exists().where(theirs), _order_metrics(table) | {
         "sample_count": select(func.count()).where(
             Sample.tenant_id == table.c.tenant_id, Sample.customer_id == table.c.id
         ).scalar_subquery(),
@@ -176,6 +173,27 @@ def recompute(session: Session, tenant_id: int) -> int:
         "last_login_at": select(func.max(Activity.occurred_at)).where(
             theirs, Activity.kind == "login").scalar_subquery(),
     }
+
+
+def recount(conn: Connection, tenant_id: int, customer_ids: list[int]) -> None:
+    """``recompute`` for some customers, whose history moved (a merge, its undo): order
+    figures from the orders and imported totals; the rest from their events, if any."""
+    table = Customer.__table__
+    recount_orders(conn, tenant_id, customer_ids)
+    has_history, values = _history(table)
+    conn.execute(update(table).where(table.c.tenant_id == tenant_id,
+                                     table.c.id.in_(customer_ids), has_history)
+                 .values(**values))
+
+
+def recompute(session: Session, tenant_id: int) -> int:
+    """Rebuild every derived column from the stored history (added to the totals a
+    customer was imported with), for each customer that has any (customers with none keep
+    the figures they were imported with). Returns how many."""
+    conn = session.connection()
+    table = Customer.__table__
+    has_history, values = _history(table)
+    scope = and_(table.c.tenant_id == tenant_id, has_history)
     changed = conn.execute(update(table).where(scope).values(**values)).rowcount
     # The stores each customer ordered from, again from the orders.
     store = CustomerStore.__table__

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from patronage.customers.codes import CustomerCode
 from patronage.customers.models import AuditEntry, Customer
 from patronage.db import as_utc, utcnow
-from patronage.errors import NotFound, ValidationFailed
+from patronage.errors import ValidationFailed
 from patronage.events.models import ACTIVITY_KINDS, LOGGED_KINDS, Activity
 from patronage.events.schemas import ActivityIn, TimelineEntry, TimelinePage
+from patronage.merges import redirects
 from patronage.pagination import decode_cursor, encode_cursor
 from patronage.tenancy.models import User
 from patronage.tenancy.schemas import Principal
@@ -26,7 +27,7 @@ _ACTIVITY, _EDIT = 1, 0  # the tie-break between the two sources at the same ins
 def _customer_exists(session: Session, tenant_id: int, customer_id: int) -> None:
     if session.scalar(select(Customer.id).where(Customer.tenant_id == tenant_id,
                                                 Customer.id == customer_id)) is None:
-        raise NotFound(f"No customer with id {customer_id}.")
+        raise redirects.no_customer(session.connection(), tenant_id, customer_id)
 
 
 def log_activity(session: Session, principal: Principal, customer_id: int,
