@@ -44,6 +44,7 @@ from patronage.imports import routes as import_routes
 from patronage.imports import views as import_views
 from patronage.imports.jobs import TooLarge
 from patronage.merges import routes as merge_routes
+from patronage.merges import views as merge_views
 from patronage.reports import routes as report_routes
 from patronage.reports import views as report_views
 from patronage.security_headers import SecurityHeaders
@@ -199,6 +200,7 @@ def create_app() -> FastAPI:
 
     app.include_router(auth_views.router, include_in_schema=False)
     app.include_router(duplicate_views.router, include_in_schema=False)  # before /customers/{id}
+    app.include_router(merge_views.router, include_in_schema=False)  # likewise
     app.include_router(customer_views.router, include_in_schema=False)
     app.include_router(team_views.router, include_in_schema=False)  # before /settings/{slug}
     app.include_router(storefront_views.router, include_in_schema=False)  # likewise

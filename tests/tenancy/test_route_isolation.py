@@ -345,6 +345,7 @@ OWNERS: dict[tuple[str, str], Maker] = {
     ("/api/v1/customers/", "customer_id"): _customer,
     ("/customers/", "customer_id"): _customer,
     ("/api/v1/merges/", "merge_id"): _merge,
+    ("/customers/merges/", "merge_id"): _merge,
     ("/api/v1/views/", "view_id"): _view,
     ("/customers/views/", "view_id"): _view,
     ("/api/v1/imports/", "import_id"): _import,
@@ -1016,6 +1017,19 @@ def _dismiss_anothers(w: World, c: Side) -> None:
         assert refused.status_code == 404, refused.text[:600]
 
 
+def _merge_anothers_admin(w: World, c: Side) -> None:
+    a_ids = [x["id"] for x in w.a.customers[:2]]
+    mine = _own_customer(w, c)
+    for survivor, other in ((a_ids[0], a_ids[1]), (mine, a_ids[0]), (a_ids[0], mine)):
+        refused = _send(w, c, "POST", "/customers/merge", {"data": {
+            "ids": f"{survivor},{other}", "survivor": str(survivor)}})
+        assert refused.status_code == 303, refused.text[:600]
+        page = c.admin.get("/customers/duplicates")
+        assert f"No customer with id {a_ids[0]}" in page.text, page.text[:600]
+        shown = c.admin.get(f"/customers/merge?ids={survivor},{other}", follow_redirects=True)
+        assert A_MARK not in shown.text and f"No customer with id {a_ids[0]}" in shown.text
+
+
 # (method, path with non-id parameters filled in) -> a check run as a fresh tenant C against
 # tenant A's data (A must be unchanged after it), or the reason there is nothing to isolate.
 WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
@@ -1031,6 +1045,7 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/api/v1/duplicates:check"): _check_sees_its_own,
     ("POST", "/customers/duplicates/scan"): _scan_admin,
     ("POST", "/customers/duplicates/dismiss"): _dismiss_anothers_admin,
+    ("POST", "/customers/merge"): _merge_anothers_admin,
     **{("POST", f"/api/v1/settings/{slug}"): _item_names(slug) for slug in KINDS},
     ("POST", "/login"): "sign-in: which tenant is the form's choice (tests/test_admin.py, "
                         "tests/tenancy/test_auth.py)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -49,6 +49,8 @@ from patronage.errors import (
 )
 from patronage.events import insights, timeline
 from patronage.events.schemas import ActivityIn
+from patronage.merges import redirects
+from patronage.merges import service as merges
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
 from patronage.storefront import service as storefront
@@ -291,6 +293,17 @@ TIMELINE_FILTERS = {"": "Everything", "order": "Orders", "sample": "Samples",
                     "call,meeting,email,note": "Sales activities", "edit": "Edits"}
 
 
+def _merged_from(session: Session, tenant_id: int, customer_id: int, request: Request
+                 ) -> int | None:
+    """The merged customer whose address led here (``?merged_from=``), if it did."""
+    said = request.query_params.get("merged_from", "")
+    if not (said.isascii() and said.isdigit() and len(said) <= 10):
+        return None
+    merged = int(said)
+    into = redirects.survivor_of(session.connection(), tenant_id, merged)
+    return merged if into == customer_id else None
+
+
 def _overview(request: Request, session: SessionDep, member: web.Member, customer_id: int,
               kind: str = "", cursor: str | None = None,
               activity: dict[str, Any] | None = None,
@@ -303,6 +316,7 @@ def _overview(request: Request, session: SessionDep, member: web.Member, custome
                                                   [c.id for c in alike[:5]])}
     shown = [(records[c.id], c.likeness) for c in alike[:5] if c.id in records]
     mine, *theirs = access.editable(session, member, [customer, *(r for r, _ in shown)])
+    merged_from = _merged_from(session, member.tenant_id, customer_id, request)
     return web.render(request, "customers/detail.html", {
         "principal": member, "customer": customer,
         "alike": [(record, likeness, mine and other) for (record, likeness), other
@@ -315,7 +329,9 @@ def _overview(request: Request, session: SessionDep, member: web.Member, custome
         "timeline_filters": TIMELINE_FILTERS, "kind": kind if kinds else "",
         "activity": activity or {"kind": "call"}, "activity_errors": errors or {},
         "today": date.today().isoformat(), "now": datetime.now(UTC),
-        "may_edit": mine,
+        "may_edit": mine, "merged_from": merged_from,
+        "undoable": merges.undoable_into(session, member.tenant_id, customer_id),
+        "undo_window": timedelta(days=merges.UNDO_DAYS),
         "choices": _choices(session, member.tenant_id)}, status_code=status_code)
 
 

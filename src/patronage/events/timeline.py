@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
+from patronage.customers import rules
 from patronage.customers.codes import CustomerCode
 from patronage.customers.models import AuditEntry, Customer
 from patronage.db import as_utc, utcnow
@@ -50,6 +51,35 @@ def _from_activity(a: Activity, author: str | None) -> TimelineEntry:
                          source="staff" if a.kind in LOGGED_KINDS else "event",
                          subject=a.subject, body=a.body, outcome=a.outcome,
                          follow_up_on=a.follow_up_on, author=author, data=a.data)
+
+
+_MOVED_WORDS = (("orders", "order", "orders"), ("samples", "sample", "samples"),
+                ("activities", "activity", "activities"),
+                ("audit_entries", "history entry", "history entries"),
+                ("tags", "tag", "tags"), ("stores", "store", "stores"))
+
+
+def _from_edit(e: AuditEntry) -> TimelineEntry:
+    """An audit entry in the timeline; a merge (or its undo) says whom and what moved."""
+    subject, data = f"{e.action.capitalize()} via {e.source}", None
+    new = e.new_value if isinstance(e.new_value, dict) else {}
+    if e.action == "merged" and isinstance(e.old_value, dict):
+        parts = ("company_name", "first_name", "last_name", "email", "phone")
+        names = ", ".join(f"#{c.get('id')} {rules.display_name(*(c.get(k) for k in parts))}"
+                          for c in e.old_value.get("customers", []))
+        moved = new.get("moved") or {}
+        said = [f"{n} {one if n == 1 else many}"
+                for key, one, many in _MOVED_WORDS if (n := moved.get(key))]
+        subject = f"Merged {names} into this customer"
+        data = {"merge_id": new.get("merge_id"), "moved": ", ".join(said) or "nothing"}
+    elif e.action == "unmerged":
+        restored = new.get("restored")
+        subject = (f"Merge undone: {', '.join(f'#{i}' for i in restored)} back as separate "
+                   "customers" if restored else
+                   f"Merge undone: back from customer #{new.get('from')}")
+    return TimelineEntry(id=f"e{e.id}", kind="edit", occurred_at=e.at, source="edit",
+                         author=e.actor, subject=subject, field=e.field, old=e.old_value,
+                         new=e.new_value, data=data)
 
 
 def _after(at_col: Any, id_col: Any, source: int, key: tuple[datetime, int, int] | None
@@ -102,10 +132,7 @@ def timeline(session: Session, *, tenant_id: int, customer_id: int, kinds: list[
                                      AuditEntry.customer_id == customer_id,
                                      _after(AuditEntry.at, AuditEntry.id, _EDIT, key))
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit + 1)).all()
-        merged += [(e.at, _EDIT, e.id, TimelineEntry(
-            id=f"e{e.id}", kind="edit", occurred_at=e.at, source="edit", author=e.actor,
-            subject=f"{e.action.capitalize()} via {e.source}", field=e.field,
-            old=e.old_value, new=e.new_value)) for e in edits]
+        merged += [(e.at, _EDIT, e.id, _from_edit(e)) for e in edits]
     merged.sort(key=lambda m: (as_utc(m[0]), m[1], m[2]), reverse=True)
     page = merged[:limit]
     next_cursor = None

@@ -474,3 +474,9 @@ def latest_for(session: Session, tenant_id: int, customer_id: int) -> list[Merge
         Merge.tenant_id == tenant_id, Merge.survivor_id == customer_id)
         .order_by(Merge.id.desc()).limit(20)))
 
+
+
+def undoable_into(session: Session, tenant_id: int, customer_id: int) -> dict[int, Merge]:
+    """The merges into a customer that can still be undone, by id (its timeline's
+    buttons)."""
+    return {m.id: m for m in latest_for(session, tenant_id, customer_id) if undoable(m)}
