@@ -393,3 +393,30 @@ def test_a_stale_version_refuses_the_merge(world, client):
     refused = merge(client, world.t, world.a["id"], [world.b["id"]], 412,
                     versions={str(world.b["id"]): 1})  # edited since
     assert refused["customer_id"] == world.b["id"]
+
+
+def test_a_sales_rep_kept_to_their_own_customers_merges_only_those(world, client, factory):
+    rep = factory.member(world.t, "sales_rep")
+    rep_id = client.get("/api/v1/me", headers=rep).json()["user_id"]
+    scoped = client.put("/api/v1/settings/permissions", headers=world.t.headers,
+                        json={"rep_edit_scope": "own"})
+    assert scoped.status_code == 200, scoped.text
+    refused = merge(client, world.t, world.a["id"], [world.b["id"]], 403, headers=rep)
+    assert f"#{world.a['id']}" in refused["detail"]
+    for c in (world.a, world.b):
+        current = client.get(f"/api/v1/customers/{c['id']}", headers=world.t.headers)
+        assigned = client.patch(f"/api/v1/customers/{c['id']}", json={"sales_rep_id": rep_id},
+                                headers={**world.t.headers, "If-Match": current.headers["etag"]})
+        assert assigned.status_code == 200, assigned.text
+    merge(client, world.t, world.a["id"], [world.b["id"]], headers=rep)
+
+
+def test_an_import_never_hands_out_a_merged_id_either(client, factory, session):
+    t = factory.tenant()
+    a = factory.customer(t)
+    b = factory.customer(t)
+    merge(client, t, a["id"], [b["id"]])
+    report = run(factory, session, t, "Company,License #\nNew Goods,NG-77\n")
+    assert report.created == 1
+    made = client.get("/api/v1/customers", headers=t.headers, params={"q": "NG-77"}).json()
+    assert made["items"][0]["id"] > b["id"]

@@ -28,12 +28,11 @@ from sqlalchemy import Column, Connection, Integer, Text, text
 
 from patronage import beside_db
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
-from patronage.customers.writes import Actor, new_row, snapshot
+from patronage.customers.writes import Actor, new_ids, new_row, snapshot
 from patronage.db import (
     attach,
     compact_json,
     copy_rows,
-    reserve_ids,
     sqlite_values,
     temporary_table,
 )
@@ -172,7 +171,7 @@ class Staging:
         if not self.count:
             return
         if self.sqlite:  # one writer: the ids after the current largest are free
-            self.first_id = reserve_ids(conn, _TABLE, 1)[0]
+            self.first_id = new_ids(conn, 1)[0]
             for path, _, _ in self.runs:
                 if path not in self.aliases:
                     self.aliases[path] = attach(conn, path)

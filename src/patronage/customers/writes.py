@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Integer,
     String,
     and_,
@@ -159,6 +160,13 @@ def _derived(current: Mapping[str, Any], columns: dict[str, Any], now: datetime)
             columns["registered_at"] = now
 
 
+def new_ids(conn: Connection, count: int) -> list[int]:
+    """Ids for new customers (``db.reserve_ids``), on SQLite above every merged customer's
+    too: a merged id keeps answering with its survivor, so it is never handed out again."""
+    above = redirects.highest_merged_id(conn) if conn.dialect.name == "sqlite" else 0
+    return reserve_ids(conn, _TABLE, count, above=above)
+
+
 class Stale(Exception):
     """A customer changed between being read and being written (its version moved)."""
 
@@ -185,9 +193,7 @@ class Writer:
             return []
         begin_writing(self.session)
         conn = self.session.connection()
-        # A merged customer's id answers with its survivor: never handed out again.
-        ids = reserve_ids(conn, _TABLE, len(records), above=redirects.highest_merged_id(conn)
-                          if conn.dialect.name == "sqlite" else 0)
+        ids = new_ids(conn, len(records))
         rows, tags = [], []
         for values, cid in zip(records, ids, strict=True):
             row = new_row(self.tenant, values, self.now)
