@@ -72,9 +72,11 @@ API_PREFIX = "/api/v1"
 
 def _problem(request: Request, error: PatronageError) -> Response:
     if request.url.path.startswith("/api/"):
-        response = problem_response(error, request.url.path)
         if isinstance(error, Merged):
-            response.headers["Location"] = error.moved(request.url.path)
+            error = error.answering(request.method)
+        response = problem_response(error, request.url.path)
+        if isinstance(error, Merged) and error.status == 308:
+            response.headers["Location"] = error.moved(request.url.path, request.url.query)
         return response
     return web.error_page(request, error)
 

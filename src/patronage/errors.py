@@ -150,10 +150,32 @@ class Merged(PatronageError):
     def __post_init__(self) -> None:
         self.extra = {**self.extra, "merged_into": self.merged_into}
 
-    def moved(self, path: str) -> str:
-        """``path`` (of the merged customer, or one of its parts) on the survivor."""
-        return path.replace(f"/customers/{self.merged_id}", f"/customers/{self.merged_into}",
+    def moved(self, path: str, query: str = "") -> str:
+        """``path`` (of the merged customer, or one of its parts) on the survivor, with its
+        ``query``."""
+        path = path.replace(f"/customers/{self.merged_id}", f"/customers/{self.merged_into}",
                             1)
+        return f"{path}?{query}" if query else path
+
+    def answering(self, method: str) -> Merged:
+        """The answer to ``method``: a read is sent on (308); a change is not (410), so a
+        client that follows redirects cannot change or delete the survivor unawares."""
+        if method in ("GET", "HEAD"):
+            return self
+        gone = Merged(f"{self.detail} Nothing was changed: send the request to customer "
+                      f"#{self.merged_into} if that is what you mean.",
+                      merged_id=self.merged_id, merged_into=self.merged_into)
+        gone.status = 410
+        return gone
+
+
+# What a merged customer's id answers, for the routes that name a customer.
+MERGED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    308: {"description": "A read of a merged customer: the same address on the customer it "
+                         "was merged into (Location), body code `merged` with `merged_into`"},
+    410: {"description": "A change to a merged customer: not sent on (code `merged`, "
+                         "`merged_into`)"},
+}
 
 
 @dataclass

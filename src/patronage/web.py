@@ -113,10 +113,12 @@ def _sidebar_views(request: Request, principal: Principal) -> list[Any]:
 
 
 def error_page(request: Request, error: PatronageError) -> Response:
-    if isinstance(error, Merged) and request.method in ("GET", "HEAD"):
-        # A merged customer's pages: the survivor's, with a note of the merge.
-        return RedirectResponse(f"{error.moved(request.url.path)}?merged_from="
-                                f"{error.merged_id}", status_code=303)
+    if isinstance(error, Merged):
+        error = error.answering(request.method)
+        if error.status == 308:  # a merged customer's pages: the survivor's, with a note
+            query = "&".join(q for q in (request.url.query, f"merged_from={error.merged_id}")
+                             if q)
+            return RedirectResponse(error.moved(request.url.path, query), status_code=303)
     response = render(request, "error.html", {"error": error}, status_code=error.status)
     response.headers.update(error.headers)
     return response

@@ -420,3 +420,92 @@ def test_an_import_never_hands_out_a_merged_id_either(client, factory, session):
     assert report.created == 1
     made = client.get("/api/v1/customers", headers=t.headers, params={"q": "NG-77"}).json()
     assert made["items"][0]["id"] > b["id"]
+
+
+# -- what the review of the first version found --------------------------------------------
+def test_a_change_sent_to_a_merged_id_is_not_passed_on(world, client):
+    world.merged()
+    a, b = world.a["id"], world.b["id"]
+    for method, extra in (("DELETE", {"headers": {"If-Match": "*"}}),
+                          ("PATCH", {"headers": {"If-Match": "*"}, "json": {"notes": "x"}})):
+        response = client.request(method, f"/api/v1/customers/{b}", follow_redirects=True,
+                                  **{**extra, "headers": {**world.t.headers,
+                                                          **extra["headers"]}})
+        assert response.status_code == 410, response.text
+        assert response.json()["merged_into"] == a and "location" not in response.headers
+    survivor = client.get(f"/api/v1/customers/{a}", headers=world.t.headers).json()
+    assert survivor["notes"] == "Met at the trade show"
+    moved = client.get(f"/api/v1/customers/{b}/activities?limit=1&kind=order",
+                       headers=world.t.headers, follow_redirects=False)
+    assert moved.headers["location"] == f"/api/v1/customers/{a}/activities?limit=1&kind=order"
+
+
+def test_a_merge_that_would_leave_no_one_or_a_nameless_business_is_refused(client, factory):
+    t = factory.tenant()
+    by_phone = factory.partial(t, type="guest", phone="(510) 555-0101")
+    by_email = factory.partial(t, type="guest", email="one@example.com")
+    refused = merge(client, t, by_phone["id"], [by_email["id"]], 422,
+                    keep={"phone": by_email["id"], "email": by_phone["id"]})
+    assert refused["errors"][0]["code"] == "invalid_merge"
+    business = factory.customer(t, company_name="Named Goods")
+    guest = factory.partial(t, type="guest", email="two@example.com")
+    refused = merge(client, t, guest["id"], [business["id"]], 422,
+                    keep={"company_name": guest["id"], "license_number": guest["id"]})
+    assert ("/keep/company_name", "invalid_merge") in [(e["pointer"], e["code"])
+                                                      for e in refused["errors"]]
+
+
+def test_undo_is_refused_when_the_survivors_own_key_was_taken(world, client, factory):
+    merged = world.merged(keep={"license_number": world.b["id"]})
+    taken = factory.customer(world.t, company_name="Took It", license_number=A_LICENSE)
+    refused = undo(client, world.t, merged["merge_id"], 409)
+    assert refused["code"] == "key_reused" and f"#{taken['id']}" in refused["detail"]
+
+
+def test_undo_is_refused_when_an_older_customer_took_a_merged_email(world, client, factory):
+    older = factory.partial(world.t, type="guest", email="older@example.com")
+    merged = world.merged()
+    current = client.get(f"/api/v1/customers/{older['id']}", headers=world.t.headers)
+    client.patch(f"/api/v1/customers/{older['id']}", json={"email": "buyer@greenleaf.example"},
+                 headers={**world.t.headers, "If-Match": current.headers["etag"]})
+    refused = undo(client, world.t, merged["merge_id"], 409)
+    assert refused["code"] == "key_reused" and "email" in refused["detail"]
+
+
+def test_undo_keeps_imported_totals_the_survivor_got_since(client, factory, session):
+    t = factory.tenant()
+    run(factory, session, t, "Company,License #,Total Orders,Total Spent\n"
+                             "North Co,NO-1,5,500\nNorth Company,NO-2,3,300\n")
+    found = {c["license_number"]: c for c in client.get(
+        "/api/v1/customers", headers=t.headers).json()["items"]}
+    a, b = found["NO-1"]["id"], found["NO-2"]["id"]
+    merged = merge(client, t, a, [b])
+    assert merged["order_count"] == 8
+    run(factory, session, t, "Company,License #,Total Orders,Total Spent\nNorth Co,NO-1,6,600\n")
+    undo(client, t, merged["merge_id"])
+    survivor = client.get(f"/api/v1/customers/{a}", headers=t.headers).json()
+    restored = client.get(f"/api/v1/customers/{b}", headers=t.headers).json()
+    assert (survivor["order_count"], survivor["total_spent"]) == (6, "600.00")
+    assert (restored["order_count"], restored["total_spent"]) == (3, "300.00")
+
+
+def test_the_kept_subscription_keeps_its_date(client, factory):
+    t = factory.tenant()
+    a = factory.customer(t, company_name="Quiet Co")
+    b = factory.customer(t, company_name="Loud Co", subscription=True)
+    merged = merge(client, t, a["id"], [b["id"]], keep={"subscription": b["id"]})
+    assert merged["subscription"] is True and merged["subscribed_at"] == b["subscribed_at"]
+
+
+def test_undo_never_leaves_a_mixed_address(client, factory):
+    t = factory.tenant()
+    a = factory.customer(t, address1="1 A St", city="Alameda", zip="94501")
+    b = factory.customer(t, address1="9 B Ave", city="Berkeley", zip="94704")
+    merged = merge(client, t, a["id"], [b["id"]])
+    assert (merged["address1"], merged["city"]) == ("9 B Ave", "Berkeley")
+    client.patch(f"/api/v1/customers/{a['id']}", json={"city": "Oakland"},
+                 headers={**t.headers, "If-Match": f'"{merged["version"]}"'})
+    undo(client, t, merged["merge_id"])
+    survivor = client.get(f"/api/v1/customers/{a['id']}", headers=t.headers).json()
+    assert (survivor["address1"], survivor["city"], survivor["zip"]) == (
+        "9 B Ave", "Oakland", "94704")

@@ -102,18 +102,24 @@ def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
     ``columns`` (which include ``id``). ``lock`` holds the rows until commit on PostgreSQL
     (SQLite batches take the write lock instead, db.begin_writing); ``merged`` as for
     ``find_ids``."""
-    ids = find_ids(conn, tenant_id, wanted, merged=merged)
-    every = {cid for by_key in ids.values() for cid in by_key.values()}
-    rows: dict[int, dict[str, Any]] = {}
-    if every:
-        query = (select(*columns).where(Customer.tenant_id == tenant_id,
-                                        Customer.id.in_(every))
-                 .order_by(Customer.id))  # locks taken in one order: no deadlocks
-        if lock and conn.dialect.name != "sqlite":
-            query = query.with_for_update(of=Customer.__table__)
-        result = conn.execute(query)
-        names = list(result.keys())  # once: a mapping per row would rebuild them per row
-        at = names.index("id")
-        rows = {row[at]: dict(zip(names, row, strict=True)) for row in result}
+    locking = lock and conn.dialect.name != "sqlite"
+    for _attempt in range(3):
+        ids = find_ids(conn, tenant_id, wanted, merged=merged)
+        every = {cid for by_key in ids.values() for cid in by_key.values()}
+        rows: dict[int, dict[str, Any]] = {}
+        if every:
+            query = (select(*columns).where(Customer.tenant_id == tenant_id,
+                                            Customer.id.in_(every))
+                     .order_by(Customer.id))  # locks taken in one order: no deadlocks
+            if locking:
+                query = query.with_for_update(of=Customer.__table__)
+            result = conn.execute(query)
+            names = list(result.keys())  # once: a mapping per row would rebuild them per row
+            at = names.index("id")
+            rows = {row[at]: dict(zip(names, row, strict=True)) for row in result}
+        # A customer merged away while its lock was awaited (PostgreSQL): its keys now name
+        # the survivor, which a fresh read finds.
+        if not (locking and merged) or every <= rows.keys():
+            break
     return {rule: {key: dict(rows[cid]) for key, cid in by_key.items() if cid in rows}
             for rule, by_key in ids.items()}

@@ -27,9 +27,10 @@ from patronage.customers.schemas import (
     Registration,
 )
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
+from patronage.errors import MERGED_RESPONSES
 from patronage.tenancy.service import require_admin, require_writer
 
-router = APIRouter(prefix="/customers", tags=["customers"])
+router = APIRouter(prefix="/customers", tags=["customers"], responses=MERGED_RESPONSES)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1-500).")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]

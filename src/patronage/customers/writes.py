@@ -150,8 +150,8 @@ def _derived(current: Mapping[str, Any], columns: dict[str, Any], now: datetime)
     if "subscription" in columns:
         if not columns["subscription"]:
             columns["subscribed_at"] = None
-        elif not current.get("subscription"):
-            columns["subscribed_at"] = now
+        elif not current.get("subscription") and columns.get("subscribed_at") is None:
+            columns["subscribed_at"] = now  # unless the caller says when (a merge)
     if columns.get("type") == "registered" and current.get("type") != "registered":
         # Becoming registered anywhere (a form, PATCH, an import, an event) dates it.
         if "registered_at" not in merged:  # not read by the caller: keep a stored date

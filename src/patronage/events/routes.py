@@ -10,6 +10,7 @@ from pydantic_core import to_json
 
 from patronage.customers.writes import Actor
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
+from patronage.errors import MERGED_RESPONSES
 from patronage.events import service, timeline
 from patronage.events.schemas import (
     EVENT_TYPES,
@@ -34,7 +35,7 @@ EXAMPLES = {"order": {"summary": "An order from a licensed retailer", "value": {
         "type": "shopper.signed_up", "occurred_at": "2026-11-20T15:04:05Z",
         "customer": {"email": "ana@example.com", "first_name": "Ana"},
         "data": {"method": "email"}}}}
-timeline_router = APIRouter(prefix="/customers", tags=["timeline"])
+timeline_router = APIRouter(prefix="/customers", tags=["timeline"], responses=MERGED_RESPONSES)
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=1, max_length=200,

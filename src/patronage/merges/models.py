@@ -65,7 +65,8 @@ class CustomerRedirect(TenantScoped, Base):
 
 class MergedKey(TenantScoped, Base):
     """A key a merged customer was known by (``rule`` as customers.matching names them):
-    events and imports naming it find the survivor while no customer holds it."""
+    events naming it find the survivor while no customer holds it (imports do not look
+    here: a re-imported row would overwrite the values the survivor kept)."""
 
     __tablename__ = "merged_keys"
     __table_args__ = (

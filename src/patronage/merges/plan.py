@@ -21,7 +21,7 @@ GROUPS = {
     "license_number": ("license_number", "license_type_id", "license_expires_on"),
     "first_name": ("first_name", "last_name"),
 }
-_FOLLOWS = {member: lead for lead, members in GROUPS.items() for member in members}
+FOLLOWS = {member: lead for lead, members in GROUPS.items() for member in members}
 # The type of the kept customer: the fullest relationship among them.
 _TYPE_RANK = {"guest": 0, "registered": 1, "business": 2}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -57,9 +57,9 @@ def defaults(rows: Sequence[Mapping[str, Any]], survivor_id: int) -> dict[str, i
             holders.sort(key=lambda r: _when(r, "registered_at"))
         return holders[0]["id"] if holders else survivor_id
 
-    leads = {lead: decided(lead) for lead in {_FOLLOWS.get(f, f) for f in KEPT}}
+    leads = {lead: decided(lead) for lead in {FOLLOWS.get(f, f) for f in KEPT}}
     for field in KEPT:
-        out[field] = leads[_FOLLOWS.get(field, field)]
+        out[field] = leads[FOLLOWS.get(field, field)]
     return out
 
 

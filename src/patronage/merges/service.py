@@ -18,9 +18,10 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.customers import access, queries
+from patronage.customers import access, queries, writes
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag, SavedView
 from patronage.customers.rules import display_name
 from patronage.customers.writes import Actor, Writer, jsonable, snapshot
@@ -181,6 +182,13 @@ def merge(session: Session, principal: Principal, survivor_id: int,
     """Merge ``duplicate_ids`` into ``survivor_id`` (``keep``: field -> the customer whose
     value it keeps; ``versions``: id -> the version staff saw, refused if moved on).
     Returns the merge's id."""
+    return _guarded(session, lambda: _merge(session, principal, survivor_id, duplicate_ids,
+                                            keep, versions, source))
+
+
+def _merge(session: Session, principal: Principal, survivor_id: int,
+           duplicate_ids: Sequence[int], keep: Mapping[str, int] | None,
+           versions: Mapping[int, int] | None, source: str) -> int:
     keep = dict(keep or {})
     _check_request(survivor_id, duplicate_ids, keep)
     tenant = principal.tenant_id
@@ -207,6 +215,11 @@ def merge(session: Session, principal: Principal, survivor_id: int,
     sources = plan.defaults(list(rows.values()), survivor_id) | keep
     changes = {f: v for f, v in plan.values(list(rows.values()), sources).items()
                if v != survivor[f]}
+    if changes.get("subscription"):  # consent dates from when it was given
+        changes["subscribed_at"] = rows[sources["subscription"]]["subscribed_at"]
+    _check_result(session, tenant, {**survivor, **changes,
+                                    "license_key": rows[sources["license_number"]]["license_key"]},
+                  set(rows))
     tags = _tags(conn, tenant, rows)
     stores = _stores(conn, tenant, rows)
     joined = sorted({t for names in tags.values() for t in names})
@@ -246,7 +259,9 @@ def merge(session: Session, principal: Principal, survivor_id: int,
             "tags_added": tags_added, "stores_added": stores_added,
             "fingerprint_taken": taken_print,
             "dismissals": [encode(r) for r in dismissals],
-            "views": [[vid, before, after] for vid, before, after in views]})
+            "views": [[vid, before, after] for vid, before, after in views],
+            "key_holders": _email_phone_holders(conn, tenant, [rows[c] for c in dups],
+                                                set(rows))})
     session.add(record)
     session.flush()
 
@@ -283,6 +298,9 @@ def merge(session: Session, principal: Principal, survivor_id: int,
              "customer_id": survivor_id} for rule, key in sorted(keys)])
     derived.recount(conn, tenant, [survivor_id])
     rollups.refresh(conn, tenant, [survivor_id])
+    # The survivor as the merge left it: an undo reverts only what is still so.
+    record.snapshot = {**record.snapshot,
+                       "after": encode(_rows(conn, tenant, [survivor_id])[survivor_id])}
     writer.record(survivor_id, "merged",
                   old={"customers": [{"id": o["id"], **snapshot(o, tags.get(o["id"], []))}
                                      for o in others]},
@@ -292,6 +310,43 @@ def merge(session: Session, principal: Principal, survivor_id: int,
     kept.refresh(conn, tenant, [survivor_id])
     session.commit()
     return record.id
+
+
+def _check_result(session: Session, tenant_id: int, values: Mapping[str, Any],
+                  participants: set[int]) -> None:
+    """The customer a merge would leave must be one the workspace can hold: someone to
+    call it by, a business with its name or license, and keys no other customer holds."""
+    if not any(values.get(f) for f in ("company_name", "first_name", "last_name", "email",
+                                       "phone", "license_key", "external_id")):
+        raise ValidationFailed.field("keep", "Keep a name, email, phone, license number or "
+                                     "external id: the customer kept would have none.",
+                                     MergeCode.INVALID_MERGE)
+    if values["type"] == "business" and not (values.get("company_name")
+                                             or values.get("license_key")):
+        raise ValidationFailed.field("keep/company_name", "A business needs its company name "
+                                     "or license number: keep one of them.",
+                                     MergeCode.INVALID_MERGE)
+    keys = writes.unique_keys(values)
+    found = writes.holders(session, tenant_id, {f: [k] for f, k in keys.items()})
+    for field, key in keys.items():
+        holder = found[field].get(key)
+        if holder is not None and holder.id not in participants:
+            raise writes.taken(field, holder, pointer="/keep")
+
+
+def _email_phone_holders(conn: Connection, tenant_id: int, merged: list[dict[str, Any]],
+                         participants: set[int]) -> dict[str, list[int]]:
+    """Who else holds the merged customers' emails and phones now (``rule:key`` -> ids):
+    whoever takes one later is told apart from them at undo."""
+    c = _CUSTOMERS.c
+    out = {}
+    for row in merged:
+        for rule, key in _keys_of(row):
+            if rule in ("email", "phone"):
+                column = func.lower(c.email) if rule == "email" else c.phone
+                out[f"{rule}:{key}"] = sorted(set(conn.scalars(select(c.id).where(
+                    c.tenant_id == tenant_id, column == key))) - participants)
+    return out
 
 
 def _refused(detail: str, code: MergeCode) -> Conflict:
@@ -316,45 +371,88 @@ def undoable(m: Merge) -> bool:
     return m.undone_at is None and utcnow() < undo_until(m)
 
 
+_WORDS = {"license_number": "license number", "external_id": "external id",
+          "email": "email", "phone": "phone"}
+
+
+def _holder_of(conn: Connection, tenant_id: int, rule: str, key: str, others_than: set[int]
+               ) -> Any:
+    c = _CUSTOMERS.c
+    column, condition = {"license_number": (c.license_key, c.type == "business"),
+                         "external_id": (c.external_id, None),
+                         "email": (func.lower(c.email), None), "phone": (c.phone, None)}[rule]
+    query = select(c.id, c.company_name, c.first_name, c.last_name, c.email, c.phone).where(
+        c.tenant_id == tenant_id, column == key, c.id.not_in(others_than))
+    if condition is not None:
+        query = query.where(condition)
+    return conn.execute(query.order_by(c.id).limit(1)).first()
+
+
 def _reused(conn: Connection, m: Merge, merged: list[dict[str, Any]],
             survivor_after: Mapping[str, Any]) -> str | None:
-    """Why the merged customers' keys cannot be theirs again, if another customer (or the
-    survivor, after a later edit) has taken one since the merge."""
-    c = _CUSTOMERS.c
-    names = (c.company_name, c.first_name, c.last_name, c.email, c.phone)
-    checks = {"license_number": (c.license_key, c.type == "business"),
-              "external_id": (c.external_id, None),
-              "email": (func.lower(c.email), c.created_at > m.merged_at),
-              "phone": (c.phone, c.created_at > m.merged_at)}
-    words = {"license_number": "license number", "external_id": "external id",
-             "email": "email", "phone": "phone"}
+    """Why the customers cannot have their keys back, if another customer (or the survivor,
+    after a later edit) has taken one since the merge: a merged customer's key, or a unique
+    key the survivor would get back."""
+    holders = m.snapshot.get("key_holders", {})
     still = dict(_keys_of(survivor_after))
     for row in merged:
         for rule, key in _keys_of(row):
             if rule in ("license_number", "external_id") and still.get(rule) == key:
-                return (f"Customer #{m.survivor_id} holds the {words[rule]} of customer "
+                return (f"Customer #{m.survivor_id} holds the {_WORDS[rule]} of customer "
                         f"#{row['id']} ({key}) since the merge: change it there first.")
-            column, condition = checks[rule]
-            query = select(c.id, *names).where(c.tenant_id == m.tenant_id, column == key,
-                                               c.id != m.survivor_id)
-            if condition is not None:
-                query = query.where(condition)
-            holder = conn.execute(query.limit(1)).first()
+            had = set(holders.get(f"{rule}:{key}", [])) if rule in ("email", "phone") else set()
+            holder = _holder_of(conn, m.tenant_id, rule, key, {m.survivor_id, *had})
             if holder is not None:
                 return (f"Customer #{holder[0]} ({display_name(*holder[1:])}) was given the "
-                        f"{words[rule]} of customer #{row['id']} ({key}) after the merge: "
+                        f"{_WORDS[rule]} of customer #{row['id']} ({key}) after the merge: "
                         "change it there first, or keep the merge.")
+    for rule, key in _keys_of(survivor_after):
+        if rule in ("license_number", "external_id"):
+            holder = _holder_of(conn, m.tenant_id, rule, key, {m.survivor_id})
+            if holder is not None:
+                return (f"Customer #{holder[0]} ({display_name(*holder[1:])}) has the "
+                        f"{_WORDS[rule]} customer #{m.survivor_id} had before the merge "
+                        f"({key}): change it there first, or keep the merge.")
     return None
+
+
+def _reverts(snap: Mapping[str, Any], survivor: Mapping[str, Any],
+             before: Mapping[str, Any]) -> dict[str, Any]:
+    """The survivor's values the merge set that go back: each field (an address, a license
+    or a name as a whole) only while it is still as the merge left it."""
+    after = snap["after"]
+    out: dict[str, Any] = {}
+    for field in snap["changes"]:
+        if field == "tags" or field not in after:
+            continue
+        group = plan.GROUPS.get(plan.FOLLOWS.get(field, field), (field,))
+        if all(jsonable(survivor[f]) == after[f] for f in group):
+            out[field] = before[field]
+    return out
+
+
+def _locked(session: Session, tenant_id: int, merge_id: int) -> Merge:
+    query = select(Merge).where(Merge.tenant_id == tenant_id, Merge.id == merge_id)
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()  # two undos of one merge: one after the other
+    found = session.scalar(query.execution_options(populate_existing=True))
+    if found is None:
+        raise NotFound(f"No merge with id {merge_id}.")
+    return found
 
 
 def undo(session: Session, principal: Principal, merge_id: int, source: str = "api"
          ) -> Merge:
     """Put the merged customers back with exactly their own fields and history; what
     happened to the survivor since the merge stays with the survivor."""
+    return _guarded(session, lambda: _undo(session, principal, merge_id, source))
+
+
+def _undo(session: Session, principal: Principal, merge_id: int, source: str) -> Merge:
     tenant = principal.tenant_id
     begin_writing(session)
     conn = session.connection()
-    m = get(session, tenant, merge_id)
+    m = _locked(session, tenant, merge_id)
     if m.undone_at is not None:
         raise _refused(f"Merge {merge_id} was undone already ({m.undone_by}).",
                        MergeCode.ALREADY_UNDONE)
@@ -371,36 +469,34 @@ def undo(session: Session, principal: Principal, merge_id: int, source: str = "a
             else "was deleted since: the merge can no longer be undone."),
             MergeCode.SURVIVOR_GONE)
     survivor = rows[survivor_id]
-    _access(session, principal, [survivor])
+    merged = [decode(_CUSTOMERS, item["row"]) for item in snap["merged"]]
+    _access(session, principal, [survivor, *merged])  # who may edit all of them
     back = [cid for cid in dups if cid in rows]
     if back:
         raise _refused(f"Customer id {back[0]} is in use again: the merge cannot be undone.",
                        MergeCode.KEY_REUSED)
 
-    merged = [decode(_CUSTOMERS, item["row"]) for item in snap["merged"]]
     before = decode(_CUSTOMERS, snap["survivor"])
-    # The survivor's fields the merge set and nobody changed since go back.
-    reverts: dict[str, Any] = {}
-    for field, (_old, new) in snap["changes"].items():
-        if field != "tags" and jsonable(survivor[field]) == new:
-            reverts[field] = before[field]
-    after = {**survivor, **reverts}
+    after = decode(_CUSTOMERS, snap["after"])
+    reverts = _reverts(snap, survivor, before)
+    kept_now = {**survivor, **reverts}
     if "license_number" in reverts:
-        after["license_key"] = before["license_key"]
-    reason = _reused(conn, m, merged, after)
+        kept_now["license_key"] = before["license_key"]
+    reason = _reused(conn, m, merged, kept_now)
     if reason is not None:
         raise _refused(reason, MergeCode.KEY_REUSED)
 
     # First the survivor (freeing the keys it took): its own values back where the merge
-    # set them, its figures less theirs.
+    # set them, and its figures where nothing changed them since (events are recounted).
     tags_now = _tags(conn, tenant, [survivor_id]).get(survivor_id, [])
     changes = dict(reverts)
     if any(t in tags_now for t in snap["tags_added"]):
         changes["tags"] = [t for t in tags_now if t not in snap["tags_added"]]
-    for k in ("imported_order_count", "imported_spent_cents"):
-        changes[k] = max(0, survivor[k] - sum(r[k] for r in merged))
-    for k in ("sample_count", *_LATEST):
-        changes[k] = before[k]  # recounted below when it has history of its own
+    for k in (*_SUMMED, *_LATEST):
+        if survivor[k] == after[k] or (survivor[k] is not None and after[k] is not None
+                                       and k in _LATEST and as_utc(survivor[k])
+                                       == as_utc(after[k])):
+            changes[k] = before[k]
     writer = Writer(session, Actor(principal, source))
     writer.update([({**survivor, "tags": tags_now}, changes)], audit=False)
     # Then the merged customers, their history, stores, fingerprints, dismissals, views.
@@ -468,15 +564,24 @@ def customers_of(session: Session, tenant_id: int, ids: Sequence[int]) -> list[A
     return [found[i] for i in ids if i in found]
 
 
-def latest_for(session: Session, tenant_id: int, customer_id: int) -> list[Merge]:
-    """The merges into a customer, newest first."""
-    return list(session.scalars(select(Merge).where(
-        Merge.tenant_id == tenant_id, Merge.survivor_id == customer_id)
-        .order_by(Merge.id.desc()).limit(20)))
-
-
-
 def undoable_into(session: Session, tenant_id: int, customer_id: int) -> dict[int, Merge]:
     """The merges into a customer that can still be undone, by id (its timeline's
     buttons)."""
-    return {m.id: m for m in latest_for(session, tenant_id, customer_id) if undoable(m)}
+    since = utcnow() - timedelta(days=UNDO_DAYS)
+    return {m.id: m for m in session.scalars(select(Merge).where(
+        Merge.tenant_id == tenant_id, Merge.survivor_id == customer_id,
+        Merge.undone_at.is_(None), Merge.merged_at > since))}
+
+
+def _guarded(session: Session, work: Any) -> Any:
+    """Run a merge or an undo; a rule the database still refuses (a key taken by a writer
+    in between) is a 409 or 422 with nothing changed, never a 500."""
+    try:
+        return work()
+    except IntegrityError as exc:
+        session.rollback()
+        conflict = writes.unique_violation(exc)
+        if conflict is not None:
+            raise conflict from exc
+        raise ValidationFailed(detail="The customers would break a database rule: "
+                               f"{str(exc.orig).splitlines()[0]}") from exc
