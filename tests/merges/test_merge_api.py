@@ -5,7 +5,7 @@ taken since; roles, tenants and bad input."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -509,3 +509,26 @@ def test_undo_never_leaves_a_mixed_address(client, factory):
     survivor = client.get(f"/api/v1/customers/{a['id']}", headers=t.headers).json()
     assert (survivor["address1"], survivor["city"], survivor["zip"]) == (
         "9 B Ave", "Oakland", "94704")
+
+
+def test_imported_order_dates_survive_a_merge_and_its_undo(client, factory, session):
+    t = factory.tenant()
+    run(factory, session, t, "Company,License #,Total Orders,Total Spent\n"
+                             "North Co,NO-1,5,500\n")
+    a = client.get("/api/v1/customers", headers=t.headers).json()["items"][0]
+    stamped = "2024-03-01T00:00:00Z"
+    session.execute(update(Customer).where(Customer.tenant_id == t.id, Customer.id == a["id"])
+                    .values(first_order_at=datetime(2024, 3, 1, tzinfo=UTC),
+                            last_order_at=datetime(2024, 9, 1, tzinfo=UTC)))
+    session.commit()
+    b = factory.customer(t, company_name="North Company")
+    post(client, t, order("NB-1", "10.00", license_number=b["license_number"],
+                          at="2025-01-02T00:00:00Z"))
+    merged = merge(client, t, a["id"], [b["id"]])
+    assert merged["first_order_at"] == stamped  # the imported history's, not lost
+    assert merged["last_order_at"] == "2025-01-02T00:00:00Z"
+    assert merged["order_count"] == 6
+    undo(client, t, merged["merge_id"])
+    survivor = client.get(f"/api/v1/customers/{a['id']}", headers=t.headers).json()
+    assert (survivor["first_order_at"], survivor["last_order_at"], survivor["order_count"]) \
+        == (stamped, "2024-09-01T00:00:00Z", 5)

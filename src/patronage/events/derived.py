@@ -132,13 +132,27 @@ def _order_metrics(customer: Any) -> dict[str, Any]:
     total = customer.c.imported_spent_cents + select(
         cast(func.coalesce(func.sum(Order.total_cents), 0), BigInteger)
     ).where(counted).scalar_subquery()
+    first = select(func.min(Order.placed_at)).where(counted).scalar_subquery()
+    last = select(func.max(Order.placed_at)).where(counted).scalar_subquery()
+    imported = customer.c.imported_order_count > 0
     return {
         "order_count": count,
         "total_spent_cents": total,
         "average_order_value_cents": average(count, total),
-        "first_order_at": select(func.min(Order.placed_at)).where(counted).scalar_subquery(),
-        "last_order_at": select(func.max(Order.placed_at)).where(counted).scalar_subquery(),
+        # Orders imported as totals have no rows here: their first and last dates are the
+        # stored ones, joined with the recorded orders'.
+        "first_order_at": case((imported, _either(first, customer.c.first_order_at, min)),
+                               else_=first),
+        "last_order_at": case((imported, _either(last, customer.c.last_order_at, max)),
+                              else_=last),
     }
+
+
+def _either(a: Any, b: Any, pick: Any) -> Any:
+    """The earlier (``pick=min``) or later of two times in SQL, either of which may be
+    null."""
+    better = a < b if pick is min else a > b
+    return case((a.is_(None), b), (b.is_(None), a), (better, a), else_=b)
 
 
 def recount_orders(conn: Connection, tenant_id: int, customer_ids: list[int]) -> None:

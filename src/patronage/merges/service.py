@@ -51,7 +51,8 @@ HISTORY: dict[str, Table] = {
 }
 # Figures a merge adds up (the rest are recounted from the history that moved).
 _SUMMED = ("imported_order_count", "imported_spent_cents", "sample_count")
-_LATEST = ("last_activity_at", "last_login_at", "totals_imported_at")
+_LATEST = ("last_activity_at", "last_login_at", "totals_imported_at", "last_order_at")
+_EARLIEST = ("first_order_at",)
 
 
 def _rows(conn: Connection, tenant_id: int, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -283,9 +284,10 @@ def _merge(session: Session, principal: Principal, survivor_id: int,
     # ... and the survivor keeps the chosen values and adds up the figures.
     others = [rows[c] for c in dups]
     figures = {k: survivor[k] + sum(o[k] for o in others) for k in _SUMMED}
-    for k in _LATEST:
-        figures[k] = max((r[k] for r in (survivor, *others) if r[k] is not None),
-                         key=as_utc, default=None)
+    for keys, pick in ((_LATEST, max), (_EARLIEST, min)):
+        for k in keys:
+            figures[k] = pick((r[k] for r in (survivor, *others) if r[k] is not None),
+                              key=as_utc, default=None)
     current = {**survivor, "tags": tags.get(survivor_id, [])}
     writer.update([(current, {**changes, **figures})], audit=False)
     conn.execute(insert(CustomerRedirect.__table__), [
@@ -492,10 +494,8 @@ def _undo(session: Session, principal: Principal, merge_id: int, source: str) ->
     changes = dict(reverts)
     if any(t in tags_now for t in snap["tags_added"]):
         changes["tags"] = [t for t in tags_now if t not in snap["tags_added"]]
-    for k in (*_SUMMED, *_LATEST):
-        if survivor[k] == after[k] or (survivor[k] is not None and after[k] is not None
-                                       and k in _LATEST and as_utc(survivor[k])
-                                       == as_utc(after[k])):
+    for k in (*_SUMMED, *_LATEST, *_EARLIEST):
+        if jsonable(survivor[k]) == jsonable(after[k]):
             changes[k] = before[k]
     writer = Writer(session, Actor(principal, source))
     writer.update([({**survivor, "tags": tags_now}, changes)], audit=False)
