@@ -532,3 +532,14 @@ def test_imported_order_dates_survive_a_merge_and_its_undo(client, factory, sess
     survivor = client.get(f"/api/v1/customers/{a['id']}", headers=t.headers).json()
     assert (survivor["first_order_at"], survivor["last_order_at"], survivor["order_count"]) \
         == (stamped, "2024-09-01T00:00:00Z", 5)
+
+
+def test_undo_gives_the_survivor_its_consent_date_back(client, factory):
+    t = factory.tenant()
+    a = factory.customer(t, company_name="Loud Co", subscription=True)
+    b = factory.customer(t, company_name="Quiet Co")
+    merged = merge(client, t, a["id"], [b["id"]], keep={"subscription": b["id"]})
+    assert merged["subscription"] is False and merged["subscribed_at"] is None
+    undo(client, t, merged["merge_id"])
+    survivor = client.get(f"/api/v1/customers/{a['id']}", headers=t.headers).json()
+    assert survivor["subscription"] is True and survivor["subscribed_at"] == a["subscribed_at"]

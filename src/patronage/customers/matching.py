@@ -64,6 +64,13 @@ def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]], *,
     """For each rule, its keys' customer ids (the oldest when several share one);
     ``merged``: a key no customer holds that a merged customer had finds the customer it
     was merged into."""
+    return _find_ids(conn, tenant_id, wanted, merged)[0]
+
+
+def _find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]], merged: bool
+              ) -> tuple[dict[str, dict[str, int]], bool]:
+    """``find_ids``, and whether a merged customer's key found someone."""
+    via_merged = False
     found: dict[str, dict[str, int]] = {rule: {} for rule in RULES}
     sqlite = conn.dialect.name == "sqlite"
     for rule in _PROBES:
@@ -79,8 +86,10 @@ def find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]], *,
             found[rule].setdefault(key, customer_id)
         missing = wanted[rule] - found[rule].keys() if merged else ()
         if missing:
-            found[rule].update(redirects.key_holders(conn, tenant_id, rule, missing))
-    return found
+            survivors = redirects.key_holders(conn, tenant_id, rule, missing)
+            found[rule].update(survivors)
+            via_merged = via_merged or bool(survivors)
+    return found, via_merged
 
 
 @cache
@@ -103,10 +112,14 @@ def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
     (SQLite batches take the write lock instead, db.begin_writing); ``merged`` as for
     ``find_ids``."""
     locking = lock and conn.dialect.name != "sqlite"
-    for _attempt in range(3):
-        ids = find_ids(conn, tenant_id, wanted, merged=merged)
+    for attempt in range(3):
+        ids, via_merged = _find_ids(conn, tenant_id, wanted, merged)
         every = {cid for by_key in ids.values() for cid in by_key.values()}
         rows: dict[int, dict[str, Any]] = {}
+        # PostgreSQL: a merge or its undo may commit while a lock is awaited; the locks are
+        # then let go (a savepoint) and taken again, in one order, on what the keys name.
+        point = conn.begin_nested() if locking and merged and every and attempt < 2 \
+            else None
         if every:
             query = (select(*columns).where(Customer.tenant_id == tenant_id,
                                             Customer.id.in_(every))
@@ -117,9 +130,12 @@ def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
             names = list(result.keys())  # once: a mapping per row would rebuild them per row
             at = names.index("id")
             rows = {row[at]: dict(zip(names, row, strict=True)) for row in result}
-        # A customer merged away while its lock was awaited (PostgreSQL): its keys now name
-        # the survivor, which a fresh read finds.
-        if not (locking and merged) or every <= rows.keys():
-            break
+        if point is not None and (not every <= rows.keys() or (
+                via_merged and _find_ids(conn, tenant_id, wanted, merged)[0] != ids)):
+            point.rollback()
+            continue
+        if point is not None:
+            point.commit()
+        break
     return {rule: {key: dict(rows[cid]) for key, cid in by_key.items() if cid in rows}
             for rule, by_key in ids.items()}

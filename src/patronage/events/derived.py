@@ -122,9 +122,11 @@ def add_stores(conn: Connection, tenant_id: int, pairs: Iterable[tuple[int, int]
     conn.execute(dialect.insert(CustomerStore.__table__).on_conflict_do_nothing(), rows)
 
 
-def _order_metrics(customer: Any) -> dict[str, Any]:
+def _order_metrics(customer: Any, stored_dates: bool = False) -> dict[str, Any]:
     """The totals a customer was imported with plus correlated aggregates over the orders
-    recorded here that count."""
+    recorded here that count. ``stored_dates``: a customer with imported totals keeps its
+    stored first and last order dates joined with the orders' (a merge, which cannot tell
+    imported dates from recorded ones; elsewhere the orders decide)."""
     counted = and_(Order.tenant_id == customer.c.tenant_id,
                    Order.customer_id == customer.c.id, Order.cancelled.is_(False))
     count = customer.c.imported_order_count + select(func.count()).where(
@@ -134,17 +136,16 @@ def _order_metrics(customer: Any) -> dict[str, Any]:
     ).where(counted).scalar_subquery()
     first = select(func.min(Order.placed_at)).where(counted).scalar_subquery()
     last = select(func.max(Order.placed_at)).where(counted).scalar_subquery()
-    imported = customer.c.imported_order_count > 0
+    if stored_dates:
+        imported = customer.c.imported_order_count > 0
+        first = case((imported, _either(first, customer.c.first_order_at, min)), else_=first)
+        last = case((imported, _either(last, customer.c.last_order_at, max)), else_=last)
     return {
         "order_count": count,
         "total_spent_cents": total,
         "average_order_value_cents": average(count, total),
-        # Orders imported as totals have no rows here: their first and last dates are the
-        # stored ones, joined with the recorded orders'.
-        "first_order_at": case((imported, _either(first, customer.c.first_order_at, min)),
-                               else_=first),
-        "last_order_at": case((imported, _either(last, customer.c.last_order_at, max)),
-                              else_=last),
+        "first_order_at": first,
+        "last_order_at": last,
     }
 
 
@@ -191,13 +192,17 @@ def _history(table: Any) -> tuple[Any, dict[str, Any]]:
 
 def recount(conn: Connection, tenant_id: int, customer_ids: list[int]) -> None:
     """``recompute`` for some customers, whose history moved (a merge, its undo): order
-    figures from the orders and imported totals; the rest from their events, if any."""
+    figures from the orders and imported totals (imported first and last order dates
+    kept); the rest from their events, if any."""
     table = Customer.__table__
-    recount_orders(conn, tenant_id, customer_ids)
+    conn.execute(update(table).where(table.c.tenant_id == tenant_id,
+                                     table.c.id.in_(customer_ids))
+                 .values(**_order_metrics(table, stored_dates=True)))
     has_history, values = _history(table)
     conn.execute(update(table).where(table.c.tenant_id == tenant_id,
                                      table.c.id.in_(customer_ids), has_history)
-                 .values(**values))
+                 .values(**{k: values[k] for k in ("sample_count", "last_activity_at",
+                                                   "last_login_at")}))
 
 
 def recompute(session: Session, tenant_id: int) -> int:

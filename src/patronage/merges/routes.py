@@ -32,7 +32,7 @@ def _versions(raw: dict[str, int]) -> dict[int, int]:
 @router.post("/customers/{customer_id}/merge", response_model=MergedCustomer,
              summary="Merge customers into this one: their history moves here, undoable "
                      "for 30 days",
-             responses={308: {"description": "The customer was itself merged into another"},
+             responses={410: {"description": "The customer was itself merged into another"},
                         412: {"description": "A customer changed since the versions sent"}})
 def merge(customer_id: IdPath, body: MergeIn, principal: ApiPrincipal,
           session: SessionDep) -> MergedCustomer:

@@ -216,7 +216,7 @@ def _merge(session: Session, principal: Principal, survivor_id: int,
     sources = plan.defaults(list(rows.values()), survivor_id) | keep
     changes = {f: v for f, v in plan.values(list(rows.values()), sources).items()
                if v != survivor[f]}
-    if changes.get("subscription"):  # consent dates from when it was given
+    if "subscription" in changes:  # consent dated when it was given (kept for an undo)
         changes["subscribed_at"] = rows[sources["subscription"]]["subscribed_at"]
     _check_result(session, tenant, {**survivor, **changes,
                                     "license_key": rows[sources["license_number"]]["license_key"]},
