@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from patronage.spreadsheets import neutralise
 
@@ -66,3 +67,14 @@ def test_bad_export_parameters_are_422(client, factory):
                       headers=t.headers).status_code == 422
     assert client.get("/api/v1/customers/export", params={"bogus": "1"},
                       headers=t.headers).status_code == 422
+
+
+def test_times_are_exported_to_the_second_in_utc_and_dates_as_dates(client, factory):
+    t = factory.tenant()
+    factory.shopper(t, birthday="1990-02-03")
+    text = client.get("/api/v1/customers/export", headers=t.headers,
+                      params={"columns": "name,registered_at,birthday"}).text
+    header, row = text.splitlines()[:2]
+    registered, birthday = row.split(",")[1:3]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", registered), row
+    assert birthday == "1990-02-03"

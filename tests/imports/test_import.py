@@ -211,6 +211,9 @@ def test_an_export_imports_into_an_empty_workspace_whole(client, factory, sessio
                               headers=source.headers).json()
         copy = copies[original["display_name"]]
         for name in ROUND_TRIP_FIELDS:
+            if name.endswith("_at") and original[name]:  # exported to the second, in UTC
+                assert copy[name] == original[name][:19] + "Z", name
+                continue
             assert copy[name] == original[name], name
         for name, kind in REFERENCE_FIELDS.items():  # the same list entries, by name
             position = (source.refs[kind].index(original[name])

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from patronage.cli.console import err
 from patronage.tenancy import service as tenancy
 from patronage.tenancy.models import User
 from patronage.tenancy.schemas import Principal
-
-err = Console(stderr=True)
 
 
 def acting(session: Session, tenant: str, user: str | None) -> Principal:

@@ -6,7 +6,6 @@ import time
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -16,11 +15,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from patronage.cli.console import err
 from patronage.db import session_scope
 from patronage.demo import seed as demo_seed
 from patronage.settings import get_settings
-
-err = Console(stderr=True)
 
 
 def demo(customers: Annotated[int, typer.Option(min=0, max=10_000_000,

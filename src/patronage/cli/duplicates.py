@@ -7,10 +7,10 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from patronage.cli.acting import acting
+from patronage.cli.console import err
 from patronage.db import session_scope
 from patronage.duplicates import scans, service
 from patronage.errors import PatronageError
@@ -18,7 +18,6 @@ from patronage.tenancy import service as tenancy
 
 app = typer.Typer(help="Likely duplicate customers: scan a workspace, list the pairs.",
                   no_args_is_help=True)
-err = Console(stderr=True)
 STAGES = {"reading": "Reading customers", "comparing": "Comparing customers sharing a key",
           "saving": "Saving the list"}
 

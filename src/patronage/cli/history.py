@@ -9,15 +9,13 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from sqlalchemy import select
 
+from patronage.cli.console import err
 from patronage.db import session_scope
 from patronage.events import derived
 from patronage.reports import queries, rollups
 from patronage.tenancy.models import Tenant
-
-err = Console(stderr=True)
 
 
 def recompute(tenant: Annotated[str | None, typer.Option(

@@ -8,16 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from patronage.cli.acting import acting
+from patronage.cli.console import err
 from patronage.db import session_scope
 from patronage.errors import FieldError, PatronageError
 from patronage.imports import jobs
 from patronage.tenancy import service as tenancy
-
-err = Console(stderr=True)
 
 
 def _fail(exc: PatronageError, as_json: bool) -> typer.Exit:

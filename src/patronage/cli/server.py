@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
 
+from patronage.cli.console import err
 from patronage.settings import get_settings
-
-err = Console(stderr=True)
 
 
 def not_migrated() -> NoReturn:

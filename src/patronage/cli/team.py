@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from patronage.cli.console import err
 from patronage.db import session_scope
 from patronage.errors import PatronageError
 from patronage.tenancy import service
 
-err = Console(stderr=True)
 tenant_app = typer.Typer(help="Workspaces (tenants).", no_args_is_help=True)
 user_app = typer.Typer(help="Team members.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)

@@ -21,7 +21,7 @@ from patronage.customers.codes import CustomerCode
 from patronage.customers.filters import CustomerFilters, ListParams
 from patronage.customers.models import Customer, CustomerTag
 from patronage.customers.tables import ALL_COLUMNS, COLUMNS
-from patronage.db import session_scope
+from patronage.db import as_utc, session_scope
 from patronage.errors import ValidationFailed
 from patronage.settings_lists.kinds import KINDS
 from patronage.settings_lists.service import names_by_id
@@ -45,10 +45,17 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat() if isinstance(value, datetime) \
-            else value.isoformat()
+    if isinstance(value, datetime):
+        return stamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return neutralise(str(value))
+
+
+def stamp(value: datetime) -> str:
+    """A time as an export writes it: ISO 8601 to the second, in UTC (``Z``), which
+    spreadsheets parse and an import reads back."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 Formatter = Callable[[Sequence[Any], list[str]], str]  # (row, its tags) -> cell text
@@ -62,7 +69,7 @@ def _plain_column(key: str, at: int) -> Formatter:
     if python_type is bool:
         return lambda r, _t: "yes" if r[at] else "no"
     if python_type is datetime:
-        return lambda r, _t: "" if (v := r[at]) is None else v.isoformat()  # exact: imports back
+        return lambda r, _t: "" if (v := r[at]) is None else stamp(v)
     if python_type is str:
         return lambda r, _t: neutralise(v) if (v := r[at]) else ""
     return lambda r, _t: _text(r[at])
