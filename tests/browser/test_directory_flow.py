@@ -63,7 +63,7 @@ def test_bulk_bar_survives_search_as_you_type(page: Page, live_server, factory):
     expect(page.locator("#selected-count")).to_have_text("2")
     page.select_option("#bulk-action", "add_tags")
     page.fill("#bulk-form input[name=tags]", "vip")
-    page.click("#bulk-selected")
+    page.click("#bulk-apply")
     expect(page.locator("h1")).to_have_text("Add tag vip?")
     page.click("button:has-text('Add tag vip on 2 customers')")
     expect(page.locator(".flash")).to_contain_text("2 of 2 customers changed")
@@ -110,19 +110,45 @@ def test_the_bulk_bar_has_no_default_action_and_delete_says_how_many(page: Page,
     for i in range(3):
         factory.customer(t, company_name=f"Doomed Depot {i}")
     _sign_in(page, live_server, t)
-    expect(page.locator("#bulk-action")).to_have_value("")
-    expect(page.locator("#bulk-all")).to_be_disabled()
+    expect(page.locator("#bulk-form")).to_be_hidden()  # nothing selected: no bar at all
     page.check("input.row-select >> nth=0")
-    expect(page.locator("#bulk-selected")).to_be_disabled()  # a row, but no action yet
+    expect(page.locator("#bulk-form")).to_be_visible()
+    expect(page.locator("#bulk-action")).to_have_value("")
+    expect(page.locator("#bulk-apply")).to_be_disabled()  # a row, but no action yet
     page.check("input.row-select >> nth=1")
+    expect(page.locator("#selected-count")).to_have_text("2")
     page.select_option("#bulk-action", "delete")
-    expect(page.locator("#bulk-all")).to_be_enabled()
-    page.click("#bulk-selected")
+    expect(page.locator("#bulk-apply")).to_be_enabled()
+    page.click("#bulk-apply")
     expect(page.locator("h1")).to_have_text("Delete 2 customers?")
     expect(page.locator(".card")).to_contain_text("This cannot be undone")
     page.click("button:has-text('Delete 2 customers')")
     expect(page.locator(".flash")).to_contain_text("2 of 2 customers changed")
     expect(page.locator("#result-count")).to_have_text("1 customer")
+
+
+def test_every_matching_customer_can_be_chosen_and_the_bar_goes_when_cleared(
+        page: Page, live_server, factory):
+    """Issue 16, 3: the bar appears with a selection, offers every customer the view
+    matches (not only this page's), and leaves when the selection is cleared."""
+    t = factory.tenant()
+    for i in range(3):
+        factory.customer(t, company_name=f"Tagged Trader {i}")
+    _sign_in(page, live_server, t)
+    page.check("#select-page")
+    expect(page.locator("#selected-count")).to_have_text("3")
+    page.click("#bulk-everyone")
+    expect(page.locator(".bulk-count")).to_have_text("all 3 matching selected")
+    page.select_option("#bulk-action", "add_tags")
+    page.fill("#bulk-form input[name=tags]", "fair")
+    page.click("#bulk-apply")
+    expect(page.locator(".confirm-count")).to_contain_text("3 customers match this view")
+    page.go_back()
+    page.reload()
+    page.check("input.row-select >> nth=0")
+    expect(page.locator("#bulk-form")).to_be_visible()
+    page.click("#bulk-clear")
+    expect(page.locator("#bulk-form")).to_be_hidden()
 
 
 def test_escape_closes_a_popover_and_gives_the_focus_back(page: Page, live_server, factory):
