@@ -151,6 +151,29 @@ def test_every_matching_customer_can_be_chosen_and_the_bar_goes_when_cleared(
     expect(page.locator("#bulk-form")).to_be_hidden()
 
 
+def test_paging_back_and_forth_with_a_chosen_page_size_and_slash_to_search(
+        page: Page, live_server, factory):
+    """Issue 16, 4: previous and next say where the page is; the page size is chosen on
+    the page and kept; "/" puts the cursor in the search box."""
+    t = factory.tenant()
+    for i in range(30):
+        factory.partial(t, type="guest", email=f"pager{i}@example.com")
+    _sign_in(page, live_server, t)
+    page.select_option("select[name=limit]", "25")
+    expect(page.locator("#page-position")).to_have_text("1–25 of 30")
+    page.click("a[rel=next]")
+    expect(page.locator("#page-position")).to_have_text("26–30 of 30")
+    page.click("a[rel=prev]")
+    expect(page.locator("#page-position")).to_have_text("1–25 of 30")
+    page.goto(f"{live_server}/customers")
+    expect(page.locator("#page-position")).to_have_text("1–25 of 30")
+    page.locator("body").click()
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    page.keyboard.type("pager7")
+    expect(page.locator("#result-count")).to_have_text("1 customer matches")
+
+
 def test_escape_closes_a_popover_and_gives_the_focus_back(page: Page, live_server, factory):
     """Issue 16, 5: Escape closes every popover and returns focus to what opened it."""
     t = factory.tenant()

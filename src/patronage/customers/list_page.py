@@ -5,6 +5,7 @@ The URL always holds the whole state (search, filters, sort), so a view can be b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -41,6 +42,53 @@ class Chip:
     remove_url: str
 
 
+@dataclass
+class Trail:
+    """Where a page of the list is: its number, and the cursors of the pages before it
+    (``back``: "0" for the first page), so it can link to the previous page as well as the
+    next — keyset paging only knows the way forward."""
+
+    number: int = 1
+    back: tuple[str, ...] = ()
+
+    MAX = 60  # pages remembered behind; further back, "First page"
+
+    @classmethod
+    def read(cls, query: QueryParams, params: ListParams) -> Trail:
+        if not params.cursor:
+            return cls()
+        raw = query.get("page", "")
+        number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 7 else 0
+        back = tuple(c for c in query.get("back", "")[:40_000].split(".")
+                     if c == "0" or _CURSOR.fullmatch(c))[-cls.MAX:]
+        return cls(max(number, 2), back) if number else cls(2, ())
+
+    def query(self) -> str:
+        """The page's own place, as query parameters to append (nothing on page one)."""
+        if self.number == 1:
+            return ""
+        return "&" + urlencode({"page": self.number, "back": ".".join(self.back)})
+
+    def next_url(self, params: ListParams, next_cursor: str) -> str:
+        back = (*self.back, params.cursor or "0")[-self.MAX:]
+        return url(params, cursor=next_cursor) + Trail(self.number + 1, back).query()
+
+    def previous_url(self, params: ListParams) -> str | None:
+        """The page before (None on page one; the first page when the trail is lost)."""
+        if self.number == 1:
+            return None
+        if not self.back or self.back[-1] == "0":
+            return url(params)
+        return url(params, cursor=self.back[-1]) + Trail(self.number - 1,
+                                                         self.back[:-1]).query()
+
+    def first_row(self, limit: int) -> int:
+        return (self.number - 1) * limit + 1
+
+
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,500}")
+
+
 def read(query: QueryParams) -> tuple[ListParams, list[FieldError]]:
     """The page's parameters; a bad one is reported and left out, never a dead page."""
     raw = {k: v for k, v in query_values(query.multi_items()).items()
@@ -58,6 +106,7 @@ def url(params: ListParams, **changes: Any) -> str:
     """/customers with the same state but ``changes`` (None removes a key)."""
     state = params.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     state.pop("cursor", None)
+    state.pop("limit", None)  # the member's page size, remembered: not in every link
     for key, value in changes.items():
         if value is None:
             state.pop(key, None)

@@ -222,18 +222,25 @@ class CustomerCount(TenantScoped, Base):
     customers: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+PAGE_SIZES = (25, 50, 100, 200)
+
+
 class ColumnPreference(TenantScoped, Base):
-    """Which directory columns a team member shows, in their order."""
+    """How a team member sees the directory: which columns, in their order (null: the
+    defaults), and how many customers a page."""
 
     __tablename__ = "column_preferences"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"],
                              ondelete="CASCADE"),
+        CheckConstraint("page_size IS NULL OR page_size IN (25, 50, 100, 200)",
+                        name="page_size"),
     )
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    columns: Mapped[list[str]] = mapped_column(JSON)
+    columns: Mapped[list[str] | None] = mapped_column(JSON)
+    page_size: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

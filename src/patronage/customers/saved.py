@@ -14,22 +14,41 @@ from patronage.errors import Conflict, FieldError, Forbidden, NotFound
 from patronage.tenancy.schemas import Principal
 
 
+def _preference(session: Session, principal: Principal) -> ColumnPreference:
+    pref = session.get(ColumnPreference, (principal.tenant_id, principal.user_id))
+    if pref is None:
+        pref = ColumnPreference(tenant_id=principal.tenant_id, user_id=principal.user_id)
+        session.add(pref)
+    return pref
+
+
 def get_columns(session: Session, principal: Principal) -> list[str]:
     pref = session.get(ColumnPreference, (principal.tenant_id, principal.user_id))
-    columns = [c for c in (pref.columns if pref else DEFAULT_COLUMNS) if c in COLUMNS]
+    columns = [c for c in (pref.columns if pref and pref.columns else DEFAULT_COLUMNS)
+               if c in COLUMNS]
     return columns or list(DEFAULT_COLUMNS)
 
 
-def set_columns(session: Session, principal: Principal, data: ColumnsIn) -> list[str]:
-    pref = session.get(ColumnPreference, (principal.tenant_id, principal.user_id))
-    if pref is None:
-        pref = ColumnPreference(tenant_id=principal.tenant_id, user_id=principal.user_id,
-                                columns=data.columns)
-        session.add(pref)
-    pref.columns = data.columns
+def set_columns(session: Session, principal: Principal, data: ColumnsIn | None) -> list[str]:
+    """The member's columns (None: back to the defaults)."""
+    pref = _preference(session, principal)
+    pref.columns = list(data.columns) if data is not None else None
     pref.updated_at = utcnow()
     session.commit()
-    return list(data.columns)
+    return get_columns(session, principal)
+
+
+def get_page_size(session: Session, principal: Principal) -> int | None:
+    pref = session.get(ColumnPreference, (principal.tenant_id, principal.user_id))
+    return pref.page_size if pref else None
+
+
+def set_page_size(session: Session, principal: Principal, size: int) -> None:
+    pref = _preference(session, principal)
+    if pref.page_size != size:
+        pref.page_size = size
+        pref.updated_at = utcnow()
+        session.commit()
 
 
 def _out(view: SavedView, principal: Principal) -> SavedViewOut:

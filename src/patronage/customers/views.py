@@ -28,6 +28,7 @@ from patronage.customers import (
     writes,
 )
 from patronage.customers.filters import ListParams
+from patronage.customers.models import PAGE_SIZES
 from patronage.customers.schemas import (
     REGISTRATION_FIELDS,
     CustomerCreate,
@@ -81,7 +82,9 @@ def _choices(session: Session, tenant_id: int) -> dict[str, Any]:
 @router.get("/customers")
 def customer_list(request: Request, member: web.Member, session: SessionDep) -> Response:
     params, errors = list_page.read(request.query_params)
-    canonical = list_page.url(params, cursor=params.cursor)
+    params = _page_size(session, member, request, params)
+    trail = list_page.Trail.read(request.query_params, params)
+    canonical = list_page.url(params, cursor=params.cursor) + trail.query()
     view = _current_view(session, member, request.query_params.get("view"))
     if view:
         canonical += ("&" if "?" in canonical else "?") + f"view={view.id}"
@@ -100,6 +103,7 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
     except ValidationFailed as exc:  # a stale cursor or unknown sort: show page one instead
         errors += list(exc.errors)
         params = params.model_copy(update={"cursor": None, "sort": None})
+        trail = list_page.Trail()
         page = find(params)
     chips = list_page.chips(params, choices)
     # Nothing matched: say which filter excluded everything, with what removing it gives.
@@ -113,10 +117,23 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
         "principal": member, "page": page, "params": params, "errors": errors,
         "chips": chips, "relax": relax, "choices": choices, "columns": columns,
         "all_columns": COLUMNS, "view": view, "sort_links": list_page.sort_links(params),
-        "url": list_page.url, "state_query": list_page.url(params).partition("?")[2]})
+        "url": list_page.url, "state_query": list_page.url(params).partition("?")[2],
+        "trail": trail, "page_sizes": PAGE_SIZES})
     if htmx:
         response.headers["HX-Push-Url"] = canonical
     return response
+
+
+def _page_size(session: Session, member: Principal, request: Request,
+               params: ListParams) -> ListParams:
+    """The page size asked for (remembered for the member when it is one of the choices),
+    else the member's, else the default."""
+    if "limit" in request.query_params:
+        if params.limit in PAGE_SIZES:
+            saved.set_page_size(session, member, params.limit)
+        return params
+    remembered = saved.get_page_size(session, member)
+    return params.model_copy(update={"limit": remembered}) if remembered else params
 
 
 @router.get("/customers/export")
@@ -189,9 +206,13 @@ def save_columns(request: Request, form: web.PostedForm,
                  member: web.Member, session: SessionDep) -> Response:
     chosen = [str(c) for c in form.getlist("columns")]
     try:
-        saved.set_columns(session, member, forms.parse(schemas.ColumnsIn, {"columns": chosen},
-                                                       member.tenant_region))
-        web.flash(request, "Columns saved.")
+        if form.get("reset"):
+            saved.set_columns(session, member, None)
+            web.flash(request, "Columns back to the defaults.")
+        else:
+            saved.set_columns(session, member, forms.parse(
+                schemas.ColumnsIn, {"columns": chosen}, member.tenant_region))
+            web.flash(request, "Columns saved.")
     except ValidationFailed as exc:
         web.flash(request, exc.detail, "error")
     return RedirectResponse(_back(str(form.get("next", ""))), status_code=303)

@@ -1,0 +1,85 @@
+"""The directory's paging in the admin: previous and next with where the page is ("51–100
+of 130"), a page size each member chooses and keeps, columns back to the defaults; a
+damaged place in the address never breaks the page."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.factories import csrf_of
+from tests.test_admin import _login
+
+
+def _position(page: str) -> str:
+    return html.unescape(re.search(r'id="page-position">([^<]+)<', page).group(1))
+
+
+def _link(page: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _customers(factory, t, n):
+    for i in range(n):
+        factory.partial(t, type="guest", email=f"paged{i}@example.com")
+
+
+def test_next_and_previous_say_where_the_page_is(client, factory):
+    t = factory.tenant()
+    _customers(factory, t, 60)
+    _login(client, t)
+    first = client.get("/customers?limit=25").text
+    assert _position(first) == "1–25 of 60" and _link(first, "prev") is None
+    second = client.get(_link(first, "next")).text
+    assert _position(second) == "26–50 of 60"
+    third = client.get(_link(second, "next")).text
+    assert _position(third) == "51–60 of 60" and _link(third, "next") is None
+    back = client.get(_link(third, "prev")).text
+    assert _position(back) == "26–50 of 60"
+    names = re.findall(r'aria-label="Select ([^"]+)"', second)
+    assert re.findall(r'aria-label="Select ([^"]+)"', back) == names  # the same rows
+    assert _position(client.get(_link(back, "prev")).text) == "1–25 of 60"
+
+
+def test_the_page_size_is_each_members_own(client, factory):
+    t = factory.tenant()
+    _customers(factory, t, 30)
+    _login(client, t)
+    assert _position(client.get("/customers?limit=25").text) == "1–25 of 30"
+    assert _position(client.get("/customers").text) == "1–25 of 30"  # remembered
+    assert _position(client.get("/customers?limit=17").text) == "1–17 of 30"  # not kept
+    assert _position(client.get("/customers").text) == "1–25 of 30"
+    other = factory.tenant()
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/customers").text)})
+    _login(client, other)
+    _customers(factory, other, 30)
+    assert _position(client.get("/customers").text) == "1–30 of 30"
+
+
+def test_a_damaged_place_in_the_address_shows_a_page(client, factory):
+    t = factory.tenant()
+    _customers(factory, t, 30)
+    _login(client, t)
+    first = client.get("/customers?limit=25").text
+    nxt = _link(first, "next")
+    for broken in (nxt.replace("page=2", "page=x"), nxt.replace("back=0", "back=%%%"),
+                   nxt + "&back=" + "A" * 50_000, nxt.replace("page=2", "page=99999999")):
+        page = client.get(broken)
+        assert page.status_code == 200 and "–30 of 30" in _position(page.text)
+        previous = _link(page.text, "prev")
+        assert previous and client.get(previous).status_code == 200
+
+
+def test_columns_go_back_to_the_defaults(client, factory):
+    t = factory.tenant()
+    _login(client, t)
+    page = client.get("/customers").text
+    client.post("/customers/columns", data={"csrf_token": csrf_of(page),
+                                            "columns": ["name", "city"]})
+    assert client.get("/api/v1/me/columns", headers=t.headers).json()["columns"] == [
+        "name", "city"]
+    shown = client.post("/customers/columns", data={"csrf_token": csrf_of(page), "reset": "1"})
+    assert "Columns back to the defaults" in shown.text
+    assert client.get("/api/v1/me/columns", headers=t.headers).json()["columns"] != [
+        "name", "city"]
