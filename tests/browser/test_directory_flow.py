@@ -188,3 +188,35 @@ def test_escape_closes_a_popover_and_gives_the_focus_back(page: Page, live_serve
         page.keyboard.press("Escape")
         expect(page.locator(panel).first).not_to_have_attribute("open", "")
         assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+
+
+def test_on_a_phone_the_sidebar_is_a_menu_and_rows_read_as_cards(page: Page, live_server,
+                                                                  factory):
+    """Issue 16, 2: at 390 × 844 the sidebar folds into a Menu button, each list row shows
+    the name, type, status, last order and spent and opens the customer, and no admin page
+    scrolls sideways."""
+    t = factory.tenant()
+    made = factory.customer(t, company_name="Pocket Provisions")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server, t)
+    reports = page.locator("nav[aria-label=Main] a:has-text('Reports')")
+    expect(reports).to_be_hidden()
+    page.click(".menu-toggle")
+    expect(page.locator(".menu-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(reports).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(reports).to_be_hidden()
+    expect(page.locator(".menu-toggle")).to_be_focused()
+    row = page.locator("td.row-summary", has_text="Pocket Provisions")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("Business")
+    expect(row).to_contain_text("Last order")
+    expect(row).to_contain_text("Spent $0.00")
+    expect(page.locator("td.lead-col").first).to_be_hidden()
+    row.locator("a").first.click()
+    expect(page).to_have_url(f"{live_server}/customers/{made['id']}")
+    for path in ("/customers", f"/customers/{made['id']}", f"/customers/{made['id']}/edit",
+                 "/customers/new?type=business", "/customers/duplicates", "/settings",
+                 "/settings/storefront", "/settings/team", "/imports", "/reports/sales-reps"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), path
