@@ -84,3 +84,25 @@ def test_required_markers_follow_the_chosen_type(page: Page, live_server, factor
     page.select_option("select[name=type]", "registered")
     expect(last_name_mark).to_be_visible()
     expect(company_mark).to_be_hidden()
+
+
+def test_a_refused_form_lists_its_problems_and_shows_the_types_sections(page: Page,
+                                                                        live_server, factory):
+    """Issue 16, 5: on error the focus moves to a list of the problems, each a link to its
+    field; a business is not asked for a shopper profile, nor a shopper for a licence."""
+    t = factory.tenant()
+    _sign_in(page, live_server, t)
+    page.goto(f"{live_server}/customers/new?type=business")
+    expect(page.locator("legend:has-text('Shopper profile')")).to_be_hidden()
+    expect(page.locator("legend:has-text('Licensing')")).to_be_visible()
+    page.fill("input[name=email]", "not an email")
+    page.click("button:has-text('Add customer')")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Company")
+    expect(summary).to_contain_text("Email")
+    summary.locator("a:has-text('Email')").click()
+    expect(page.locator("#f-email")).to_be_focused()
+    page.select_option("select[name=type]", "registered")
+    expect(page.locator("legend:has-text('Shopper profile')")).to_be_visible()
+    expect(page.locator("legend:has-text('Licensing')")).to_be_hidden()

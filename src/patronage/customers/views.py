@@ -243,6 +243,9 @@ def delete_view(request: Request, view_id: IdPath, member: web.Member,
     return RedirectResponse("/customers", status_code=303)
 
 
+_LABELS = {f.name: f.label for f in fields.FIELDS}
+
+
 def _form_page(request: Request, session: Session, member: Principal, *,
                customer: CustomerOut | None, values: dict[str, Any],
                error: ValidationFailed | Conflict | PreconditionFailed | None = None,
@@ -255,6 +258,7 @@ def _form_page(request: Request, session: Session, member: Principal, *,
         "principal": member, "customer": customer, "values": values, "errors": errors,
         "error": error, "choices": _choices(session, member.tenant_id),
         "required_for": _REQUIRED_FOR, "duplicates": duplicates or [],
+        "labels": _LABELS,
         "version": version or (customer.version if customer else None)},
         status_code=error.status if error else 200)
 
