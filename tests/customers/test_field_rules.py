@@ -297,6 +297,8 @@ def test_display_and_sort_names(client, factory, session, fields, display, sort)
 def test_text_fields_at_and_past_their_length(client, factory, name, limit):
     t = factory.tenant()
     body = _complete("business")
+    if name in ("state", "zip"):  # a US address has USPS rules (test_us_addresses_*)
+        body["country"] = "GB"
     at = factory.post(t, {**body, name: "x" * limit})
     assert at[name] == "x" * limit
     past = client.post("/api/v1/customers", headers=t.headers,
@@ -330,3 +332,27 @@ def test_tags_at_and_past_their_limits(client, factory):
     too_long = client.post("/api/v1/customers", headers=t.headers,
                            json={**body, "tags": ["x" * 51]})
     assert problems(too_long) == [("/tags/0", "string_too_long")]
+
+
+@pytest.mark.parametrize(("given", "stored", "problem"), [
+    ({"state": "ca", "zip": "94105"}, {"state": "CA", "zip": "94105"}, None),
+    ({"state": "California", "zip": "941051234"}, {"state": "CA", "zip": "94105-1234"}, None),
+    ({"state": "DC", "zip": "20001-0001"}, {"state": "DC", "zip": "20001-0001"}, None),
+    ({"state": "AE", "zip": "09001"}, {"state": "AE"}, None),
+    ({"state": "ZZ"}, None, ("/state", "invalid_state")),
+    ({"zip": "9"}, None, ("/zip", "invalid_zip")),
+    ({"zip": "94105-12"}, None, ("/zip", "invalid_zip")),
+    ({"state": "Ontario", "zip": "K1A 0B1", "country": "CA"},
+     {"state": "Ontario", "zip": "K1A 0B1"}, None),
+])
+def test_us_addresses_have_a_state_code_and_a_zip(client, factory, given, stored, problem):
+    """Issue 16, 5: a US address (or one without a country in a US workspace) has a USPS
+    state code and a ZIP or ZIP+4, written in their usual form; other countries' as typed."""
+    t = factory.tenant()
+    response = client.post("/api/v1/customers", headers=t.headers,
+                           json={**_complete("business"), **given})
+    if problem is None:
+        assert response.status_code == 201, response.text
+        assert {k: response.json()[k] for k in stored} == stored
+    else:
+        assert problems(response) == [problem]

@@ -372,3 +372,15 @@ def test_an_absurd_header_is_refused_at_once(factory, session):
     with pytest.raises(ValidationFailed) as refused:
         run(factory, session, t, f"{header}\r\n{','.join('x' * 1 for _ in range(3))}\r\n")
     assert refused.value.errors[0].code == "too_many_columns"
+
+
+def test_a_us_row_with_a_made_up_state_or_zip_is_rejected_with_its_line(factory, session):
+    t = factory.tenant()
+    report = run(factory, session, t, "Company,State,Zip,Country\n"
+                                      "Good Co,California,94105,US\n"
+                                      "Bad State Co,ZZ,94105,\n"
+                                      "Bad Zip Co,NY,9,US\n"
+                                      "Abroad Co,Ontario,K1A 0B1,CA\n")
+    assert (report.created, report.rejected) == (2, 2), report.errors
+    found = {(e["line"], e["code"]) for e in report.errors}
+    assert found == {(3, "invalid_state"), (4, "invalid_zip")}, report.errors

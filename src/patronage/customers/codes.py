@@ -18,6 +18,8 @@ class CustomerCode(StrEnum):
     # normalisers (types.py)
     INVALID_EMAIL = "invalid_email"
     INVALID_PHONE = "invalid_phone"
+    INVALID_STATE = "invalid_state"
+    INVALID_ZIP = "invalid_zip"
     INVALID_LICENSE_NUMBER = "invalid_license_number"
     INVALID_CHARACTERS = "invalid_characters"
     DATETIME_OUT_OF_RANGE = "datetime_out_of_range"

@@ -92,11 +92,18 @@ def import_totals(current: Mapping[str, Any] | None, changes: dict[str, Any],
         changes["totals_imported_at"] = now
 
 
-def normalise(values: dict[str, Any], region: str) -> list[FieldError]:
-    """Normalise phone and license in place; return the errors found."""
+def normalise(values: dict[str, Any], region: str, *, addresses: bool = True
+              ) -> list[FieldError]:
+    """Normalise phone, license and (``addresses``) a US address's state and ZIP in place;
+    return the errors found."""
     from pydantic_core import PydanticCustomError
 
+    from patronage.addresses import us_problems
+
     errors: list[FieldError] = []
+    if addresses:
+        errors += [FieldError(f"/{field}", message, code)
+                   for field, message, code in us_problems(values, region)]
     if values.get("phone"):
         try:
             values["phone"] = normalize_phone(values["phone"], region)

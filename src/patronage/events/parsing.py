@@ -56,7 +56,8 @@ def parse(index: int, raw: Any, key: str | None, region: str) -> Parsed:
     except ValidationError as exc:
         raise ValidationFailed.of(event_errors(exc)) from exc
     values = event.customer.model_dump(exclude_none=True)
-    errors = rules.normalise(values, region)
+    # A storefront's address is kept as sent: an odd state must not turn an order away.
+    errors = rules.normalise(values, region, addresses=False)
     if errors:
         raise ValidationFailed.of(FieldError("/customer" + e.pointer, e.detail, e.code)
                                   for e in errors)

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from pydantic_core import PydanticCustomError
 
+from patronage.addresses import us_problems
 from patronage.customers import fields
 from patronage.customers.codes import CustomerCode
 from patronage.imports.codes import ImportCode
@@ -195,6 +196,10 @@ class Converter:
             except PydanticCustomError as exc:
                 row.errors.append(RowError(header, f"{header}: {exc.message().rstrip('.')}.",
                                            exc.type))
+        headers = {name: header for _i, header, name in self.plan}
+        for name, message, code in us_problems(values, self.region):
+            header = headers.get(name, name)
+            row.errors.append(RowError(header, f"{header}: {message}", code))
         if row.errors:
             return row
         if values.get("license_number"):
