@@ -48,3 +48,29 @@ def test_an_unconfigured_secret_is_made_once_and_kept_private(tmp_path):
             Settings(environment="production", secret_key=secret,
                      secret_key_file=str(tmp_path / "other"))
     assert Settings(environment="production", secret_key="s" * 40).secret_key == "s" * 40
+
+
+def test_a_fault_of_ours_answers_a_styled_page_and_a_problem(app, factory, monkeypatch):
+    """Issue 16, 5: a 500 is the usual page with a way back (admin) or problem details
+    (API), never Starlette's plain text."""
+    from starlette.testclient import TestClient
+
+    from patronage.customers import service
+    from tests.test_admin import _login
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a fault")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        t = factory.tenant()
+        made = client.post("/api/v1/customers", headers=t.headers,
+                           json={"type": "business", "company_name": "Fault Lines"}).json()
+        monkeypatch.setattr(service, "get_customer", broken)
+        api = client.get(f"/api/v1/customers/{made['id']}", headers=t.headers)
+        assert api.status_code == 500
+        assert api.headers["content-type"] == "application/problem+json"
+        assert api.json()["code"] == "internal_error" and "a fault" not in api.text
+        assert _login(client, t).status_code == 303
+        page = client.get(f"/customers/{made['id']}")
+        assert page.status_code == 500 and "text/html" in page.headers["content-type"]
+        assert "Something went wrong" in page.text and 'href="/customers"' in page.text

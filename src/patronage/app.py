@@ -121,6 +121,19 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return _problem(request, error)
 
 
+class Unexpected(PatronageError):
+    status, code, title = 500, "internal_error", "Something went wrong"
+
+
+def _unexpected(request: Request, _exc: Exception) -> Response:
+    """A fault of ours: the usual page (or problem), never a bare traceback or plain text.
+    The server still logs the exception (Starlette re-raises it after this answer)."""
+    return _problem(request, Unexpected(
+        "Something went wrong on our side, not in what you did; nothing was half-saved (each "
+        "change is one transaction). Try again; if it keeps happening, tell us what you were "
+        "doing and when."))
+
+
 def _tune_gc() -> None:
     """A request can allocate ~100,000 short-lived objects (a batch of 1,000 events); with
     CPython's defaults that sets off full collections that walk every long-lived object and
@@ -177,6 +190,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(PatronageError, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(PoolTimeout, _pool_exhausted)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(web.LoginRequired, web.to_login)  # type: ignore[arg-type]
