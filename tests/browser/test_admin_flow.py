@@ -106,3 +106,20 @@ def test_a_refused_form_lists_its_problems_and_shows_the_types_sections(page: Pa
     page.select_option("select[name=type]", "registered")
     expect(page.locator("legend:has-text('Shopper profile')")).to_be_visible()
     expect(page.locator("legend:has-text('Licensing')")).to_be_hidden()
+
+
+def test_statuses_are_put_in_order_with_the_arrows(page: Page, live_server, factory, client):
+    """Issue 16, 5: the status order is set on the Settings page (drag, or the arrows from
+    the keyboard), not only through the API."""
+    t = factory.tenant()
+    _sign_in(page, live_server, t)
+    page.goto(f"{live_server}/settings")
+    save = page.locator("#save-statuses")
+    expect(save).to_be_hidden()
+    page.get_by_label("Move Lead up").click()
+    expect(save).to_be_visible()
+    save.click()
+    expect(page.locator(".flash")).to_contain_text("Saved the order of the statuses")
+    names = [i["name"] for i in client.get("/api/v1/settings/statuses",
+                                           headers=t.headers).json()]
+    assert names == ["Lead", "Customer"]

@@ -933,6 +933,18 @@ def _item_names_admin(slug: str) -> Callable[[World, Side], None]:
     return check
 
 
+def _order_anothers_admin(slug: str) -> Callable[[World, Side], None]:
+    """C's list ordered with A's item among the ids: refused (its own items are not A's),
+    A's order untouched (checked on every row after the check)."""
+    def check(w: World, c: Side) -> None:
+        refused = _send(w, c, "POST", f"/settings/{slug}/order",
+                        {"data": {"ids": [str(w.a.items[slug]["id"])]}})
+        assert refused.status_code == 303, refused.text[:600]
+        page = c.admin.get("/settings")
+        assert "Name every" in page.text, page.text[:600]
+    return check
+
+
 def _own_settings(path: str, body: dict[str, Any]) -> Callable[[World, Side], None]:
     """A workspace's settings are its own: C changing them leaves A's as they were."""
     def check(w: World, c: Side) -> None:
@@ -1055,6 +1067,7 @@ WRITES: dict[tuple[str, str], Callable[[World, Side], None] | str] = {
     ("POST", "/customers/views"): _view_name_admin,
     ("POST", "/customers/new"): _create_with_a_license_admin,
     **{("POST", f"/settings/{slug}"): _item_names_admin(slug) for slug in KINDS},
+    **{("POST", f"/settings/{slug}/order"): _order_anothers_admin(slug) for slug in KINDS},
     ("POST", "/imports"): _import_admin,
     ("POST", "/api/v1/users"): _member_of_another,
     ("POST", "/api/v1/tokens"): _token_for_another,

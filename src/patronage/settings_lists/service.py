@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from patronage.errors import Conflict, FieldError, NotFound
+from patronage.errors import Conflict, FieldError, NotFound, ValidationFailed
 from patronage.settings_lists.kinds import ListKind
 
 
@@ -78,6 +78,19 @@ def update_item(session: Session, kind: ListKind, *, tenant_id: int, item_id: in
     _flush(session, kind)
     session.commit()
     return kind.out.model_validate(row)
+
+
+def reorder(session: Session, kind: ListKind, *, tenant_id: int, ids: list[int]) -> None:
+    """Put a list in the order of ``ids`` (every item of it, each once)."""
+    rows = {row.id: row for row in session.scalars(select(kind.model).where(
+        kind.model.tenant_id == tenant_id))}
+    if sorted(ids) != sorted(rows) or len(set(ids)) != len(ids):
+        raise ValidationFailed.field("ids", f"Name every {kind.singular} of the list once, in "
+                                     "the order wanted (the list changed meanwhile? reload).",
+                                     "invalid_order")
+    for position, item_id in enumerate(ids):
+        rows[item_id].position = position
+    session.commit()
 
 
 def delete_item(session: Session, kind: ListKind, *, tenant_id: int, item_id: int) -> None:

@@ -93,6 +93,22 @@ def add_item(request: Request, form: web.PostedForm, slug: str, member: web.Memb
     return _save(request, form, session, member, slug, None)
 
 
+@router.post("/settings/{slug}/order", dependencies=[web.CsrfChecked])
+def reorder(request: Request, form: web.PostedForm, slug: str, member: web.Member,
+            session: SessionDep) -> Response:
+    tenancy.require_admin(member)
+    kind = _kind(slug)
+    raw = [str(v) for v in form.getlist("ids")]
+    try:
+        if not all(v.isascii() and v.isdigit() and len(v) <= 10 for v in raw):
+            raise ValidationFailed.field("ids", "Not a list of this page.", "invalid_order")
+        service.reorder(session, kind, tenant_id=member.tenant_id, ids=[int(v) for v in raw])
+        web.flash(request, f"Saved the order of the {kind.label.lower()}.")
+    except ValidationFailed as exc:
+        web.flash(request, exc.detail, "error")
+    return RedirectResponse(f"/settings#{slug}", status_code=303)
+
+
 @router.post("/settings/{slug}/{item_id}", dependencies=[web.CsrfChecked])
 def update_item(request: Request, form: web.PostedForm,
                 slug: str, item_id: IdPath, member: web.Member,
