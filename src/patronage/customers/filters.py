@@ -8,11 +8,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-from sqlalchemy import ColumnElement, and_, func, select
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from patronage.customers import search
-from patronage.customers.fields import CustomerType
+from patronage.customers.fields import CustomerType, RiskLevel
 from patronage.customers.models import Customer, CustomerStore, CustomerTag
 from patronage.errors import ValidationFailed
 from patronage.types import MAX_INT, Id, PlainText, normalise_tag
@@ -41,6 +48,7 @@ WordList = Annotated[Annotated[list[Word], Field(max_length=MAX_VALUES)] | None,
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("10000000000"), decimal_places=2)]
 Amount = Annotated[int, Field(ge=0, le=MAX_INT)]
 Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9998, 12, 31))]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 
 
 class CustomerFilters(BaseModel):
@@ -79,10 +87,27 @@ class CustomerFilters(BaseModel):
     last_activity_to: Day | None = None
     order_count_min: Amount | None = None
     order_count_max: Amount | None = None
-    spent_min: Money | None = None
-    spent_max: Money | None = None
+    total_spent_min: Money | None = Field(None, validation_alias=AliasChoices(
+        "total_spent_min", "spent_min"), description="Spent at least ($); `spent_min` too.")
+    total_spent_max: Money | None = Field(None, validation_alias=AliasChoices(
+        "total_spent_max", "spent_max"), description="Spent at most ($); `spent_max` too.")
     has_no_orders: bool | None = None
     has_no_email: bool | None = None
+    risk_level: Annotated[Annotated[list[RiskLevel], Field(max_length=3)] | None,
+                          BeforeValidator(_split)] = None
+    shopper_level: WordList = Field(None, description="Any of these levels (case-insensitive).")
+    country: Annotated[Annotated[list[Country], Field(max_length=MAX_VALUES)] | None,
+                       BeforeValidator(_split)] = Field(None, description="Two-letter codes.")
+    membership_id: Word | None = Field(None, description="Membership ID, exactly.")
+    age_limited: bool | None = Field(None, description="Allowed age-limited products.")
+    birthday_month: Annotated[int, Field(ge=1, le=12)] | None = Field(
+        None, description="Birthday in this month (1-12), any year.")
+    birthday_within: Annotated[int, Field(ge=0, le=366)] | None = Field(
+        None, description="Birthday in the next N days (0: today), any year.")
+    license_expires_from: Day | None = None
+    license_expires_to: Day | None = None
+    license_expires_within: Annotated[int, Field(ge=0, le=3650)] | None = Field(
+        None, description="License expires between today and N days from now.")
 
     def resolved(self, member_id: int | None) -> CustomerFilters:
         """The filters with ``me`` put as the member asking (None: nobody asks, e.g. the
@@ -113,6 +138,34 @@ def _one_of(column: Any, values: list[Any]) -> ColumnElement[bool]:
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _month_day(dialect: str) -> Any:
+    """A birthday's month and day as 'MM-DD' (year left out), in the dialect's SQL."""
+    if dialect == "sqlite":  # dates are stored as 'YYYY-MM-DD'
+        return func.substr(Customer.birthday, 6, 5)
+    return func.to_char(Customer.birthday, "MM-DD")
+
+
+def _birthdays(f: CustomerFilters, dialect: str) -> list[ColumnElement[bool]]:
+    """Birthdays in a month, or in the next N days, whatever the year (a span over New
+    Year's Eve wraps round)."""
+    out: list[ColumnElement[bool]] = []
+    if f.birthday_month is None and f.birthday_within is None:
+        return out
+    day = _month_day(dialect)
+    out.append(Customer.birthday.is_not(None))
+    if f.birthday_month is not None:
+        month = f"{f.birthday_month:02d}"
+        out.append(and_(day >= f"{month}-01", day <= f"{month}-31"))
+    if f.birthday_within is not None:
+        today = date.today()
+        first, last = today.strftime("%m-%d"), (today + timedelta(
+            days=f.birthday_within)).strftime("%m-%d")
+        if f.birthday_within < 365:  # a whole year round: every birthday
+            out.append(and_(day >= first, day <= last) if first <= last
+                       else or_(day >= first, day <= last))
+    return out
 
 
 def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnElement[bool]]:
@@ -155,10 +208,30 @@ def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnE
         out.append(c.order_count >= f.order_count_min)
     if f.order_count_max is not None:
         out.append(c.order_count <= f.order_count_max)
-    if f.spent_min is not None:
-        out.append(c.total_spent_cents >= int(f.spent_min * 100))
-    if f.spent_max is not None:
-        out.append(c.total_spent_cents <= int(f.spent_max * 100))
+    if f.total_spent_min is not None:
+        out.append(c.total_spent_cents >= int(f.total_spent_min * 100))
+    if f.total_spent_max is not None:
+        out.append(c.total_spent_cents <= int(f.total_spent_max * 100))
+    if f.risk_level:
+        out.append(_one_of(c.risk_level, f.risk_level))
+    if f.shopper_level:
+        out.append(func.lower(c.shopper_level).in_({v.lower() for v in f.shopper_level}))
+    if f.country:
+        out.append(_one_of(c.country, [v.upper() for v in f.country]))
+    if f.membership_id:
+        out.append(and_(c.membership_id.is_not(None), c.membership_id == f.membership_id))
+    if f.age_limited is not None:
+        out.append(c.allow_age_limited_products == f.age_limited)
+    out += _birthdays(f, dialect)
+    expires = c.license_expires_on
+    if f.license_expires_from:
+        out.append(expires >= f.license_expires_from)
+    if f.license_expires_to:
+        out.append(expires <= f.license_expires_to)
+    if f.license_expires_within is not None:
+        today = date.today()
+        out.append(and_(expires >= today,
+                        expires <= today + timedelta(days=f.license_expires_within)))
     if f.has_no_orders is not None:
         out.append((c.order_count == 0) if f.has_no_orders else (c.order_count > 0))
     if f.has_no_email is not None:

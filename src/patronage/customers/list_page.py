@@ -27,9 +27,16 @@ LABELS = {
     "last_login_to": "Last login to", "last_order_from": "Last order from",
     "last_order_to": "Last order to", "last_activity_from": "Last activity from",
     "last_activity_to": "Last activity to", "order_count_min": "Orders ≥",
-    "order_count_max": "Orders ≤", "spent_min": "Spent ≥", "spent_max": "Spent ≤",
-    "has_no_orders": "No orders", "has_no_email": "No email",
+    "order_count_max": "Orders ≤", "total_spent_min": "Spent ≥", "total_spent_max": "Spent ≤",
+    "has_no_orders": "No orders", "has_no_email": "No email", "risk_level": "Risk",
+    "shopper_level": "Shopper level", "country": "Country", "membership_id": "Membership ID",
+    "age_limited": "Age-limited products", "birthday_month": "Birthday month",
+    "birthday_within": "Birthday within (days)", "license_expires_from": "License expires from",
+    "license_expires_to": "License expires to",
+    "license_expires_within": "License expires within (days)",
 }
+# Earlier names of filters, still read (the API takes them too).
+ALIASES = {"spent_min": "total_spent_min", "spent_max": "total_spent_max"}
 # filter -> the choices list whose names label its ids
 NAMED_BY = {"status": "statuses", "sales_rep": "users", "payment_terms": "payment_terms",
             "license_type": "license_types", "store": "stores", "master_store": "stores"}
@@ -91,8 +98,8 @@ _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,500}")
 
 def read(query: QueryParams) -> tuple[ListParams, list[FieldError]]:
     """The page's parameters; a bad one is reported and left out, never a dead page."""
-    raw = {k: v for k, v in query_values(query.multi_items()).items()
-           if k in ListParams.model_fields}
+    raw = {ALIASES.get(k, k): v for k, v in query_values(query.multi_items()).items()
+           if ALIASES.get(k, k) in ListParams.model_fields}
     try:
         return ListParams.model_validate(raw), []
     except ValidationError as exc:
@@ -132,7 +139,7 @@ def chips(params: ListParams, choices: dict[str, Any]) -> list[Chip]:
                 out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: rest})))
         else:
             shown = (("yes" if value else "no") if isinstance(value, bool)
-                     else f"${value:,}" if key.startswith("spent") else value)
+                     else f"${value:,}" if key.startswith("total_spent") else value)
             out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: None})))
     return out
 
