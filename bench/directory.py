@@ -60,6 +60,9 @@ def _shapes() -> dict[str, list[dict]]:
         sample = con.execute(text("SELECT last_name, license_number, phone FROM customers "
                                   "WHERE tenant_id = :t AND license_number IS NOT NULL "
                                   "ORDER BY id LIMIT 2000"), {"t": tenant}).all()
+        members = list(con.scalars(text(
+            "SELECT membership_id FROM customers WHERE tenant_id = :t AND membership_id IS "
+            "NOT NULL ORDER BY id LIMIT 20"), {"t": tenant}))
     rng = random.Random(7)
     common = ["smi", "son", "ann", "mar", "lee", "gold", "green", "john", "mill", "wood"]
     return {
@@ -77,6 +80,16 @@ def _shapes() -> dict[str, list[dict]]:
         "search, rare": [{"q": lic.split("-")[1][2:]} for _, lic, _ in
                          rng.sample(sample, 20)],
         "phone fragment": [{"q": f"{ph[2:5]}-{ph[5:8]}"} for _, _, ph in rng.sample(sample, 20)],
+        # issue 16: every field can be found
+        "risk / shopper level / country / age-limited": [
+            {"risk_level": "high"}, {"risk_level": "medium,high", "sort": "-total_spent"},
+            {"shopper_level": "Platinum"}, {"country": "US", "age_limited": "true"}],
+        "membership ID": [{"membership_id": m} for m in members],
+        "birthdays this month / next 30 days": [{"birthday_month": m} for m in (1, 6, 12)]
+        + [{"birthday_within": 30}],
+        "license expiring within 30 days / a range": [
+            {"license_expires_within": 30},
+            {"license_expires_from": "2026-01-01", "license_expires_to": "2026-03-31"}],
     }
 
 
