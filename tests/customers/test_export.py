@@ -78,3 +78,15 @@ def test_times_are_exported_to_the_second_in_utc_and_dates_as_dates(client, fact
     registered, birthday = row.split(",")[1:3]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", registered), row
     assert birthday == "1990-02-03"
+
+
+def test_the_stores_column_names_the_stores_ordered_from(client, factory):
+    from tests.events.test_events import order, post
+
+    t = factory.tenant()
+    made = factory.customer(t, license_number="ST-1")
+    post(client, t, order("ST-O1", license_number="ST-1"))
+    text = client.get("/api/v1/customers/export", headers=t.headers,
+                      params={"columns": "name,stores"}).text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Name", "Stores"] and rows[1] == [made["display_name"], "Main"]

@@ -83,3 +83,17 @@ def test_columns_go_back_to_the_defaults(client, factory):
     assert "Columns back to the defaults" in shown.text
     assert client.get("/api/v1/me/columns", headers=t.headers).json()["columns"] != [
         "name", "city"]
+
+
+def test_the_stores_column_shows_where_a_customer_ordered(client, factory):
+    from tests.events.test_events import order, post
+
+    t = factory.tenant()
+    factory.customer(t, license_number="SC-1", company_name="Store Shopper")
+    post(client, t, order("SC-O1", license_number="SC-1"))
+    _login(client, t)
+    page = client.get("/customers").text
+    client.post("/customers/columns", data={"csrf_token": csrf_of(page),
+                                            "columns": ["name", "stores"]})
+    shown = html.unescape(client.get("/customers").text)
+    assert re.search(r"Store Shopper.*?<td[^>]*>Main</td>", shown, re.S)

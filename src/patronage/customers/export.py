@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from patronage.customers import queries, rules, saved
 from patronage.customers.codes import CustomerCode
 from patronage.customers.filters import CustomerFilters, ListParams
-from patronage.customers.models import Customer, CustomerTag
+from patronage.customers.models import Customer, CustomerStore, CustomerTag
 from patronage.customers.tables import ALL_COLUMNS, COLUMNS
 from patronage.db import as_utc, session_scope
 from patronage.errors import ValidationFailed
@@ -35,7 +35,8 @@ _NEEDS = {
     "name": ("company_name", "first_name", "last_name", "email", "phone"),
     "status": ("status_id",), "license_type": ("license_type_id",),
     "payment_terms": ("payment_term_id",), "master_store": ("master_store_id",),
-    "sales_rep": ("sales_rep_id",), "tags": (), "total_spent": ("total_spent_cents",),
+    "sales_rep": ("sales_rep_id",), "tags": (), "stores": (),
+    "total_spent": ("total_spent_cents",),
     "average_order_value": ("average_order_value_cents",),
 }
 
@@ -115,6 +116,9 @@ def rows(session: Session, *, tenant_id: int, region: str, filters: CustomerFilt
     needed = ["id", *sorted({c for key in columns for c in _NEEDS.get(key, (key,))} - {"id"})]
     at = {name: i for i, name in enumerate(needed)}
     special = _formatters(session, tenant_id, at)
+    store_names = names_by_id(session, KINDS["stores"], tenant_id=tenant_id)
+    page_stores: dict[int, str] = {}  # this batch's customers -> their stores, as written
+    special["stores"] = lambda r, _t: page_stores.get(r[0], "")
     plan = [special.get(key) or _plain_column(key, at[key]) for key in columns]
     selected = [table.c[name] for name in needed]
     out = io.StringIO()
@@ -139,6 +143,16 @@ def rows(session: Session, *, tenant_id: int, region: str, filters: CustomerFilt
                         CustomerTag.tenant_id == tenant_id,
                         CustomerTag.customer_id.in_(page.ids)).order_by(CustomerTag.tag)):
                 tags.setdefault(cid, []).append(tag)
+        if "stores" in columns:
+            ordered_from: dict[int, list[str]] = {}
+            for cid, store in conn.execute(
+                    select(CustomerStore.customer_id, CustomerStore.store_id).where(
+                        CustomerStore.tenant_id == tenant_id,
+                        CustomerStore.customer_id.in_(page.ids))):
+                ordered_from.setdefault(cid, []).append(store_names.get(store, f"#{store}"))
+            page_stores.clear()
+            page_stores.update({cid: neutralise(", ".join(sorted(names)))
+                                for cid, names in ordered_from.items()})
         out.seek(0)
         out.truncate()
         no_tags: list[str] = []

@@ -32,6 +32,7 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
                   "payment_term_id", "master_store_id", "tags", "subscription",
                   "tax_exempt", "order_count", "total_spent_cents")),
     Column("average_order_value", "Avg. order", numeric=True),
+    Column("stores", "Stores"),  # ordered from (derived from the orders)
     Column("last_order_at", "Last order", "last_order_at"),
     *map(_field, ("registered_at", "last_login_at", "last_activity_at")),
     Column("created_at", "Added", "created_at"),
