@@ -74,3 +74,7 @@ def test_a_fault_of_ours_answers_a_styled_page_and_a_problem(app, factory, monke
         page = client.get(f"/customers/{made['id']}")
         assert page.status_code == 500 and "text/html" in page.headers["content-type"]
         assert "Something went wrong" in page.text and 'href="/customers"' in page.text
+        for answer in (api, page):  # the headers every answer carries
+            assert answer.headers["x-content-type-options"] == "nosniff"
+            assert answer.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]

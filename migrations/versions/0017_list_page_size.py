@@ -25,7 +25,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM column_preferences WHERE columns IS NULL")
+    op.execute("DELETE FROM column_preferences WHERE columns IS NULL "
+               "OR CAST(columns AS TEXT) = 'null'")
     with op.batch_alter_table("column_preferences") as batch:
         batch.drop_constraint(op.f("ck_column_preferences_page_size"), type_="check")
         batch.alter_column("columns", existing_type=sa.JSON(), nullable=False)

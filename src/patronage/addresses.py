@@ -13,28 +13,34 @@ import us
 
 from patronage.customers.codes import CustomerCode
 
-MILITARY = {"AA", "AE", "AP"}  # USPS codes of the armed forces' mail
+# USPS codes beyond the states and territories `us` lists: the armed forces' mail, and the
+# freely associated states USPS delivers to.
+EXTRA = {"AA", "AE", "AP", "FM", "MH", "PW"}
+# A state by its code or its name, exactly (no sound-alike or FIPS guesses).
+_STATES = {**{s.abbr.lower(): s.abbr for s in us.states.STATES_AND_TERRITORIES},
+           **{s.name.lower(): s.abbr for s in us.states.STATES_AND_TERRITORIES},
+           **{code.lower(): code for code in EXTRA}}
 _ZIP = re.compile(r"([0-9]{5})(?:[- ]?([0-9]{4}))?")
 
 
-def applies(values: MutableMapping[str, Any], region: str) -> bool:
-    """US rules: for a US address, or one without a country in a US workspace."""
-    country = (values.get("country") or "").upper()
+def applies(values: MutableMapping[str, Any], region: str, stored_country: str | None = None
+            ) -> bool:
+    """US rules: for a US address, or one without a country in a US workspace (the country
+    given, else the one stored, for a change of some fields)."""
+    country = ((values["country"] if "country" in values else stored_country) or "").upper()
     return country == "US" or (not country and region.upper() == "US")
 
 
-def us_problems(values: MutableMapping[str, Any], region: str) -> list[tuple[str, str, str]]:
+def us_problems(values: MutableMapping[str, Any], region: str,
+                stored_country: str | None = None) -> list[tuple[str, str, str]]:
     """Write a US address's state and ZIP in their USPS form, in place; return (field,
     message, code) for each that is not one."""
-    if not applies(values, region):
+    if not applies(values, region, stored_country):
         return []
     problems = []
     state = values.get("state")
     if isinstance(state, str) and state.strip():
-        code = state.strip().upper()
-        if code not in MILITARY:
-            found = us.states.lookup(state.strip())
-            code = found.abbr if found is not None else ""
+        code = _STATES.get(state.strip().lower(), "")
         if code:
             values["state"] = code
         else:

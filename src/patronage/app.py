@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -68,6 +69,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (422, "Invalid input"), (428, "If-Match required"),
         (503, "Busy: not served in time; nothing changed (see Retry-After)")]}
 API_PREFIX = "/api/v1"
+logger = logging.getLogger("patronage")
 
 
 def _problem(request: Request, error: PatronageError) -> Response:
@@ -125,9 +127,36 @@ class Unexpected(PatronageError):
     status, code, title = 500, "internal_error", "Something went wrong"
 
 
+class Faults:
+    """ASGI middleware inside SecurityHeaders and the session: an exception no handler
+    took is logged and answered as the usual page (or problem), with the same headers and
+    session as any answer — never Starlette's plain text."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started:
+                raise
+            logger.exception("Unhandled error on %s %s", scope.get("method"), scope["path"])
+            await _unexpected(Request(scope, receive), exc)(scope, receive, send)
+
+
 def _unexpected(request: Request, _exc: Exception) -> Response:
-    """A fault of ours: the usual page (or problem), never a bare traceback or plain text.
-    The server still logs the exception (Starlette re-raises it after this answer)."""
+    """A fault of ours: the usual page (or problem), never a bare traceback or plain text."""
     return _problem(request, Unexpected(
         "Something went wrong on our side, not in what you did; nothing was half-saved (each "
         "change is one transaction). Try again; if it keeps happening, tell us what you were "
@@ -179,6 +208,7 @@ def create_app() -> FastAPI:
                   description="Customer directory and light CRM. Authenticate with "
                               "`Authorization: Bearer <token>` (`patronage token create`). "
                               "Errors are RFC 9457 problem details.")
+    app.add_middleware(Faults)  # inside SecurityHeaders: a 500 gets the same headers
     app.add_middleware(SecurityHeaders)  # inside the session middleware: sees who is in
     app.add_middleware(UploadLimit)
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
@@ -190,7 +220,6 @@ def create_app() -> FastAPI:
     app.add_exception_handler(PatronageError, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(PoolTimeout, _pool_exhausted)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(web.LoginRequired, web.to_login)  # type: ignore[arg-type]

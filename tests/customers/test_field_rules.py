@@ -356,3 +356,15 @@ def test_us_addresses_have_a_state_code_and_a_zip(client, factory, given, stored
         assert {k: response.json()[k] for k in stored} == stored
     else:
         assert problems(response) == [problem]
+
+
+def test_a_change_of_state_follows_the_stored_country(client, factory):
+    t = factory.tenant()
+    made = factory.post(t, {**_complete("business"), "country": "CA", "state": "Ontario"})
+    changed = client.patch(f"/api/v1/customers/{made['id']}", json={"state": "ON"},
+                           headers={**t.headers, "If-Match": f'"{made["version"]}"'})
+    assert changed.status_code == 200, changed.text  # a Canadian address: kept as typed
+    us = factory.post(t, {**_complete("business"), "country": "US", "state": "CA"})
+    refused = client.patch(f"/api/v1/customers/{us['id']}", json={"state": "Kalifornia"},
+                           headers={**t.headers, "If-Match": f'"{us["version"]}"'})
+    assert problems(refused) == [("/state", "invalid_state")]  # no sound-alike guesses

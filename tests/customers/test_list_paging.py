@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 import re
 
+from sqlalchemy import text
+
 from tests.factories import csrf_of
 from tests.test_admin import _login
 
@@ -46,9 +48,11 @@ def test_the_page_size_is_each_members_own(client, factory):
     t = factory.tenant()
     _customers(factory, t, 30)
     _login(client, t)
-    assert _position(client.get("/customers?limit=25").text) == "1–25 of 30"
-    assert _position(client.get("/customers").text) == "1–25 of 30"  # remembered
-    assert _position(client.get("/customers?limit=17").text) == "1–17 of 30"  # not kept
+    assert _position(client.get("/customers?limit=25").text) == "1–25 of 30"  # a link's
+    assert _position(client.get("/customers").text) == "1–30 of 30"  # ... is not kept
+    assert _position(client.get("/customers?limit=25&remember=1").text) == "1–25 of 30"
+    assert _position(client.get("/customers").text) == "1–25 of 30"  # chosen: remembered
+    assert _position(client.get("/customers?limit=17&remember=1").text) == "1–17 of 30"
     assert _position(client.get("/customers").text) == "1–25 of 30"
     other = factory.tenant()
     client.post("/logout", data={"csrf_token": csrf_of(client.get("/customers").text)})
@@ -71,7 +75,7 @@ def test_a_damaged_place_in_the_address_shows_a_page(client, factory):
         assert previous and client.get(previous).status_code == 200
 
 
-def test_columns_go_back_to_the_defaults(client, factory):
+def test_columns_go_back_to_the_defaults(client, factory, session):
     t = factory.tenant()
     _login(client, t)
     page = client.get("/customers").text
@@ -81,6 +85,9 @@ def test_columns_go_back_to_the_defaults(client, factory):
         "name", "city"]
     shown = client.post("/customers/columns", data={"csrf_token": csrf_of(page), "reset": "1"})
     assert "Columns back to the defaults" in shown.text
+    stored = session.execute(text("SELECT columns IS NULL FROM column_preferences WHERE "
+                                  "tenant_id = :t"), {"t": t.id}).scalar()
+    assert stored  # SQL NULL, not JSON null
     assert client.get("/api/v1/me/columns", headers=t.headers).json()["columns"] != [
         "name", "city"]
 

@@ -34,3 +34,15 @@ def test_an_order_missing_an_item_or_naming_anothers_is_refused(client, factory)
         assert "flash-error" in refused.text
     assert _names(client, t, "statuses") == ["Customer", "Lead"]
     assert _names(client, other, "statuses") == ["Customer", "Lead"]
+
+
+def test_an_item_added_after_an_order_goes_last(client, factory):
+    t = factory.tenant()
+    _login(client, t)
+    page = client.get("/settings").text
+    client.post("/settings/statuses/order", data={
+        "csrf_token": csrf_of(page), "ids": [str(i) for i in reversed(t.refs["statuses"])]})
+    made = client.post("/api/v1/settings/statuses", headers=t.headers,
+                       json={"name": "Archived", "colour": "#667085"})
+    assert made.status_code == 201, made.text
+    assert _names(client, t, "statuses") == ["Lead", "Customer", "Archived"]

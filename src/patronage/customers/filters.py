@@ -159,7 +159,7 @@ def _birthdays(f: CustomerFilters, dialect: str) -> list[ColumnElement[bool]]:
         month = f"{f.birthday_month:02d}"
         out.append(and_(day >= f"{month}-01", day <= f"{month}-31"))
     if f.birthday_within is not None:
-        today = date.today()
+        today = datetime.now(UTC).date()
         first, last = today.strftime("%m-%d"), (today + timedelta(
             days=f.birthday_within)).strftime("%m-%d")
         if f.birthday_within < 365:  # a whole year round: every birthday
@@ -229,7 +229,7 @@ def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnE
     if f.license_expires_to:
         out.append(expires <= f.license_expires_to)
     if f.license_expires_within is not None:
-        today = date.today()
+        today = datetime.now(UTC).date()
         out.append(and_(expires >= today,
                         expires <= today + timedelta(days=f.license_expires_within)))
     if f.has_no_orders is not None:

@@ -113,7 +113,6 @@ def url(params: ListParams, **changes: Any) -> str:
     """/customers with the same state but ``changes`` (None removes a key)."""
     state = params.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     state.pop("cursor", None)
-    state.pop("limit", None)  # the member's page size, remembered: not in every link
     for key, value in changes.items():
         if value is None:
             state.pop(key, None)

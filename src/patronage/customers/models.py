@@ -245,7 +245,7 @@ class ColumnPreference(TenantScoped, Base):
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    columns: Mapped[list[str] | None] = mapped_column(JSON)
+    columns: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     page_size: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

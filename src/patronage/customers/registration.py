@@ -46,7 +46,7 @@ def register(session: Session, *, actor: writes.Actor, customer_id: int,
         raise Conflict(f"Customer #{customer.id} is already {customer.type}: only a guest "
                        "can be registered.", extra={"type": customer.type})
     given = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
-    errors = rules.normalise(given, principal.tenant_region)
+    errors = rules.normalise(given, principal.tenant_region, stored_country=customer.country)
     current = {f: getattr(customer, f) for f in (*writes.fields.EDITABLE, "version", "id")
                if f != "tags"}
     merged = {**current, **given}

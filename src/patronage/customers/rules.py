@@ -92,8 +92,8 @@ def import_totals(current: Mapping[str, Any] | None, changes: dict[str, Any],
         changes["totals_imported_at"] = now
 
 
-def normalise(values: dict[str, Any], region: str, *, addresses: bool = True
-              ) -> list[FieldError]:
+def normalise(values: dict[str, Any], region: str, *, addresses: bool = True,
+              stored_country: str | None = None) -> list[FieldError]:
     """Normalise phone, license and (``addresses``) a US address's state and ZIP in place;
     return the errors found."""
     from pydantic_core import PydanticCustomError
@@ -103,7 +103,7 @@ def normalise(values: dict[str, Any], region: str, *, addresses: bool = True
     errors: list[FieldError] = []
     if addresses:
         errors += [FieldError(f"/{field}", message, code)
-                   for field, message, code in us_problems(values, region)]
+                   for field, message, code in us_problems(values, region, stored_country)]
     if values.get("phone"):
         try:
             values["phone"] = normalize_phone(values["phone"], region)

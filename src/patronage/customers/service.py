@@ -133,7 +133,8 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
             values.pop(flag)
     if "tags" in values and values["tags"] is None:
         values["tags"] = []
-    errors = rules.normalise(values, actor.principal.tenant_region)
+    errors = rules.normalise(values, actor.principal.tenant_region,
+                             stored_country=customer.country)
     errors += rules.check_references(session, actor.tenant_id, values)
     merged = {f: _current(customer, f) for f in EDITABLE_FIELDS} | values
     merged["license_key"] = values.get("license_key", customer.license_key)

@@ -126,10 +126,11 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
 
 def _page_size(session: Session, member: Principal, request: Request,
                params: ListParams) -> ListParams:
-    """The page size asked for (remembered for the member when it is one of the choices),
-    else the member's, else the default."""
+    """The page size asked for (remembered for the member when they chose one of the
+    choices on the page), else the member's, else the default."""
     if "limit" in request.query_params:
-        if params.limit in PAGE_SIZES:
+        # Kept only when the member chose it on the page (not from a link or a view).
+        if request.query_params.get("remember") == "1" and params.limit in PAGE_SIZES:
             saved.set_page_size(session, member, params.limit)
         return params
     remembered = saved.get_page_size(session, member)

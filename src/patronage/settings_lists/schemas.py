@@ -31,7 +31,7 @@ class _Out(BaseModel):
 class StatusCreate(_In):
     name: ListName
     colour: Colour = "#64748b"
-    position: Position = 0
+    position: Position | None = None  # None: after the others
 
 
 class StatusUpdate(_In):
@@ -47,7 +47,7 @@ class StatusOut(_Out):
 class PaymentTermCreate(_In):
     name: ListName
     days: Annotated[int, Field(ge=0, le=365)] | None = None
-    position: Position = 0
+    position: Position | None = None  # None: after the others
 
 
 class PaymentTermUpdate(_In):
@@ -63,7 +63,7 @@ class PaymentTermOut(_Out):
 class LicenseTypeCreate(_In):
     name: ListName
     product_categories: list[Category] = Field(default_factory=list, max_length=100)
-    position: Position = 0
+    position: Position | None = None  # None: after the others
 
 
 class LicenseTypeUpdate(_In):
@@ -79,7 +79,7 @@ class LicenseTypeOut(_Out):
 class StoreCreate(_In):
     name: ListName
     code: Code
-    position: Position = 0
+    position: Position | None = None  # None: after the others
 
 
 class StoreUpdate(_In):

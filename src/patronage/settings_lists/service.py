@@ -59,6 +59,10 @@ def _flush(session: Session, kind: ListKind) -> None:
 def create_item(session: Session, kind: ListKind, *, tenant_id: int, data: BaseModel) -> Any:
     values = data.model_dump()
     _check_unique(session, kind, tenant_id, values)
+    if values.get("position") is None:  # a new item goes last, after an order set by hand
+        last = session.scalar(select(func.max(kind.model.position)).where(
+            kind.model.tenant_id == tenant_id))
+        values["position"] = 0 if last is None else last + 1
     row = kind.model(tenant_id=tenant_id, **values)
     session.add(row)
     _flush(session, kind)
