@@ -368,3 +368,11 @@ def test_a_change_of_state_follows_the_stored_country(client, factory):
     refused = client.patch(f"/api/v1/customers/{us['id']}", json={"state": "Kalifornia"},
                            headers={**t.headers, "If-Match": f'"{us["version"]}"'})
     assert problems(refused) == [("/state", "invalid_state")]  # no sound-alike guesses
+
+
+def test_a_bad_state_is_named_with_the_schemas_problems(client, factory):
+    t = factory.tenant()
+    response = client.post("/api/v1/customers", headers=t.headers, json={
+        **_complete("business"), "email": "nope", "state": "ZZ"})
+    found = problems(response)
+    assert ("/state", "invalid_state") in found and any(p == "/email" for p, _ in found)

@@ -142,13 +142,21 @@ def check_required(values: dict[str, Any], customer_type: str,
 
 
 def draft_errors(values: Mapping[str, Any], region: str, *, adding: bool) -> list[FieldError]:
-    """The rules a schema cannot check (the phone in the workspace's region; the required
-    fields of a customer added by hand), run over input that failed the schema, so that one
-    answer names every bad field. ``values`` is raw input: anything may be of any type."""
+    """The rules a schema cannot check (the phone in the workspace's region, a US address's
+    state and ZIP, the required fields of a customer added by hand), run over input that
+    failed the schema, so that one answer names every bad field. ``values`` is raw input:
+    anything may be of any type."""
     errors: list[FieldError] = []
     phone = values.get("phone")
     if isinstance(phone, str) and phone.strip():
         errors += normalise({"phone": phone}, region)
+    address = {k: values[k] for k in ("state", "zip", "country")
+               if isinstance(values.get(k), str)}
+    if adding or "country" in address:  # an edit's stored country is not known here
+        from patronage.addresses import us_problems
+
+        errors += [FieldError(f"/{field}", message, code)
+                   for field, message, code in us_problems(address, region)]
     kind = values.get("type")
     if adding and isinstance(kind, str) and kind in REQUIRED_BY_HAND:
         errors += check_required(dict(values), kind)
