@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from patronage.customers import access, queries, rules, writes
@@ -48,19 +47,6 @@ def _load(session: Session, tenant_id: int, customer_id: int) -> Customer:
     return customer
 
 
-def _write(session: Session, work: Any) -> Any:
-    """Run a write; the database's refusals become 409s and 422s, not 500s."""
-    try:
-        return work()
-    except IntegrityError as exc:
-        session.rollback()
-        conflict = writes.unique_violation(exc)
-        if conflict is not None:
-            raise conflict from exc
-        raise ValidationFailed(detail="The record breaks a database rule: "
-                               f"{str(exc.orig).splitlines()[0]}") from exc
-
-
 def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
                     by_hand: bool = True) -> CustomerSaved:
     values = data.model_dump()
@@ -72,7 +58,8 @@ def create_customer(session: Session, *, actor: Actor, data: CustomerCreate,
         raise ValidationFailed.of(errors)
     begin_writing(session)  # the uniqueness probe and the insert in one write transaction
     writes.check_unique(session, actor.tenant_id, values)
-    (customer_id,) = _write(session, lambda: writes.Writer(session, actor).create([values]))
+    writer = writes.Writer(session, actor)
+    (customer_id,) = writes.answered(session, lambda: writer.create([values]))
     return commit_by_hand(session, actor.tenant_id, customer_id)
 
 
@@ -155,7 +142,7 @@ def update_customer(session: Session, *, actor: Actor, customer_id: int,
     begin_writing(session)  # in turn; an import holding the database: said at once
     writer = writes.Writer(session, actor)
     try:
-        _write(session, lambda: writer.update([(current, changes)], check_version=True))
+        writes.answered(session, lambda: writer.update([(current, changes)], check_version=True))
     except writes.Stale as exc:  # a concurrent writer got there between read and write
         session.rollback()
         raise PreconditionFailed("This customer was changed by someone else just now. "

@@ -11,7 +11,7 @@ Uniqueness the database guards is named as the field it concerns (``unique_viola
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -36,7 +36,7 @@ from patronage.customers import fields, rules
 from patronage.customers.codes import CustomerCode
 from patronage.customers.models import AuditEntry, Customer, CustomerTag
 from patronage.db import begin_writing, bulk_insert, reserve_ids, utcnow
-from patronage.errors import Conflict, FieldError
+from patronage.errors import Conflict, FieldError, ValidationFailed
 from patronage.merges import redirects
 from patronage.reports import rollups
 from patronage.tenancy.schemas import Principal
@@ -453,3 +453,19 @@ def unique_violation(exc: IntegrityError) -> Conflict | None:
                                                "customer.", CustomerCode(f"duplicate_{field}"))],
                             extra={"constraint": name})
     return None
+
+
+def answered(session: Session, work: Callable[[], Any]) -> Any:
+    """Run a write (an add, an edit, a merge, an undo); a rule the database still refuses —
+    a key another writer took in between, a CHECK — is a 409 or 422 with nothing changed,
+    never a 500."""
+    try:
+        return work()
+    except IntegrityError as exc:
+        session.rollback()
+        conflict = unique_violation(exc)
+        if conflict is not None:
+            raise conflict from exc
+        raise ValidationFailed(detail="The record breaks a database rule: "
+                               f"{str(exc.orig).splitlines()[0]}") from exc
+

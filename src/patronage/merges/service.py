@@ -17,11 +17,10 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
-from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from patronage.customers import access, queries, writes
+from patronage.customers import access, matching, queries, writes
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag, SavedView
 from patronage.customers.rules import display_name
 from patronage.customers.writes import Actor, Writer, jsonable, snapshot
@@ -183,7 +182,7 @@ def merge(session: Session, principal: Principal, survivor_id: int,
     """Merge ``duplicate_ids`` into ``survivor_id`` (``keep``: field -> the customer whose
     value it keeps; ``versions``: id -> the version staff saw, refused if moved on).
     Returns the merge's id."""
-    return _guarded(session, lambda: _merge(session, principal, survivor_id, duplicate_ids,
+    return writes.answered(session, lambda: _merge(session, principal, survivor_id, duplicate_ids,
                                             keep, versions, source))
 
 
@@ -340,14 +339,13 @@ def _email_phone_holders(conn: Connection, tenant_id: int, merged: list[dict[str
                          participants: set[int]) -> dict[str, list[int]]:
     """Who else holds the merged customers' emails and phones now (``rule:key`` -> ids):
     whoever takes one later is told apart from them at undo."""
-    c = _CUSTOMERS.c
     out = {}
     for row in merged:
         for rule, key in _keys_of(row):
             if rule in ("email", "phone"):
-                column = func.lower(c.email) if rule == "email" else c.phone
-                out[f"{rule}:{key}"] = sorted(set(conn.scalars(select(c.id).where(
-                    c.tenant_id == tenant_id, column == key))) - participants)
+                found = {cid for _key, cid in conn.execute(matching.probe(rule, tenant_id,
+                                                                          [key]))}
+                out[f"{rule}:{key}"] = sorted(found - participants)
     return out
 
 
@@ -357,9 +355,13 @@ def _refused(detail: str, code: MergeCode) -> Conflict:
     return error
 
 
-def get(session: Session, tenant_id: int, merge_id: int) -> Merge:
-    found = session.scalar(select(Merge).where(Merge.tenant_id == tenant_id,
-                                               Merge.id == merge_id))
+def get(session: Session, tenant_id: int, merge_id: int, *, lock: bool = False) -> Merge:
+    """A merge of the workspace; ``lock``: held until commit on PostgreSQL (two undos of
+    one merge go one after the other)."""
+    query = select(Merge).where(Merge.tenant_id == tenant_id, Merge.id == merge_id)
+    if lock and session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found = session.scalar(query)
     if found is None:
         raise NotFound(f"No merge with id {merge_id}.")
     return found
@@ -379,15 +381,13 @@ _WORDS = {"license_number": "license number", "external_id": "external id",
 
 def _holder_of(conn: Connection, tenant_id: int, rule: str, key: str, others_than: set[int]
                ) -> Any:
+    """The oldest customer but ``others_than`` found by ``key`` (as events find them):
+    (id, its name parts), or None."""
     c = _CUSTOMERS.c
-    column, condition = {"license_number": (c.license_key, c.type == "business"),
-                         "external_id": (c.external_id, None),
-                         "email": (func.lower(c.email), None), "phone": (c.phone, None)}[rule]
-    query = select(c.id, c.company_name, c.first_name, c.last_name, c.email, c.phone).where(
-        c.tenant_id == tenant_id, column == key, c.id.not_in(others_than))
-    if condition is not None:
-        query = query.where(condition)
-    return conn.execute(query.order_by(c.id).limit(1)).first()
+    query = matching.probe(rule, tenant_id, [key]).where(c.id.not_in(others_than)) \
+        .add_columns(c.company_name, c.first_name, c.last_name, c.email, c.phone)
+    row = conn.execute(query.limit(1)).first()
+    return row[1:] if row is not None else None
 
 
 def _reused(conn: Connection, m: Merge, merged: list[dict[str, Any]],
@@ -433,28 +433,18 @@ def _reverts(snap: Mapping[str, Any], survivor: Mapping[str, Any],
     return out
 
 
-def _locked(session: Session, tenant_id: int, merge_id: int) -> Merge:
-    query = select(Merge).where(Merge.tenant_id == tenant_id, Merge.id == merge_id)
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()  # two undos of one merge: one after the other
-    found = session.scalar(query.execution_options(populate_existing=True))
-    if found is None:
-        raise NotFound(f"No merge with id {merge_id}.")
-    return found
-
-
 def undo(session: Session, principal: Principal, merge_id: int, source: str = "api"
          ) -> Merge:
     """Put the merged customers back with exactly their own fields and history; what
     happened to the survivor since the merge stays with the survivor."""
-    return _guarded(session, lambda: _undo(session, principal, merge_id, source))
+    return writes.answered(session, lambda: _undo(session, principal, merge_id, source))
 
 
 def _undo(session: Session, principal: Principal, merge_id: int, source: str) -> Merge:
     tenant = principal.tenant_id
     begin_writing(session)
     conn = session.connection()
-    m = _locked(session, tenant, merge_id)
+    m = get(session, tenant, merge_id, lock=True)
     if m.undone_at is not None:
         raise _refused(f"Merge {merge_id} was undone already ({m.undone_by}).",
                        MergeCode.ALREADY_UNDONE)
@@ -571,17 +561,3 @@ def undoable_into(session: Session, tenant_id: int, customer_id: int) -> dict[in
     return {m.id: m for m in session.scalars(select(Merge).where(
         Merge.tenant_id == tenant_id, Merge.survivor_id == customer_id,
         Merge.undone_at.is_(None), Merge.merged_at > since))}
-
-
-def _guarded(session: Session, work: Any) -> Any:
-    """Run a merge or an undo; a rule the database still refuses (a key taken by a writer
-    in between) is a 409 or 422 with nothing changed, never a 500."""
-    try:
-        return work()
-    except IntegrityError as exc:
-        session.rollback()
-        conflict = writes.unique_violation(exc)
-        if conflict is not None:
-            raise conflict from exc
-        raise ValidationFailed(detail="The customers would break a database rule: "
-                               f"{str(exc.orig).splitlines()[0]}") from exc
