@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from patronage.customers import queries
 from patronage.deps import ApiPrincipal, IdPath, SessionDep
 from patronage.errors import ValidationFailed
 from patronage.merges import service
@@ -39,7 +40,7 @@ def merge(customer_id: IdPath, body: MergeIn, principal: ApiPrincipal,
     require_writer(principal)
     merge_id = service.merge(session, principal, customer_id, body.duplicate_ids, body.keep,
                              _versions(body.versions))
-    (survivor,) = service.customers_of(session, principal.tenant_id, [customer_id])
+    (survivor,) = queries.read_many(session, principal.tenant_id, [customer_id])
     return MergedCustomer(**survivor.model_dump(), merge_id=merge_id)
 
 
@@ -57,5 +58,5 @@ def get_merge(merge_id: IdPath, principal: ApiPrincipal, session: SessionDep) ->
 def undo(merge_id: IdPath, principal: ApiPrincipal, session: SessionDep) -> UndoOut:
     require_writer(principal)
     m = service.undo(session, principal, merge_id)
-    found = service.customers_of(session, principal.tenant_id, [m.survivor_id, *m.merged_ids])
+    found = queries.read_many(session, principal.tenant_id, [m.survivor_id, *m.merged_ids])
     return UndoOut(merge=merge_out(m), survivor=found[0], restored=found[1:])

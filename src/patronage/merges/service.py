@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from sqlalchemy import Connection, Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from patronage.customers import access, matching, queries, writes
+from patronage.customers import access, matching, writes
 from patronage.customers.models import AuditEntry, Customer, CustomerStore, CustomerTag, SavedView
 from patronage.customers.rules import display_name
 from patronage.customers.writes import Actor, Writer, jsonable, snapshot
@@ -546,12 +546,6 @@ def _undo(session: Session, principal: Principal, merge_id: int, source: str) ->
     kept.refresh(conn, tenant, [survivor_id, *dups])
     session.commit()
     return m
-
-
-def customers_of(session: Session, tenant_id: int, ids: Sequence[int]) -> list[Any]:
-    """The customers as the API shows them (those that exist), in ``ids`` order."""
-    found = {c.id: c for c in queries.read_many(session, tenant_id, list(ids))}
-    return [found[i] for i in ids if i in found]
 
 
 def undoable_into(session: Session, tenant_id: int, customer_id: int) -> dict[int, Merge]:
