@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_admin_flow import _shot, _sign_in
+from tests.browser.test_every_screen import SIZES
 
 pytestmark = pytest.mark.browser
 
@@ -102,13 +103,15 @@ def test_the_list_fits_the_screen_and_a_wide_table_scrolls_in_its_frame(page: Pa
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
 
 
+@pytest.mark.parametrize("size", SIZES)
 def test_the_bulk_bar_has_no_default_action_and_delete_says_how_many(page: Page, live_server,
-                                                                      factory):
+                                                                      factory, size):
     """Issue 16, 3: one click on the untouched bar used to reach "Clear the status on 507
     customers". Nothing applies until an action is chosen; a delete names its count."""
     t = factory.tenant()
     for i in range(3):
         factory.customer(t, company_name=f"Doomed Depot {i}")
+    page.set_viewport_size(SIZES[size])
     _sign_in(page, live_server, t)
     expect(page.locator("#bulk-form")).to_be_hidden()  # nothing selected: no bar at all
     page.check("input.row-select >> nth=0")
@@ -127,13 +130,15 @@ def test_the_bulk_bar_has_no_default_action_and_delete_says_how_many(page: Page,
     expect(page.locator("#result-count")).to_have_text("1 customer")
 
 
+@pytest.mark.parametrize("size", SIZES)
 def test_every_matching_customer_can_be_chosen_and_the_bar_goes_when_cleared(
-        page: Page, live_server, factory):
+        page: Page, live_server, factory, size):
     """Issue 16, 3: the bar appears with a selection, offers every customer the view
     matches (not only this page's), and leaves when the selection is cleared."""
     t = factory.tenant()
     for i in range(3):
         factory.customer(t, company_name=f"Tagged Trader {i}")
+    page.set_viewport_size(SIZES[size])
     _sign_in(page, live_server, t)
     page.check("#select-page")
     expect(page.locator("#selected-count")).to_have_text("3")
@@ -151,13 +156,15 @@ def test_every_matching_customer_can_be_chosen_and_the_bar_goes_when_cleared(
     expect(page.locator("#bulk-form")).to_be_hidden()
 
 
+@pytest.mark.parametrize("size", SIZES)
 def test_paging_back_and_forth_with_a_chosen_page_size_and_slash_to_search(
-        page: Page, live_server, factory):
+        page: Page, live_server, factory, size):
     """Issue 16, 4: previous and next say where the page is; the page size is chosen on
     the page and kept; "/" puts the cursor in the search box."""
     t = factory.tenant()
     for i in range(30):
         factory.partial(t, type="guest", email=f"pager{i}@example.com")
+    page.set_viewport_size(SIZES[size])
     _sign_in(page, live_server, t)
     page.select_option("select[name=limit]", "25")
     expect(page.locator("#page-position")).to_have_text("1–25 of 30")

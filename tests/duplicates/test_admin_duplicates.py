@@ -51,9 +51,12 @@ def test_a_scan_runs_from_the_page_and_shows_what_it_found(client, factory):
                           follow_redirects=False)
     assert started.status_code == 303
     scans.wait(client.get("/api/v1/duplicates/scan", headers=t.headers).json()["id"])
-    shown = client.get("/customers/duplicates/scan")
+    shown = client.get("/customers/duplicates/scan", headers={"HX-Request": "true"})
     assert "Last scanned" in shown.text and "2 customers, 1 likely duplicate." in shown.text
     assert "hx-trigger" not in shown.text  # finished: no more polling
+    # The fragment opened by hand (no htmx) is its page, title and all, not a bare scrap.
+    by_hand = client.get("/customers/duplicates/scan", follow_redirects=False)
+    assert by_hand.status_code == 303 and by_hand.headers["location"] == "/customers/duplicates"
 
 
 def test_viewers_see_the_list_but_cannot_act(client, factory):

@@ -15,6 +15,8 @@ from patronage.tenancy.models import User
 from tests.factories import csrf_of
 from tests.test_admin import _login
 
+HX = {"HX-Request": "true"}  # the progress bar is a fragment htmx asks for
+
 CSV = (b"Shop,License #,E-mail,Whatever\n"
        b"Admin Co,ADM-1,buyer@adm.example,x\n"
        b"Bad Co,ADM-2,not-an-email,y\n")
@@ -84,7 +86,7 @@ def test_a_running_import_shows_its_pace_then_that_it_is_finishing(client, facto
     session.add(job)
     session.commit()
     monkeypatch.setitem(jobs.PROGRESS, job.id, jobs.Progress(rows=2_000, read=250, size=1000))
-    page = client.get(f"/imports/{job.id}/progress").text
+    page = client.get(f"/imports/{job.id}/progress", headers=HX).text
     assert "2,000 rows read (25%)" in page and "rows/s" in page and "s left" in page
     api = client.get(f"/api/v1/imports/{job.id}", headers=t.headers).json()
     assert 150 < api["rows_per_second"] < 250 and 20 < api["seconds_left"] < 40
@@ -92,8 +94,10 @@ def test_a_running_import_shows_its_pace_then_that_it_is_finishing(client, facto
                         ("rechecking", "changed while it was checked"),
                         ("finishing", "Saving big.csv: 2,000 rows checked")):
         jobs.PROGRESS[job.id].stage = stage
-        page = client.get(f"/imports/{job.id}/progress").text
+        page = client.get(f"/imports/{job.id}/progress", headers=HX).text
         assert says in page and "left" not in page, stage
+    by_hand = client.get(f"/imports/{job.id}/progress", follow_redirects=False)
+    assert by_hand.status_code == 303 and by_hand.headers["location"] == f"/imports/{job.id}"
 
 
 def test_the_problem_report_of_any_file_name_is_safe_to_open(client, factory):

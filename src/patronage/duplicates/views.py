@@ -50,6 +50,8 @@ def duplicates_page(request: Request, member: web.Member, session: SessionDep,
 
 @router.get("/customers/duplicates/scan")
 def scan_progress(request: Request, member: web.Member, session: SessionDep) -> Response:
+    if not request.headers.get("HX-Request"):  # a fragment: opened by hand, show its page
+        return RedirectResponse("/customers/duplicates", status_code=303)
     return web.render(request, "customers/_scan.html", {
         "principal": member, "scan": _latest(session, member.tenant_id)})
 

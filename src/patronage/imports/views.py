@@ -68,6 +68,8 @@ def import_page(request: Request, import_id: IdPath, member: web.Member,
 def progress(request: Request, import_id: IdPath, member: web.Member,
              session: SessionDep) -> Response:
     job = to_out(jobs.get(session, member.tenant_id, import_id))
+    if not request.headers.get("HX-Request"):  # a fragment: opened by hand, show its page
+        return RedirectResponse(f"/imports/{import_id}", status_code=303)
     response = web.render(request, "imports/_progress.html", {"job": job})
     if job.status != "running":
         response.headers["HX-Refresh"] = "true"  # the report replaces the progress bar
