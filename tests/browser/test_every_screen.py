@@ -108,8 +108,9 @@ def workspace(client, factory):  # type: ignore[no-untyped-def]
     scan = client.post("/api/v1/duplicates:scan", headers=t.headers)
     assert scan.status_code == 202, scan.text
     scans.wait(scan.json()["id"])
+    preview = finished(client, t, upload(client, t).json()["id"])
     return t, {"kept": kept["id"], "other": other["id"], "shopper": shopper["id"],
-               "guest": guest["id"], "import": done["id"]}
+               "guest": guest["id"], "import": done["id"], "preview": preview["id"]}
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -143,6 +144,7 @@ def test_every_screen_fits_reads_and_is_reached_by_keyboard(page: Page, live_ser
         page.keyboard.press("Escape")
     for opener, state in (("summary:has-text('Filters')", "filters open"),
                           ("#column-chooser > summary", "columns open"),
+                          ("summary:has-text('Save view')", "save view open"),
                           ("summary[aria-label='Actions for Green Leaf Dispensary LLC']",
                            "row menu open")):
         page.click(opener)
@@ -168,6 +170,7 @@ def test_every_screen_fits_reads_and_is_reached_by_keyboard(page: Page, live_ser
         "merge": f"/customers/merge?ids={ids['kept']},{ids['other']}",
         "imports": "/imports",
         "an import's report": f"/imports/{ids['import']}",
+        "an import's preview": f"/imports/{ids['preview']}",
         "settings": "/settings",
         "team": "/settings/team",
         "storefront settings": "/settings/storefront",
@@ -177,6 +180,10 @@ def test_every_screen_fits_reads_and_is_reached_by_keyboard(page: Page, live_ser
     for label, path in screens.items():
         page.goto(f"{live_server}{path}")
         look(label)
+
+    page.goto(f"{live_server}/settings")
+    page.locator("details.inline-edit > summary").first.click()
+    look("settings, editing an item")
 
     page.goto(f"{live_server}/customers/new?type=registered")
     page.fill("input[name=first_name]", "Ana")
