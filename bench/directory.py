@@ -90,6 +90,13 @@ def _shapes() -> dict[str, list[dict]]:
         "license expiring within 30 days / a range": [
             {"license_expires_within": 30},
             {"license_expires_from": "2026-01-01", "license_expires_to": "2026-03-31"}],
+        "sorted by license expiry / first order": [
+            {"sort": "license_expires_on"}, {"sort": "-license_expires_on"},
+            {"license_expires_within": 90, "sort": "license_expires_on"},
+            {"type": "business", "license_expires_from": "2026-12-01",
+             "sort": "license_expires_on"},
+            {"sort": "first_order_at"}, {"sort": "-first_order_at"},
+            {"state": "CA", "sort": "-first_order_at"}],
     }
 
 

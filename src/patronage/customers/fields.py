@@ -84,7 +84,7 @@ FIELDS: tuple[Field, ...] = (
     _f("license_type_id", "reference", "License type", "License Category",
        reference="license_types", import_as="license_type", enrich=True, sort="license_type_id"),
     _f("license_expires_on", "date", "License expires", "License Expiration",
-       "License Expiry", "License Expiration Date", enrich=True),
+       "License Expiry", "License Expiration Date", enrich=True, sort="license_expires_on"),
     _f("payment_term_id", "reference", "Payment terms", "Terms", reference="payment_terms",
        import_as="payment_terms", enrich=True),
     _f("sales_rep_id", "reference", "Sales rep", "Sales Representative", "Rep",
@@ -132,5 +132,5 @@ REFERENCES = {f.name: f.reference for f in FIELDS if f.reference}
 TEXT_LIMITS = {f.name: f.max_length for f in FIELDS if f.kind == "text" and f.max_length}
 # Columns with a (tenant_id, column, id) index: the fields' sort columns, and the name key
 # and record times (customers.models).
-SORT_INDEXED = ("sort_name", *(f.sort for f in FIELDS if f.sort), "last_order_at",
-                "created_at", "updated_at")
+SORT_INDEXED = ("sort_name", *(f.sort for f in FIELDS if f.sort), "first_order_at",
+                "last_order_at", "created_at", "updated_at")

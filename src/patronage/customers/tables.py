@@ -33,6 +33,7 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
                   "tax_exempt", "order_count", "total_spent_cents")),
     Column("average_order_value", "Avg. order", numeric=True),
     Column("stores", "Stores"),  # ordered from (derived from the orders)
+    Column("first_order_at", "First order", "first_order_at"),
     Column("last_order_at", "Last order", "last_order_at"),
     *map(_field, ("registered_at", "last_login_at", "last_activity_at")),
     Column("created_at", "Added", "created_at"),
