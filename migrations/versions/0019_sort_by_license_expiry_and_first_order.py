@@ -23,6 +23,15 @@ def upgrade() -> None:
     for column in _SORTED:
         op.create_index(f"ix_customers_sort_{column}", "customers", ["tenant_id", column, "id"])
     op.drop_index("ix_customers_license_expires_on", "customers")
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").first():
+        # Statistics for the new indexes too: with the other indexes' statistics and none
+        # of their own, SQLite guesses a workspace is ~10 rows in them, and the default page
+        # (newest first) read a million customers through one and sorted them (175 ms).
+        op.execute("PRAGMA analysis_limit = 0")  # whole, as db.refresh_statistics takes them
+        for column in _SORTED:
+            op.execute(f"ANALYZE ix_customers_sort_{column}")
 
 
 def downgrade() -> None:
