@@ -212,12 +212,15 @@ def conditions(f: CustomerFilters, tenant_id: int, dialect: str) -> list[ColumnE
         out.append(c.total_spent_cents >= int(f.total_spent_min * 100))
     if f.total_spent_max is not None:
         out.append(c.total_spent_cents <= int(f.total_spent_max * 100))
+    # Partial indexes (customers.models.SPARSE_INDEXED): `IS NOT NULL` tells SQLite they apply.
     if f.risk_level:
-        out.append(_one_of(c.risk_level, f.risk_level))
+        out.append(and_(c.risk_level.is_not(None), _one_of(c.risk_level, f.risk_level)))
     if f.shopper_level:
-        out.append(func.lower(c.shopper_level).in_({v.lower() for v in f.shopper_level}))
+        out.append(and_(c.shopper_level.is_not(None), _one_of(
+            func.lower(c.shopper_level), sorted({v.lower() for v in f.shopper_level}))))
     if f.country:
-        out.append(_one_of(c.country, [v.upper() for v in f.country]))
+        out.append(and_(c.country.is_not(None),
+                        _one_of(c.country, [v.upper() for v in f.country])))
     if f.membership_id:
         out.append(and_(c.membership_id.is_not(None), c.membership_id == f.membership_id))
     if f.age_limited is not None:

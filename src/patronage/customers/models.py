@@ -32,7 +32,11 @@ COMPOSITE_INDEXES = {
 # Columns with a (tenant_id, column, id) index: sortable, and filterable in id order.
 SORT_INDEXED = fields.SORT_INDEXED
 RISK_LEVELS = ("low", "medium", "high")
-SPARSE_INDEXED = ("membership_id",)  # a license's expiry sorts: its index is whole (0019)
+# Fields found by value but never sorted by, NULL for most customers (imports rarely carry
+# them): partial indexes hold only the customers that have one (0018, 0020). A filter on one
+# states `IS NOT NULL` so SQLite sees the index applies. A license's expiry sorts: its index
+# is whole (0019).
+SPARSE_INDEXED = ("membership_id", "risk_level", "country")
 
 
 class Customer(TenantScoped, Base):
@@ -78,12 +82,16 @@ class Customer(TenantScoped, Base):
         *(Index(f"ix_customers_sort_{c}", "tenant_id", c, "id") for c in SORT_INDEXED),
         *(Index(name, "tenant_id", *columns, "id")
           for name, columns in COMPOSITE_INDEXES.items()),
-        # Sparse fields found by value but never sorted by (migration 0018): only the
-        # customers that hold one are in the index, so most writes (and imports) never
-        # touch it.
+        # SPARSE_INDEXED: most writes (and imports) never touch these.
         *(Index(f"ix_customers_{c}", "tenant_id", c, "id",
                 sqlite_where=text(f"{c} IS NOT NULL"),
                 postgresql_where=text(f"{c} IS NOT NULL")) for c in SPARSE_INDEXED),
+        # A shopper level is matched in any case (migration 0020).
+        Index("ix_customers_shopper_level", "tenant_id", func.lower(text("shopper_level")),
+              "id", sqlite_where=text("shopper_level IS NOT NULL"),
+              postgresql_where=text("shopper_level IS NOT NULL")),
+        # Age-limited products: a flag every customer has; two runs, appended to in id order.
+        Index("ix_customers_age_limited", "tenant_id", "allow_age_limited_products", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
