@@ -72,13 +72,21 @@ def _no_table_scan(plan: str) -> None:
      "ix_customers_sort_license_expires_on"),
     (None, {"membership_id": "M-1"}, "ix_customers_membership_id",
      "ix_customers_membership_id"),
+    (None, {"risk_level": ["high"]}, "ix_customers_risk_level", "ix_customers_risk_level"),
+    (None, {"shopper_level": ["Platinum"]}, "ix_customers_shopper_level",
+     "ix_customers_shopper_level"),
+    (None, {"country": ["ca"]}, "ix_customers_country", "ix_customers_country"),
+    (None, {"age_limited": True}, "ix_customers_age_limited", "ix_customers_age_limited"),
+    (None, {"birthday_month": 6}, "ix_customers_birthday_month_day",
+     "ix_customers_birthday_month_day"),
 ])
 def test_list_queries_use_their_index_and_never_sort_the_table(plans, sort, filters,
                                                                page_index, count_index):
     got = plans(sort, **filters)
     assert page_index in got["page"], got["page"]
-    # Few matches (a state's big spenders, licenses expiring this month): sorted, cheaply.
-    if page_index != "ix_customers_state_spent" and "license_expires_within" not in filters:
+    # Few matches (a state's big spenders, licenses expiring, birthdays this month): sorted.
+    if page_index != "ix_customers_state_spent" and not {"license_expires_within",
+                                                          "birthday_month"} & set(filters):
         assert "TEMP B-TREE" not in got["page"], got["page"]
     _no_table_scan(got["page"])
     if count_index:

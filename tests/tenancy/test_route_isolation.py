@@ -375,6 +375,8 @@ def _owner(path: str, param: str) -> Maker | None:
 # body before it looks the id up, and "alike" would prove nothing). Admin POSTs also get the
 # session's CSRF token. Keys are (method, fnmatch pattern of the routed path).
 REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
+    # A fragment htmx asks for (opened by hand, it leads to its page).
+    ("GET", "/imports/{import_id}/progress"): {"headers": {"HX-Request": "true"}},
     ("PATCH", "/api/v1/customers/{customer_id}"): {
         "json": {"notes": "hijacked"}, "headers": {"If-Match": '"1"'}},
     ("DELETE", "/api/v1/customers/{customer_id}"): {"headers": {"If-Match": '"1"'}},
@@ -499,7 +501,7 @@ def test_another_tenants_id_is_answered_like_a_missing_one(world: World, endpoin
     if endpoint.method == "GET":  # and B's own object shows B's data, none of A's
         mine = _fill(path, {p: maker(w, b, path, False).id for p, maker in makers.items()
                             if maker})
-        own = _send(w, b, "GET", mine, {})
+        own = _send(w, b, "GET", mine, spec)
         assert own.status_code == 200, own.text[:600]
         _never_shows(own, a, f"GET {mine} (the tenant's own)")
 

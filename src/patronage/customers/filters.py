@@ -16,7 +16,7 @@ from pydantic import (
     Field,
     StringConstraints,
 )
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 
 from patronage.customers import search
 from patronage.customers.fields import CustomerType, RiskLevel
@@ -143,7 +143,9 @@ def _day_start(day: date) -> datetime:
 def _month_day(dialect: str) -> Any:
     """A birthday's month and day as 'MM-DD' (year left out), in the dialect's SQL."""
     if dialect == "sqlite":  # dates are stored as 'YYYY-MM-DD'
-        return func.substr(Customer.birthday, 6, 5)
+        # Written as the index on it is (customers.models, migration 0020): literals, not
+        # parameters, or SQLite cannot tell the expressions are the same.
+        return func.substr(Customer.birthday, literal_column("6"), literal_column("5"))
     return func.to_char(Customer.birthday, "MM-DD")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,6 +91,11 @@ class Customer(TenantScoped, Base):
         Index("ix_customers_shopper_level", "tenant_id", func.lower(text("shopper_level")),
               "id", sqlite_where=text("shopper_level IS NOT NULL"),
               postgresql_where=text("shopper_level IS NOT NULL")),
+        # Birthdays by month and day, whatever the year (customers.filters._month_day). On
+        # SQLite only: PostgreSQL's to_char cannot be indexed (issue 17 tunes that engine).
+        Index("ix_customers_birthday_month_day", "tenant_id",
+              func.substr(text("birthday"), literal_column("6"), literal_column("5")), "id",
+              sqlite_where=text("birthday IS NOT NULL")).ddl_if(dialect="sqlite"),
         # Age-limited products: a flag every customer has; two runs, appended to in id order.
         Index("ix_customers_age_limited", "tenant_id", "allow_age_limited_products", "id"),
     )
