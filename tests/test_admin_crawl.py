@@ -24,7 +24,7 @@ from tests.events.test_events import order, post
 from tests.factories import PASSWORD, TenantCtx, csrf_of
 from tests.test_admin import _login
 
-PAGE_LIMIT = 200  # pages fetched per role at most (every kind of page, then combinations)
+PAGE_LIMIT = 240  # pages fetched per role at most (every kind of page, then combinations)
 STYLESHEET = '<link rel="stylesheet" href="/static/css/app.css'
 # A viewer may keep personal preferences: their directory columns and their own saved views
 # (customers.saved has no role check, by design). Nothing else may post, but signing out.
