@@ -87,6 +87,10 @@ def _shapes() -> dict[str, list[dict]]:
         "membership ID": [{"membership_id": m} for m in members],
         "birthdays this month / next 30 days": [{"birthday_month": m} for m in (1, 6, 12)]
         + [{"birthday_within": 30}],
+        "born between two dates": [
+            {"birthday_from": "1980-01-01", "birthday_to": "1989-12-31"},
+            {"birthday_from": "1990-06-01", "birthday_to": "1990-06-30"},
+            {"birthday_from": "2000-01-01", "sort": "-last_order_at"}],
         "license expiring within 30 days / a range": [
             {"license_expires_within": 30},
             {"license_expires_from": "2026-01-01", "license_expires_to": "2026-03-31"}],

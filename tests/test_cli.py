@@ -72,6 +72,22 @@ def test_demo_is_idempotent_and_tops_up(session):
     assert {"business", "registered"} <= set(kinds)
 
 
+def test_the_printed_sign_in_address_follows_host_and_port(session, monkeypatch):
+    """`PORT=8765 make run` serves on 8765: the demo's "Sign in at" says so too."""
+    from patronage.settings import get_settings
+
+    monkeypatch.setenv("PORT", "8765")
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["demo", "--customers", "1"], env={"COLUMNS": "40"})
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "http://0.0.0.0:8765/login" in result.output
+
+
 def test_migrate_is_safe_on_an_existing_database(factory):
     t = factory.tenant()
     c = factory.customer(t, company_name="Survivor")

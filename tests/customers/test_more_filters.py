@@ -1,6 +1,7 @@
 """Issue 16, 6: every field can be found — risk and shopper level, country, membership ID,
-age-limited, birthday (a month, or the next N days, any year), license expiry (a range, or
-within N days), ids; `total_spent_min/_max` with `spent_min/_max` still read."""
+age-limited, birthday (a month, or the next N days, any year; born between two dates),
+license expiry (a range, or within N days), ids; `total_spent_min/_max` with
+`spent_min/_max` still read."""
 
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def test_each_new_filter_finds_its_customers(client, crowd):
     assert _ids(client, t, birthday_month=later.month) == sorted(
         [ids["low"], *([ids["high"]] if same_month else [])])
     assert _ids(client, t, birthday_within=30) == [ids["high"]]
+    # Born between two dates: both ends kept; the customer without a birthday never matches.
+    assert _ids(client, t, birthday_from="1985-01-01", birthday_to="1989-12-31") == [ids["low"]]
+    assert _ids(client, t, birthday_from="1985-01-01") == [ids["high"], ids["low"]]
+    assert _ids(client, t, birthday_to="1985-12-31") == [ids["low"]]
+    high_born = client.get(f"/api/v1/customers/{ids['high']}", headers=t.headers).json()[
+        "birthday"]
+    assert _ids(client, t, birthday_from=high_born, birthday_to=high_born) == [ids["high"]]
     assert _ids(client, t, license_expires_within=30) == [ids["high"]]
     assert _ids(client, t, license_expires_from=soon.isoformat(),
                 license_expires_to=soon.isoformat()) == [ids["high"]]
@@ -68,9 +76,26 @@ def test_spent_bounds_keep_their_old_names(client, factory):
     assert len(_ids(client, t, spent_max="1")) == 1
 
 
+@pytest.mark.parametrize(("today", "days", "first", "last", "count"), [
+    (date(2026, 12, 20), 30, "12-20", "01-19", 31),  # over New Year's Eve
+    (date(2027, 2, 20), 10, "02-20", "03-02", 12),  # a common year: the 29th joins the 28th
+    (date(2028, 2, 20), 10, "02-20", "03-01", 11),  # a leap year has it already
+    (date(2027, 2, 20), 8, "02-20", "02-28", 9),  # stops on the 28th: the 29th waits
+    (date(2026, 6, 1), 0, "06-01", "06-01", 1),  # today only
+    (date(2026, 1, 1), 364, "01-01", "12-31", 366),  # every day of the year
+])
+def test_a_birthday_window_names_each_day_whatever_the_year(today, days, first, last, count):
+    from patronage.customers.filters import birthday_window
+
+    window = birthday_window(today, days)
+    assert (window[0], window[-1], len(window)) == (first, last, count)
+    assert len(set(window)) == len(window)
+
+
 @pytest.mark.parametrize(("params", "pointer"), [
     ({"risk_level": "extreme"}, "/risk_level/0"), ({"country": "USA"}, "/country/0"),
     ({"birthday_month": "13"}, "/birthday_month"),
+    ({"birthday_from": "1985-02-30"}, "/birthday_from"),
     ({"license_expires_within": "-1"}, "/license_expires_within")])
 def test_bad_values_are_named(client, factory, params, pointer):
     t = factory.tenant()

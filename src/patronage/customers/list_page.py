@@ -31,8 +31,9 @@ LABELS = {
     "has_no_orders": "No orders", "has_no_email": "No email", "risk_level": "Risk",
     "shopper_level": "Shopper level", "country": "Country", "membership_id": "Membership ID",
     "age_limited": "Age-limited products", "birthday_month": "Birthday month",
-    "birthday_within": "Birthday within (days)", "license_expires_from": "License expires from",
-    "license_expires_to": "License expires to",
+    "birthday_within": "Birthday within (days)",
+    "birthday_from": "Born from", "birthday_to": "Born to",
+    "license_expires_from": "License expires from", "license_expires_to": "License expires to",
     "license_expires_within": "License expires within (days)",
 }
 # Earlier names of filters, still read (the API takes them too).

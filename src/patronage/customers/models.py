@@ -34,10 +34,10 @@ COMPOSITE_INDEXES = {
 SORT_INDEXED = fields.SORT_INDEXED
 RISK_LEVELS = ("low", "medium", "high")
 # Fields found by value but never sorted by, NULL for most customers (imports rarely carry
-# them): partial indexes hold only the customers that have one (0018, 0020). A filter on one
-# states `IS NOT NULL` so SQLite sees the index applies. A license's expiry sorts: its index
-# is whole (0019).
-SPARSE_INDEXED = ("membership_id", "risk_level", "country")
+# them): partial indexes hold only the customers that have one (0018, 0020, 0021). A filter
+# on one compares the column, which tells SQLite it is not NULL, so the index applies. A
+# license's expiry sorts: its index is whole (0019).
+SPARSE_INDEXED = ("membership_id", "risk_level", "country", "birthday")
 
 
 class Customer(TenantScoped, Base):
