@@ -76,6 +76,18 @@ class Factory:
         body.update(overrides)
         return self.post(ctx, body)
 
+    def likely_duplicates(self, ctx: TenantCtx) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Two spellings of one dispensary (license digits swapped, the same phone and street
+        written differently): the pair the duplicate scan and the merge page show."""
+        kept = self.customer(ctx, company_name="Green Leaf Dispensary LLC",
+                             license_number="C10-0000123-LIC", phone="(510) 555-0101",
+                             address1="12 North Main Street", city="Oakland", zip="94607")
+        other = self.customer(ctx, company_name="The Green Leaf Dispensary",
+                              license_number="C10-0000213-LIC", phone="510.555.0101",
+                              email="buyer@greenleaf.example", address1="12 N Main St",
+                              city="Oakland", zip="94607")
+        return kept, other
+
     def post(self, ctx: TenantCtx, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post("/api/v1/customers", json=body, headers=ctx.headers)
         assert response.status_code == 201, response.text

@@ -90,13 +90,7 @@ def workspace(client, factory):  # type: ignore[no-untyped-def]
     """A workspace with something on every screen: customers of each type with orders, a
     likely duplicate pair, an import, a sales rep."""
     t = factory.tenant()
-    kept = factory.customer(t, company_name="Green Leaf Dispensary LLC",
-                            license_number="C10-0000123-LIC", phone="(510) 555-0101",
-                            address1="12 North Main Street", city="Oakland", zip="94607")
-    other = factory.customer(t, company_name="The Green Leaf Dispensary",
-                             license_number="C10-0000213-LIC", phone="510.555.0101",
-                             email="buyer@greenleaf.example", address1="12 N Main St",
-                             city="Oakland", zip="94607")
+    kept, other = factory.likely_duplicates(t)
     post(client, t, order("GL-1", "40.00", license_number="C10-0000123-LIC"))
     post(client, t, order("GL-2", "1250.50", license_number="C10-0000123-LIC"))
     shopper = factory.shopper(t, first_name="Anna", last_name="Smithers")

@@ -14,13 +14,7 @@ pytestmark = pytest.mark.browser
 def test_a_pair_is_merged_then_the_merge_undone_from_the_timeline(page: Page, live_server,
                                                                   client, factory):
     t = factory.tenant()
-    kept = factory.customer(t, company_name="Green Leaf Dispensary LLC",
-                            license_number="C10-0000123-LIC", phone="(510) 555-0101",
-                            address1="12 North Main Street", city="Oakland", zip="94607")
-    other = factory.customer(t, company_name="The Green Leaf Dispensary",
-                             license_number="C10-0000213-LIC", phone="510.555.0101",
-                             email="buyer@greenleaf.example", address1="12 N Main St",
-                             city="Oakland", zip="94607")
+    kept, other = factory.likely_duplicates(t)
     post(client, t, order("GL-1", "40.00", license_number="C10-0000213-LIC"))
     _sign_in(page, live_server, t)
     page.goto(f"{live_server}/customers/{kept['id']}")
