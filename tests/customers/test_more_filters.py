@@ -5,7 +5,7 @@ license expiry (a range, or within N days), ids; `total_spent_min/_max` with
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -19,46 +19,39 @@ def _ids(client, t, **params):
 @pytest.fixture
 def crowd(factory):
     t = factory.tenant()
-    today = date.today()
-    soon = today + timedelta(days=10)
+    today = datetime.now(UTC).date()  # the filters' "today"
+    soon, later = today + timedelta(days=10), today + timedelta(days=100)
+    # Born in leap years, so a birthday that falls on the 29th of February is kept as it is.
     made = {
         "high": factory.customer(t, risk_level="high", country="CA", shopper_level="Gold",
                                  membership_id="M-1", allow_age_limited_products=True,
-                                 birthday=soon.replace(year=1990).isoformat()
-                                 if not (soon.month == 2 and soon.day == 29) else "1990-03-01",
+                                 birthday=soon.replace(year=1992).isoformat(),
                                  license_expires_on=soon.isoformat()),
         "low": factory.customer(t, risk_level="low", country="US", shopper_level="silver",
-                                membership_id="M-2",
-                                birthday=(today + timedelta(days=100)).replace(
-                                    year=1985).isoformat() if not (
-                                    (today + timedelta(days=100)).month == 2
-                                    and (today + timedelta(days=100)).day == 29)
-                                else "1985-03-01",
+                                membership_id="M-2", birthday=later.replace(year=1984).isoformat(),
                                 license_expires_on=(today + timedelta(days=400)).isoformat()),
         "plain": factory.customer(t),
     }
-    return t, {k: v["id"] for k, v in made.items()}, soon
+    return t, {k: v["id"] for k, v in made.items()}, soon, later
 
 
 def test_each_new_filter_finds_its_customers(client, crowd):
-    t, ids, soon = crowd
+    t, ids, soon, later = crowd
     assert _ids(client, t, risk_level="high,medium") == [ids["high"]]
     assert _ids(client, t, shopper_level="GOLD") == [ids["high"]]
     assert _ids(client, t, country="ca") == [ids["high"]]
     assert _ids(client, t, membership_id="M-2") == [ids["low"]]
     assert _ids(client, t, age_limited="true") == [ids["high"]]
     assert ids["high"] not in _ids(client, t, age_limited="false")
-    later = date.today() + timedelta(days=100)
-    same_month = later.month == soon.month  # the other's birthday falls in it too
-    assert _ids(client, t, birthday_month=soon.month) == sorted(
-        [ids["high"], *([ids["low"]] if same_month else [])])
-    assert _ids(client, t, birthday_month=later.month) == sorted(
-        [ids["low"], *([ids["high"]] if same_month else [])])
+    # 90 days apart: never in the same month.
+    assert _ids(client, t, birthday_month=soon.month) == [ids["high"]]
+    assert _ids(client, t, birthday_month=later.month) == [ids["low"]]
     assert _ids(client, t, birthday_within=30) == [ids["high"]]
+    assert _ids(client, t, birthday_within=120) == [ids["high"], ids["low"]]
     # Born between two dates: both ends kept; the customer without a birthday never matches.
-    assert _ids(client, t, birthday_from="1985-01-01", birthday_to="1989-12-31") == [ids["low"]]
-    assert _ids(client, t, birthday_from="1985-01-01") == [ids["high"], ids["low"]]
-    assert _ids(client, t, birthday_to="1985-12-31") == [ids["low"]]
+    assert _ids(client, t, birthday_from="1980-01-01", birthday_to="1989-12-31") == [ids["low"]]
+    assert _ids(client, t, birthday_from="1980-01-01") == [ids["high"], ids["low"]]
+    assert _ids(client, t, birthday_to="1984-12-31") == [ids["low"]]
     high_born = client.get(f"/api/v1/customers/{ids['high']}", headers=t.headers).json()[
         "birthday"]
     assert _ids(client, t, birthday_from=high_born, birthday_to=high_born) == [ids["high"]]
@@ -83,6 +76,10 @@ def test_spent_bounds_keep_their_old_names(client, factory):
     (date(2027, 2, 20), 8, "02-20", "02-28", 9),  # stops on the 28th: the 29th waits
     (date(2026, 6, 1), 0, "06-01", "06-01", 1),  # today only
     (date(2026, 1, 1), 364, "01-01", "12-31", 366),  # every day of the year
+    (date(2028, 3, 1), 364, "03-01", "02-28", 365),  # 2029 has no 29th, its March 1st is out
+    (date(2027, 3, 1), 0, "02-29", "03-01", 2),  # a common year's March 1st is the 29th's
+    (date(2028, 2, 29), 1, "02-29", "03-01", 2),  # today the 29th
+    (date(2027, 2, 28), 0, "02-28", "02-28", 1),  # the 29th is tomorrow's, not today's
 ])
 def test_a_birthday_window_names_each_day_whatever_the_year(today, days, first, last, count):
     from patronage.customers.filters import birthday_window

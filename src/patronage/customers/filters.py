@@ -3,6 +3,7 @@ SQL conditions; shared by the API list, the admin list, the export and bulk acti
 
 from __future__ import annotations
 
+from calendar import isleap
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -152,12 +153,15 @@ def _month_day(dialect: str) -> Any:
 
 
 def birthday_window(today: date, days: int) -> list[str]:
-    """The birthdays ('MM-DD') from ``today`` to ``days`` later, whatever the year; the 29th
-    of February with them when the span passes from the 28th to March in a common year."""
-    out = [(today + timedelta(days=n)).strftime("%m-%d") for n in range(days + 1)]
-    if "02-28" in out and "03-01" in out and "02-29" not in out:
-        out.insert(out.index("03-01"), "02-29")
-    return list(dict.fromkeys(out))
+    """The birthdays ('MM-DD') from ``today`` to ``days`` later (under a year), whatever the
+    year; in a common year the 29th of February is celebrated on the 1st of March."""
+    out: list[str] = []
+    for n in range(days + 1):
+        day = today + timedelta(days=n)
+        if (day.month, day.day) == (3, 1) and not isleap(day.year):
+            out.append("02-29")
+        out.append(day.strftime("%m-%d"))
+    return out
 
 
 def _birthdays(f: CustomerFilters, dialect: str) -> list[ColumnElement[bool]]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patronage.customers import fields
 from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
+from patronage.migration_scope import only_on
 
 CUSTOMER_TYPES = ("guest", "registered", "business")
 # Filters users combine with a sort, indexed (tenant_id, filter column, sort column, id):
@@ -93,9 +94,10 @@ class Customer(TenantScoped, Base):
               postgresql_where=text("shopper_level IS NOT NULL")),
         # Birthdays by month and day, whatever the year (customers.filters._month_day). On
         # SQLite only: PostgreSQL's to_char cannot be indexed (issue 17 tunes that engine).
-        Index("ix_customers_birthday_month_day", "tenant_id",
-              func.substr(text("birthday"), literal_column("6"), literal_column("5")), "id",
-              sqlite_where=text("birthday IS NOT NULL")).ddl_if(dialect="sqlite"),
+        only_on("sqlite", Index(
+            "ix_customers_birthday_month_day", "tenant_id",
+            func.substr(text("birthday"), literal_column("6"), literal_column("5")), "id",
+            sqlite_where=text("birthday IS NOT NULL"))),
         # Age-limited products: a flag every customer has; two runs, appended to in id order.
         Index("ix_customers_age_limited", "tenant_id", "allow_age_limited_products", "id"),
     )

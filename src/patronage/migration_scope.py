@@ -1,0 +1,40 @@
+"""What the models declare of the schema, for comparing them with a migrated database.
+
+Alembic's autogenerate (and tests/test_schema_matches_models.py) compares the models with
+the schema the migrations built. Two kinds of objects are the migrations' alone: search
+structures raw SQL creates (SQLite's FTS5 table and its shadow tables, PostgreSQL's trigram
+index), and indexes declared for one engine only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Index
+
+# Created by migration 0002 in raw SQL, on one engine each; no model declares them.
+SEARCH_TABLE = "customer_search"  # SQLite FTS5, with customer_search_data, _idx, ...
+SEARCH_INDEX = "ix_customers_search"  # PostgreSQL pg_trgm GIN
+
+
+def only_on(dialect: str, index: Index) -> Index:
+    """``index`` created on ``dialect`` alone (by create_all and by name in the migrations),
+    and compared there alone."""
+    index.info["only_on"] = dialect
+    return index.ddl_if(dialect=dialect)
+
+
+def compared(dialect: str) -> Callable[..., bool]:
+    """Alembic's include_object for a database of ``dialect``."""
+    def include(obj: Any, name: str | None, type_: str, reflected: bool,
+                compare_to: Any) -> bool:
+        if type_ == "table" and reflected and compare_to is None and name is not None:
+            return name != SEARCH_TABLE and not name.startswith(f"{SEARCH_TABLE}_")
+        if type_ == "index":
+            if reflected and compare_to is None and name == SEARCH_INDEX:
+                return False
+            only = obj.info.get("only_on") if isinstance(obj, Index) else None
+            return only in (None, dialect)
+        return True
+    return include
