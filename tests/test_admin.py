@@ -155,6 +155,19 @@ def test_directory_page_keeps_its_state_in_the_url(client, signed_in, factory):
     assert 'href="/customers?state=CA&amp;sort=name"' in page.text
 
 
+@pytest.mark.parametrize(("query", "said"), [
+    ("birthday_month=6", "Birthday in June"),
+    ("birthday_within=30", "Birthday in the next 30 days"),
+    ("birthday_within=0", "Birthday today"),
+    ("license_expires_within=1", "License expires today or tomorrow"),
+    ("birthday_from=1980-01-01", "Born from: 1980-01-01"),
+])
+def test_a_chip_says_its_filter_as_a_person_would(client, signed_in, query, said):
+    page = client.get(f"/customers?{query}")
+    assert page.status_code == 200
+    assert said in page.text
+
+
 def test_search_as_you_type_gets_only_the_results(client, signed_in, factory):
     factory.customer(signed_in, company_name="Blacksmith Goods")
     partial = client.get("/customers?q=black", headers={"HX-Request": "true"})

@@ -144,6 +144,8 @@ def _no_table_scan(plan: str) -> None:
      "ix_customers_birthday_month_day"),
     (None, {"birthday_from": "1980-01-01", "birthday_to": "1989-12-31"},
      "ix_customers_birthday", "ix_customers_birthday"),
+    (None, {"birthday_within": 30}, "sqlite_autoindex_customers_1",
+     "ix_customers_birthday_month_day"),
 ])
 def test_list_queries_use_their_index_and_never_sort_the_table(plans, monkeypatch, sort,
                                                                filters, page_index,

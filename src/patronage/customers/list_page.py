@@ -5,7 +5,9 @@ The URL always holds the whole state (search, filters, sort), so a view can be b
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +37,19 @@ LABELS = {
     "birthday_from": "Born from", "birthday_to": "Born to",
     "license_expires_from": "License expires from", "license_expires_to": "License expires to",
     "license_expires_within": "License expires within (days)",
+}
+
+
+def _soon(days: int) -> str:
+    return ("today" if days == 0 else "today or tomorrow" if days == 1
+            else f"in the next {days} days")
+
+
+# Filters a chip says as a sentence rather than "label: value".
+PHRASES: dict[str, Callable[[Any], str]] = {
+    "birthday_month": lambda month: f"Birthday in {calendar.month_name[month]}",
+    "birthday_within": lambda days: f"Birthday {_soon(days)}",
+    "license_expires_within": lambda days: f"License expires {_soon(days)}",
 }
 # Earlier names of filters, still read (the API takes them too).
 ALIASES = {"spent_min": "total_spent_min", "spent_max": "total_spent_max"}
@@ -140,7 +155,8 @@ def chips(params: ListParams, choices: dict[str, Any]) -> list[Chip]:
         else:
             shown = (("yes" if value else "no") if isinstance(value, bool)
                      else f"${value:,}" if key.startswith("total_spent") else value)
-            out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: None})))
+            said = PHRASES[key](value) if key in PHRASES else f"{LABELS[key]}: {shown}"
+            out.append(Chip(key, said, url(params, **{key: None})))
     return out
 
 

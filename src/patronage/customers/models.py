@@ -97,7 +97,8 @@ class Customer(TenantScoped, Base):
         only_on("sqlite", Index(
             "ix_customers_birthday_month_day", "tenant_id",
             func.substr(text("birthday"), literal_column("6"), literal_column("5")), "id",
-            sqlite_where=text("birthday IS NOT NULL"))),
+            # On the expression: a filter on it implies it (migration 0022).
+            sqlite_where=text("substr(birthday, 6, 5) IS NOT NULL"))),
         # Age-limited products: a flag every customer has; two runs, appended to in id order.
         Index("ix_customers_age_limited", "tenant_id", "allow_age_limited_products", "id"),
     )
