@@ -187,7 +187,9 @@ def test_a_bad_filter_is_reported_and_ignored(client, signed_in, factory):
     factory.customer(signed_in, company_name="Blacksmith Goods")
     page = client.get("/customers?spent_min=lots&sort=nonsense")
     assert page.status_code == 200
-    assert "spent_min" in page.text and "(ignored)" in page.text
+    # Named as the panel names them, with what happens to them.
+    assert "<strong>Spent ≥</strong>" in page.text and "<strong>Sort</strong>" in page.text
+    assert "This filter is left out." in page.text
     assert "Blacksmith Goods" in page.text
 
 

@@ -42,6 +42,11 @@ CONTROLS = """() => {
   }
   return [...keys];
 }"""
+# Tables with rows whose every cell is hidden (a narrow screen's rule reaching too far).
+EMPTY_LOOKING_TABLES = """() => [...document.querySelectorAll('table')]
+  .filter(t => t.tBodies.length && [...t.tBodies].some(b => b.rows.length)
+    && ![...t.querySelectorAll('tbody td, tbody th')].some(c => c.checkVisibility()))
+  .map(t => t.outerHTML.slice(0, 80))"""
 FOCUSED = "() => document.activeElement && document.activeElement.dataset.kb || null"
 LABEL_OF = "k => { const e = document.querySelector(`[data-kb='${k}']`); " \
            "return e.outerHTML.slice(0, 160); }"
@@ -80,6 +85,8 @@ def screen_problems(page: Page, label: str) -> list[str]:
     if not page.evaluate(NO_SIDEWAYS_SCROLL):
         width = page.evaluate("document.documentElement.scrollWidth")
         problems.append(f"{label}: scrolls sideways ({width} px wide)")
+    problems += [f"{label}: {table} shows its headings and none of its cells"
+                 for table in page.evaluate(EMPTY_LOOKING_TABLES)]
     page.evaluate(_axe())  # run by the driver, so the page's script policy does not apply
     problems += [f"{label}: {found}" for found in page.evaluate(SERIOUS)]
     return problems

@@ -37,6 +37,7 @@ LABELS = {
     "birthday_from": "Born from", "birthday_to": "Born to",
     "license_expires_from": "License expires from", "license_expires_to": "License expires to",
     "license_expires_within": "License expires within (days)",
+    "sort": "Sort", "limit": "Page size",  # named when a bad one is left out
 }
 
 

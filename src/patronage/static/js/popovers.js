@@ -14,6 +14,31 @@
     if (summary) summary.focus();
   });
 
+  // A row's menu opens over the table rather than inside its frame, which scrolls and would
+  // cut it off: placed at its button, below it or, near the bottom of the window, above.
+  const place = (details) => {
+    const menu = details.querySelector(".menu");
+    const button = details.querySelector("summary");
+    if (!menu || !button) return;
+    const at = button.getBoundingClientRect();
+    menu.style.position = "fixed";
+    const below = at.bottom + 4;
+    const above = at.top - 4 - menu.offsetHeight;
+    menu.style.top = `${below + menu.offsetHeight > window.innerHeight && above > 0 ? above : below}px`;
+    menu.style.left = `${Math.max(4, at.right - menu.offsetWidth)}px`;
+    menu.style.right = "auto";
+  };
+  document.addEventListener("toggle", (event) => {
+    const details = event.target;
+    if (details instanceof HTMLDetailsElement && details.matches(".row-menu") && details.open) {
+      place(details);
+    }
+  }, true);
+  // Scrolling moves the button away from a placed menu: close it, as menus do.
+  document.addEventListener("scroll", () => {
+    document.querySelectorAll("details.row-menu[open]").forEach((d) => { d.open = false; });
+  }, true);
+
   document.addEventListener("click", (event) => {
     document.querySelectorAll(POPOVERS).forEach((d) => {
       if (!d.contains(event.target)) d.open = false;

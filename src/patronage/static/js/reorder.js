@@ -36,6 +36,19 @@ document.addEventListener("DOMContentLoaded", () => {
       button.focus();
       list.dispatchEvent(new Event("reordered"));
     });
+    // The first item cannot go up nor the last down: their arrows say so (aria-disabled, so
+    // the focus stays on an arrow that has just reached an end).
+    const mark = () => {
+      const items = Array.from(list.children);
+      items.forEach((item, i) => {
+        item.querySelectorAll("button[data-move]").forEach((b) => {
+          const end = b.dataset.move === "-1" ? i === 0 : i === items.length - 1;
+          b.setAttribute("aria-disabled", String(end));
+        });
+      });
+    };
+    mark();
+    list.addEventListener("reordered", mark);
     // A list with its own "Save order" button shows it once the order changed.
     const save = list.dataset.reorder ? document.getElementById(list.dataset.reorder) : null;
     if (save) list.addEventListener("reordered", () => { save.hidden = false; });
