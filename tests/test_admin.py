@@ -66,6 +66,12 @@ def test_adding_a_customer_with_errors_shows_them_inline(client, signed_in):
     assert 'id="e-phone"' in html and "Not a valid phone number" in html
     assert 'id="e-last_name"' in html
     assert 'value="Ana"' in html and 'value="vip, new"' in html  # nothing typed is lost
+    # The summary lists them top to bottom, as the form asks for them.
+    start = html.index('id="error-summary"')
+    summary = html[start:html.index("</ul>", start)]
+    links = re.findall(r'href="#f-(\w+)"', summary)
+    assert links[:3] == ["last_name", "email", "phone"], links
+    assert links[3:] == ["address1", "city", "state", "zip"][:len(links) - 3], links
     assert "No customers yet" in client.get("/customers").text
 
 
