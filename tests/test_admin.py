@@ -167,6 +167,7 @@ def test_directory_page_keeps_its_state_in_the_url(client, signed_in, factory):
     ("birthday_within=0", "Birthday today"),
     ("license_expires_within=1", "License expires today or tomorrow"),
     ("birthday_from=1980-01-01", "Born from: 1980-01-01"),
+    ("risk_level=high", "Risk: High"),
 ])
 def test_a_chip_says_its_filter_as_a_person_would(client, signed_in, query, said):
     page = client.get(f"/customers?{query}")

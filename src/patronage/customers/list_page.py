@@ -150,7 +150,8 @@ def chips(params: ListParams, choices: dict[str, Any]) -> list[Chip]:
         names = choices["by_id"].get(NAMED_BY.get(key, ""), {})
         if isinstance(value, list):
             for item in value:
-                shown = "Me" if item == "me" else getattr(names.get(item), "name", item)
+                shown = ("Me" if item == "me" else item.capitalize() if key == "risk_level"
+                         else getattr(names.get(item), "name", item))  # as the panel says
                 rest = [v for v in value if v != item] or None
                 out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: rest})))
         else:
