@@ -36,14 +36,16 @@ def parse(model: type[BaseModel], values: dict[str, Any], region: str) -> BaseMo
         raise ValidationFailed.of(with_region_problems(model, errors, values, region)) from exc
 
 
+_PLACE = {name: i for i, name in enumerate(fields.BY_NAME)}  # a field's place in the form
+
+
 def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[str, str]:
     """One message a field, in the order the fields are declared (the form's, so the
     summary reads top to bottom); problems of no field last."""
     out: dict[str, str] = {}
     for err in errors:
         out.setdefault(err.name or "__all__", err.detail)
-    place = {name: i for i, name in enumerate(fields.BY_NAME)}
-    return dict(sorted(out.items(), key=lambda item: place.get(item[0], len(place))))
+    return dict(sorted(out.items(), key=lambda item: _PLACE.get(item[0], len(_PLACE))))
 
 
 def initial(customer: CustomerOut) -> dict[str, Any]:

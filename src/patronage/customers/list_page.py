@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
+from patronage.customers import fields
 from patronage.customers.filters import ListParams, query_values
 from patronage.customers.tables import COLUMNS
 from patronage.errors import FieldError, from_pydantic
@@ -46,9 +47,13 @@ def _soon(days: int) -> str:
             else f"in the next {days} days")
 
 
+MONTHS = tuple(calendar.month_name)[1:]  # the panel's birthday months, 1 = January
+# Choices shown in words (the panel's boxes and the chips alike).
+CHOICE_LABELS = {"risk_level": {level: level.capitalize() for level in fields.RISK_LEVELS}}
+
 # Filters a chip says as a sentence rather than "label: value".
 PHRASES: dict[str, Callable[[Any], str]] = {
-    "birthday_month": lambda month: f"Birthday in {calendar.month_name[month]}",
+    "birthday_month": lambda month: f"Birthday in {MONTHS[month - 1]}",
     "birthday_within": lambda days: f"Birthday {_soon(days)}",
     "license_expires_within": lambda days: f"License expires {_soon(days)}",
 }
@@ -150,8 +155,8 @@ def chips(params: ListParams, choices: dict[str, Any]) -> list[Chip]:
         names = choices["by_id"].get(NAMED_BY.get(key, ""), {})
         if isinstance(value, list):
             for item in value:
-                shown = ("Me" if item == "me" else item.capitalize() if key == "risk_level"
-                         else getattr(names.get(item), "name", item))  # as the panel says
+                shown = ("Me" if item == "me" else CHOICE_LABELS[key][item]
+                         if key in CHOICE_LABELS else getattr(names.get(item), "name", item))
                 rest = [v for v in value if v != item] or None
                 out.append(Chip(key, f"{LABELS[key]}: {shown}", url(params, **{key: rest})))
         else:

@@ -33,7 +33,6 @@ COMPOSITE_INDEXES = {
 }
 # Columns with a (tenant_id, column, id) index: sortable, and filterable in id order.
 SORT_INDEXED = fields.SORT_INDEXED
-RISK_LEVELS = ("low", "medium", "high")
 # Fields found by value but never sorted by, NULL for most customers (imports rarely carry
 # them): partial indexes hold only the customers that have one (0018, 0020, 0021). A filter
 # on one compares the column, which tells SQLite it is not NULL, so the index applies. A

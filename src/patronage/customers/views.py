@@ -115,8 +115,9 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
     template = "customers/_results.html" if htmx else "customers/list.html"
     response = web.render(request, template, {
         "principal": member, "page": page, "params": params, "errors": errors,
-        "filter_labels": list_page.LABELS, "chips": chips, "relax": relax, "choices": choices,
-        "columns": columns,
+        "filter_labels": list_page.LABELS, "months": list_page.MONTHS,
+        "risk_levels": list_page.CHOICE_LABELS["risk_level"].items(), "chips": chips,
+        "relax": relax, "choices": choices, "columns": columns,
         "all_columns": COLUMNS, "view": view, "sort_links": list_page.sort_links(params),
         "url": list_page.url, "state_query": list_page.url(params).partition("?")[2],
         "trail": trail, "page_sizes": PAGE_SIZES})

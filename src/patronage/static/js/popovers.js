@@ -16,10 +16,12 @@
 
   // A row's menu opens over the table rather than inside its frame, which scrolls and would
   // cut it off: placed at its button, below it or, near the bottom of the window, above.
+  let placed = null;  // the open row menu, if any
   const place = (details) => {
     const menu = details.querySelector(".menu");
     const button = details.querySelector("summary");
     if (!menu || !button) return;
+    placed = details;
     const at = button.getBoundingClientRect();
     menu.style.position = "fixed";
     const below = at.bottom + 4;
@@ -36,7 +38,9 @@
   }, true);
   // Scrolling moves the button away from a placed menu: close it, as menus do.
   document.addEventListener("scroll", () => {
-    document.querySelectorAll("details.row-menu[open]").forEach((d) => { d.open = false; });
+    if (!placed) return;
+    placed.open = false;
+    placed = null;
   }, true);
 
   document.addEventListener("click", (event) => {
