@@ -196,7 +196,7 @@ def test_a_bad_filter_is_reported_and_ignored(client, signed_in, factory):
     assert page.status_code == 200
     # Named as the panel names them, with what happens to them.
     assert "<strong>Spent ≥</strong>" in page.text and "<strong>Sort</strong>" in page.text
-    assert "This filter is left out." in page.text
+    assert "valid decimal. This filter is left out." in page.text
     assert "Blacksmith Goods" in page.text
 
 
