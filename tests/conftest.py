@@ -33,12 +33,17 @@ def _database_url() -> str:
         return f"sqlite:///{path}"
     from sqlalchemy import create_engine, text
 
+    # The database is made by (and belongs to) the role that migrates it: the tables'
+    # owner when the application connects as another role (scripts/with-postgres.sh).
     name = f"patronage_test_{WORKER}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    owner = os.environ.get("DATABASE_OWNER_URL")
+    admin = create_engine(owner or base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    if owner:
+        os.environ["DATABASE_OWNER_URL"] = owner.rsplit("/", 1)[0] + f"/{name}"
     return base.rsplit("/", 1)[0] + f"/{name}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from patronage.db import bind_tenant
 from patronage.settings_lists import service as lists
 from patronage.settings_lists.kinds import KINDS
 from patronage.tenancy import service as tenancy
@@ -40,6 +42,7 @@ class Factory:
         slug = f"t{next(_seq)}-{uuid.uuid4().hex[:8]}"
         tenant = tenancy.create_tenant(self.session, slug=slug, name=f"Seller {slug}",
                                        default_region=region)
+        bind_tenant(self.session, tenant.id)  # the tenant's rows are written as its own
         email = f"admin@{slug}.example"
         tenancy.create_user(self.session, tenant_id=tenant.id, email=email, role="admin",
                             password=PASSWORD, name="Ada Admin")
@@ -64,6 +67,7 @@ class Factory:
     def member(self, ctx: TenantCtx, role: str) -> dict[str, str]:
         """Headers for a new team member of ``ctx`` with ``role``."""
         email = f"{role}{next(_seq)}@{ctx.slug}.example"
+        bind_tenant(self.session, ctx.id)
         tenancy.create_user(self.session, tenant_id=ctx.id, email=email, role=role,
                             password=PASSWORD)
         token = tenancy.create_token(self.session, tenant_id=ctx.id, email=email)
@@ -111,6 +115,12 @@ class Factory:
             "address1": "1 Market St", "city": "San Francisco", "state": "CA", "zip": "94105"}
         body.update(overrides)
         return self.post(ctx, body)
+
+
+def sqlite_env() -> dict[str, str]:
+    """The environment for a subprocess given a SQLite DATABASE_URL of its own: without the
+    PostgreSQL owner's address the suite may run with."""
+    return {k: v for k, v in os.environ.items() if k != "DATABASE_OWNER_URL"}
 
 
 def csrf_of(html: str) -> str:

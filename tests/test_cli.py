@@ -1,6 +1,5 @@
 """The `patronage` command line against the test database."""
 
-import os
 import re
 import subprocess
 import sys
@@ -12,7 +11,9 @@ from typer.testing import CliRunner
 
 from patronage.cli.main import app
 from patronage.customers.models import Customer
+from patronage.db import bind_tenant
 from patronage.tenancy.models import Tenant
+from tests.factories import sqlite_env
 
 runner = CliRunner()
 
@@ -66,6 +67,7 @@ def test_demo_is_idempotent_and_tops_up(session):
     more = runner.invoke(app, ["demo", "--customers", "45"])
     assert "15 added" in more.output
     tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
+    bind_tenant(session, tenant_id)
     kinds = dict(session.execute(select(Customer.type, func.count()).where(
         Customer.tenant_id == tenant_id).group_by(Customer.type)).all())
     assert sum(kinds.values()) == 45
@@ -111,7 +113,7 @@ def test_recompute_names_an_unknown_tenant():
 def test_an_unmigrated_database_is_named_not_a_traceback(tmp_path, command):
     (tmp_path / "customers.csv").write_text("Company\nAcme\n")
     empty = tmp_path / "never-migrated.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{empty}"}
+    env = {**sqlite_env(), "DATABASE_URL": f"sqlite:///{empty}"}
     done = subprocess.run([sys.executable, "-m", "patronage.cli", *command], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
@@ -139,6 +141,7 @@ def test_the_demo_reads_true(session):
 
     assert runner.invoke(app, ["demo", "--customers", "60"]).exit_code == 0
     tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
+    bind_tenant(session, tenant_id)
     counted = dict(session.execute(select(Order.customer_id, func.count()).where(
         Order.tenant_id == tenant_id, Order.cancelled.is_(False))
         .group_by(Order.customer_id)).all())
@@ -217,7 +220,7 @@ with get_engine().connect() as c:
     print(plan)
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env={**os.environ, "DATABASE_URL": f"sqlite:///{db}"}, timeout=120)
+                          env={**sqlite_env(), "DATABASE_URL": f"sqlite:///{db}"}, timeout=120)
     assert done.returncode == 0, done.stderr
     indexes, plan = done.stdout.splitlines()
     for column in ("license_expires_on", "first_order_at"):

@@ -8,6 +8,7 @@ import operator
 import os
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -75,7 +76,30 @@ class TenantScoped:
 
 
 def bind_tenant(session: Session, tenant_id: int) -> None:
+    """From here on, ``session`` works for ``tenant_id``: its ORM queries get the tenant's
+    criterion, and on PostgreSQL each of its transactions tells the database whose rows
+    it may see and write (row-level security, ``tenant_setting``)."""
     session.info["tenant_id"] = tenant_id
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(tenant_setting(tenant_id))
+
+
+# The tenant a PostgreSQL transaction works for, which every tenant table's row-level
+# security policy compares with its rows' tenant_id (migration 0023). Set per transaction
+# (set_config's third argument), so it never outlives the transaction on a pooled or
+# pgbouncer-shared connection; a transaction that sets none sees and writes no rows.
+TENANT_SETTING = "app.tenant_id"
+
+
+def tenant_setting(tenant_id: int) -> str:
+    return f"SELECT set_config('{TENANT_SETTING}', '{int(tenant_id)}', true)"
+
+
+@event.listens_for(Session, "after_begin")
+def _tell_the_database(session: Session, _transaction: Any, connection: Connection) -> None:
+    tenant = session.info.get("tenant_id")
+    if tenant is not None and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(tenant_setting(tenant))
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -208,6 +232,11 @@ ANALYZED = ("customers", "customer_tags", "import_fingerprints")
 OPTIMIZE_EVERY = 1000
 
 
+# ANALYZE is the tables' owner's to run; on PostgreSQL the application (another role) asks
+# for it through this function, which runs as their owner (migration 0023).
+ANALYZE_FUNCTION = "analyze_table"
+
+
 def refresh_statistics(session: Session) -> None:
     """Planner statistics after a bulk load has committed. SQLite keeps none of its own:
     on a freshly loaded database a search may walk the wrong index. PostgreSQL's
@@ -222,7 +251,8 @@ def refresh_statistics(session: Session) -> None:
             bound_memory(session)
         begin_writing(session)  # in turn with the events the inbox records meanwhile
         for table in ANALYZED:
-            conn.exec_driver_sql(f"ANALYZE {table}")
+            conn.exec_driver_sql(f"ANALYZE {table}" if conn.dialect.name == "sqlite" else
+                                 f"SELECT {ANALYZE_FUNCTION}('{table}')")
         session.commit()
     except Busy:
         session.rollback()
@@ -302,9 +332,12 @@ def new_session() -> Session:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A session for CLI work; services own the commits."""
+def session_scope(tenant_id: int | None = None) -> Iterator[Session]:
+    """A session for CLI and background work (bound to ``tenant_id``'s rows when given:
+    ``bind_tenant``); services own the commits."""
     session = new_session()
+    if tenant_id is not None:
+        bind_tenant(session, tenant_id)
     try:
         yield session
     finally:
@@ -583,15 +616,17 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     """Insert many rows that all carry the same keys, on the hot paths (seed, import).
 
     On SQLite the rows go straight to the driver's executemany with the few conversions
-    SQLite needs done per column (about twice as fast as Core's per-value bind processing);
-    PostgreSQL takes them through COPY: one statement, so the tables' statement triggers
-    (the customer counts) fire once, not once a row as an executemany of INSERTs made them
-    (an import crawled at ~900 rows/s on that).
+    SQLite needs done per column (about twice as fast as Core's per-value bind processing).
+    On PostgreSQL they go in by one statement, so the tables' statement triggers (the
+    customer counts) fire once, not once a row as an executemany of INSERTs made them (an
+    import crawled at ~900 rows/s on that): a few rows by one INSERT … VALUES, more by
+    COPY into a scratch table and one INSERT … SELECT from it (row-level security refuses
+    COPY into the tenant tables themselves).
     """
     if not rows:
         return
     if conn.dialect.name != "sqlite":
-        _copy(conn, table, rows)
+        _insert_on_postgresql(conn, table, rows)
         return
     names = list(rows[0])
     values = sqlite_values([table.c[name] for name in names])
@@ -600,16 +635,37 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     conn.exec_driver_sql(sql, [values(row) for row in rows])
 
 
-def _copy(conn: Connection, table: Table, rows: Sequence[dict], into: str | None = None
-          ) -> None:
-    """PostgreSQL's COPY of rows (the same keys each) into ``table`` (or ``into``, a table
-    of the same columns), in the caller's transaction; JSON columns are written as their
-    text, the rest as psycopg adapts them."""
+# Up to this many rows, one INSERT … VALUES (its parameters stay far below PostgreSQL's
+# 65,535 for the widest table); beyond, COPY through a scratch table.
+VALUES_AT_MOST = 100
+
+
+def _insert_on_postgresql(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     names = list(rows[0])
     encoded = {n for n in names if isinstance(table.c[n].type, JSON)}
-    copy_rows(conn, into or table.name, names, (
-        [compact_json(row[n]) if n in encoded and row[n] is not None else row[n]
-         for n in names] for row in rows))
+    values = ([compact_json(row[n]) if n in encoded and row[n] is not None else row[n]
+               for n in names] for row in rows)
+    columns = ", ".join(names)
+    if len(rows) <= VALUES_AT_MOST:
+        one = f"({', '.join(['%s'] * len(names))})"
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({columns}) VALUES {', '.join([one] * len(rows))}",
+            tuple(value for row in values for value in row))
+        return
+    scratch = _scratch_table(conn, table, names)
+    copy_rows(conn, scratch, names, values)
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) SELECT {columns} "
+                         f"FROM {scratch}")
+    conn.exec_driver_sql(f"TRUNCATE {scratch}")
+
+
+def _scratch_table(conn: Connection, table: Table, names: Sequence[str]) -> str:
+    """A temporary table of ``names``' columns of ``table`` (no keys, no checks), made once
+    per connection and emptied after each use."""
+    scratch = f"bulk_{table.name}_{zlib.crc32(' '.join(names).encode()):08x}"
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} AS "
+                         f"SELECT {', '.join(names)} FROM {table.name} WITH NO DATA")
+    return scratch
 
 
 def copy_rows(conn: Connection, table: str, names: Sequence[str],

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 
-from patronage.db import get_engine
-from patronage.settings import REPO_ROOT
+from patronage.db import get_engine, make_engine
+from patronage.settings import REPO_ROOT, get_settings
 
 
 def alembic_config() -> Config:
@@ -16,10 +18,38 @@ def alembic_config() -> Config:
 
 
 def upgrade() -> None:
+    """Migrate as the tables' owner (DATABASE_OWNER_URL, else DATABASE_URL), then let the
+    application's role, when it is another one, read and write the rows: the tables stay
+    the owner's, and row-level security holds the application to one tenant at a time."""
     config = alembic_config()
-    with get_engine().begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    settings = get_settings()
+    separate = settings.migration_url != settings.database_url
+    engine = make_engine(settings.migration_url) if separate else get_engine()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            app_role = make_url(settings.database_url).username
+            if (connection.dialect.name == "postgresql" and app_role
+                    and app_role != connection.scalar(text("SELECT current_user"))):
+                grant_rows(connection, app_role)
+    finally:
+        if separate:
+            engine.dispose()
+
+
+def grant_rows(connection: Connection, role: str) -> None:
+    """What the application's role may do: use every table's rows and sequences (within
+    the row-level security policies), read the schema's version, and own nothing."""
+    quoted = connection.dialect.identifier_preparer.quote(role)
+    for statement in (
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {quoted}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}",
+    ):
+        connection.execute(text(statement))
 
 
 def pending() -> bool:
@@ -30,6 +60,16 @@ def pending() -> bool:
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     with get_engine().connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads()) != heads
+
+
+def bypassing_role() -> str | None:
+    """On PostgreSQL, the application's role when row-level security does not hold it."""
+    from patronage.tenancy import row_security
+
+    with get_engine().connect() as connection:
+        if connection.dialect.name != "postgresql":
+            return None
+        return row_security.bypassed_by(connection)
 
 
 def where() -> str:

@@ -45,10 +45,10 @@ def reap(session: Session, model: Any, tenant_id: int, message: str) -> None:
         session.commit()
 
 
-def record(model: Any, job_id: int, outcome: dict[str, Any]) -> None:
+def record(model: Any, tenant_id: int, job_id: int, outcome: dict[str, Any]) -> None:
     """Save how a job ended (its row's fields) with the time it finished, in a session of
     its own."""
-    with session_scope() as session:
+    with session_scope(tenant_id) as session:
         job = session.get(model, job_id)
         if job is not None:
             for key, value in outcome.items():

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "dev-insecure-secret-change-me"
@@ -20,6 +21,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'patronage.db'}"
+    # On PostgreSQL, the role that owns the tables and runs the migrations
+    # (DATABASE_OWNER_URL); the application then connects as DATABASE_URL's role, which
+    # row-level security holds to one tenant per transaction. Unset: DATABASE_URL's role
+    # does both (docs/deploy.md).
+    database_owner_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     # Signs the admin's session cookies. Unset, a random one is made on first run and kept
@@ -61,11 +67,25 @@ class Settings(BaseSettings):
                                else _kept_secret(Path(self.secret_key_file)))
         if self.cookie_secure is None:
             self.cookie_secure = self.environment == "production"
+        if self.database_owner_url and not _same_database(self.database_owner_url,
+                                                          self.database_url):
+            raise ValueError("DATABASE_OWNER_URL must name the same database as DATABASE_URL "
+                             "(another role, the same host, port and database)")
         return self
+
+    @property
+    def migration_url(self) -> str:
+        return self.database_owner_url or self.database_url
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _same_database(one: str, other: str) -> bool:
+    a, b = make_url(one), make_url(other)
+    return (a.get_backend_name(), a.host, a.port, a.database) == (
+        b.get_backend_name(), b.host, b.port, b.database)
 
 
 def _kept_secret(path: Path) -> str:

@@ -107,7 +107,7 @@ def _sidebar_views(request: Request, principal: Principal) -> list[Any]:
     if session is None:  # a page rendered outside a request's dependencies
         from patronage.db import session_scope
 
-        with session_scope() as own:
+        with session_scope(principal.tenant_id) as own:
             return saved.list_views(own, principal)
     return saved.list_views(session, principal)
 

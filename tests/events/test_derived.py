@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from patronage.db import bind_tenant
+
 URL = "/api/v1/events"
 EARLY, LATE = "2026-01-05T10:00:00Z", "2026-02-07T16:30:00Z"
 
@@ -120,9 +122,11 @@ def test_recompute_rebuilds_every_figure_from_the_stored_history(client, factory
              "first_order_at": None, "last_order_at": None, "sample_count": 7,
              "last_activity_at": None, "last_login_at": None}
     for workspace, cid in ((t, known["id"]), (other, theirs["id"])):
+        bind_tenant(session, workspace.id)  # each tenant's rows are written as its own
         session.execute(update(Customer).where(Customer.tenant_id == workspace.id,
                                                Customer.id == cid).values(**wrong))
     session.commit()
+    bind_tenant(session, t.id)
     assert derived.recompute(session, t.id) == 1
     again = _customer(client, t, known["id"])
     figures = ("order_count", "total_spent", "average_order_value", "first_order_at",

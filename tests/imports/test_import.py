@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from patronage.cli.main import app
 from patronage.customers.models import AuditEntry, Customer
+from patronage.db import bind_tenant
 from patronage.customers.writes import Actor, snapshot
 from patronage.errors import ValidationFailed
 from patronage.imports import service
@@ -222,6 +223,7 @@ def test_an_export_imports_into_an_empty_workspace_whole(client, factory, sessio
                     if copy[name] is not None else None) == position, name
     # Each was recorded as the one writer records a new customer: a snapshot of what it
     # holds, by the importing member.
+    bind_tenant(session, target.id)
     for copy in copies.values():
         row = session.execute(select(Customer.__table__).where(
             Customer.id == copy["id"])).mappings().one()

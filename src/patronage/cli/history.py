@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import select
 
 from patronage.cli.console import err
-from patronage.db import session_scope
+from patronage.db import bind_tenant, session_scope
 from patronage.events import derived
 from patronage.reports import queries, rollups
 from patronage.tenancy.models import Tenant
@@ -31,6 +31,7 @@ def recompute(tenant: Annotated[str | None, typer.Option(
             raise typer.Exit(code=1)
         for tenant_id, slug in tenants:
             started = time.perf_counter()
+            bind_tenant(session, tenant_id)
             count = derived.recompute(session, tenant_id)
             rollups.rebuild(session.connection(), tenant_id)
             session.commit()
@@ -49,6 +50,7 @@ def check_reports(tenant: Annotated[str, typer.Option(help="Tenant slug.")],
         if tenant_id is None:
             err.print(f"[red]error:[/red] no tenant '{tenant}'.")
             raise typer.Exit(code=1)
+        bind_tenant(session, tenant_id)
         conn = session.connection()
         kept = {r.rep: r.as_tuple() for r in queries.sales_reps(conn, tenant_id, first, last)}
         sure = {r.rep: r.as_tuple() for r in queries.recompute(conn, tenant_id, first, last)}

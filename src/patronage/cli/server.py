@@ -41,6 +41,12 @@ def serve(host: Annotated[str | None, typer.Option(help="Interface to bind.")] =
 
     if migrate.pending():
         not_migrated()
+    role = migrate.bypassing_role()
+    if role:
+        err.print(f"[yellow]warning:[/yellow] DATABASE_URL signs in as {role}, a role that "
+                  "row-level security does not hold: tenant isolation rests on the "
+                  "application's queries alone. Connect as a role of its own "
+                  "(docs/deploy.md, \"Roles\").")
     settings = get_settings()
     uvicorn.run("patronage.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, reload=reload, proxy_headers=True,

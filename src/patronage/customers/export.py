@@ -167,7 +167,7 @@ def rows(session: Session, *, tenant_id: int, region: str, filters: CustomerFilt
 def response(principal: Principal, params: ListParams,
              columns: list[str] | None) -> StreamingResponse:
     """A streamed CSV download; the stream has its own session (it outlives the request's)."""
-    with session_scope() as session:
+    with session_scope(principal.tenant_id) as session:
         chosen = columns or saved.get_columns(session, principal)
     if chosen == ["all"]:
         chosen = list(ALL_COLUMNS)
@@ -178,7 +178,7 @@ def response(principal: Principal, params: ListParams,
     filters, sort = params.filters(principal.user_id), params.sort
 
     def stream() -> Iterator[str]:
-        with session_scope() as session:
+        with session_scope(principal.tenant_id) as session:
             yield from rows(session, tenant_id=principal.tenant_id,
                             region=principal.tenant_region, filters=filters, sort=sort,
                             columns=chosen)

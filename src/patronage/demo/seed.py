@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from patronage.customers.models import Customer, CustomerStore
 from patronage.customers.search_index import deferred_search_index
 from patronage.customers.writes import Actor, Writer
-from patronage.db import begin_writing, bulk_insert, refresh_statistics
+from patronage.db import begin_writing, bind_tenant, bulk_insert, refresh_statistics
 from patronage.demo import data
 from patronage.demo.history import seed_history
 from patronage.settings_lists.kinds import KINDS
@@ -50,6 +50,7 @@ def _ensure_workspace(session: Session, slug: str) -> tuple[int, str | None]:
     tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == slug))
     if tenant_id is None:
         tenant_id = tenancy.create_tenant(session, slug=slug, name="Demo Seller").id
+    bind_tenant(session, tenant_id)  # the workspace's rows are written as its own
     password = None
     if session.scalar(select(User.id).where(User.tenant_id == tenant_id,
                                             User.email == DEMO_ADMIN)) is None:

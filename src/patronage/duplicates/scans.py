@@ -124,7 +124,7 @@ def changed_since(tenant_id: int, since: datetime, progress: Progress
                   ) -> dict[str, Any] | None:
     """Check again the customers written since ``since``, a few at a time, each few in a
     short write of its own; None when they are too many for that (scan them all)."""
-    with session_scope() as session:
+    with session_scope(tenant_id) as session:
         ids = list(session.scalars(select(Customer.id).where(
             Customer.tenant_id == tenant_id, Customer.updated_at >= since)
             .order_by(Customer.id)))
@@ -132,12 +132,12 @@ def changed_since(tenant_id: int, since: datetime, progress: Progress
         return None
     progress.stage, progress.customers, progress.pairs = "comparing", len(ids), max(len(ids), 1)
     for start in range(0, len(ids), REFRESH_AT_ONCE):
-        with session_scope() as session:
+        with session_scope(tenant_id) as session:
             begin_writing(session, timeout=WRITE_WAIT)
             kept.refresh(session.connection(), tenant_id, ids[start:start + REFRESH_AT_ONCE])
             session.commit()
         progress.compared = min(len(ids), start + REFRESH_AT_ONCE)
-    with session_scope() as session:
+    with session_scope(tenant_id) as session:
         listed = session.scalar(select(func.count()).select_from(DuplicatePair).where(
             DuplicatePair.tenant_id == tenant_id))
     return {"status": "done", "customers": len(ids), "compared": None, "found": listed}
@@ -147,7 +147,7 @@ def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
     """Scan the workspace and replace its list, then check again the customers written
     meanwhile. What to record of the scan."""
     began = utcnow()
-    with session_scope() as session:
+    with session_scope(tenant_id) as session:
         conn = session.connection()
         profiles = profiles_of(conn, tenant_id)
         session.rollback()  # the long read ends before the write begins
@@ -161,7 +161,7 @@ def find(tenant_id: int, progress: Progress) -> dict[str, Any]:
     by_id = {p.id: p for p in profiles if p.id in ids}
     del profiles
     progress.stage = "saving"
-    with session_scope() as session:
+    with session_scope(tenant_id) as session:
         begin_writing(session, timeout=WRITE_WAIT)
         conn = session.connection()
         for pair in still_dismissed(conn, tenant_id, found, by_id):
@@ -190,7 +190,7 @@ def _run(scan_id: int, tenant_id: int, since: datetime | None) -> None:
     except Exception as exc:  # recorded, so a scan never shows running forever
         outcome = {"status": "failed", "message": f"The scan stopped: {exc}"}
     try:
-        runners.record(DuplicateScan, scan_id, outcome)
+        runners.record(DuplicateScan, tenant_id, scan_id, outcome)
     finally:  # only once the outcome is saved: until then the scan reads as running
         PROGRESS.pop(scan_id, None)
         THREADS.pop(scan_id, None)

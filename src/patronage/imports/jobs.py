@@ -108,7 +108,7 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
 
     outcome: dict[str, Any] = {}
     try:
-        with session_scope() as session, path.open("rb") as stream:
+        with session_scope(principal.tenant_id) as session, path.open("rb") as stream:
             report = service.run(session, Actor(principal, "import"), stream,
                                  dry_run=dry_run, saved_mapping=mapping, progress=moved)
         outcome = {"status": "done", "encoding": report.encoding,
@@ -127,7 +127,7 @@ def _run(job_id: int, principal: Principal, path: Path, dry_run: bool,
             with contextlib.suppress(OSError):
                 path.unlink()
     try:
-        runners.record(Import, job_id, outcome)
+        runners.record(Import, principal.tenant_id, job_id, outcome)
         if check_duplicates and not dry_run and (outcome.get("created") or
                                                  outcome.get("updated")):
             _check_duplicates(principal, job_id)
@@ -140,7 +140,7 @@ def _check_duplicates(principal: Principal, job_id: int) -> None:
     """After an import wrote customers: check them for duplicates in a scan job of their
     own (the customers it wrote, or the whole workspace if they are many), unless a scan is
     already running."""
-    with session_scope() as session:
+    with session_scope(principal.tenant_id) as session:
         job = session.get(Import, job_id)
         if job is None:
             return

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from patronage.db import as_utc, utcnow, without_waiting
+from patronage.db import as_utc, bind_tenant, utcnow, without_waiting
 from patronage.errors import (
     Conflict,
     Forbidden,
@@ -74,9 +74,12 @@ def create_tenant(session: Session, *, slug: str, name: str | None = None,
 
 
 def get_tenant(session: Session, slug: str) -> TenantOut:
+    """The workspace ``slug`` names, ``session`` bound to it from here on (``bind_tenant``):
+    how a command line opens the workspace it works in."""
     tenant = session.scalar(select(Tenant).where(Tenant.slug == slug.strip().lower()))
     if tenant is None:
         raise NotFound(f"No tenant '{slug}'.")
+    bind_tenant(session, tenant.id)
     return TenantOut.model_validate(tenant)
 
 
@@ -162,6 +165,7 @@ def authenticate_password(session: Session, *, tenant_slug: str, email: str,
     tenant = session.scalar(select(Tenant).where(Tenant.slug == tenant_slug.strip().lower()))
     user = None
     if tenant is not None:
+        bind_tenant(session, tenant.id)  # its members are read as that tenant's
         try:
             user = _user_by_email(session, tenant.id,
                                   _login_email(email))
@@ -185,6 +189,7 @@ def principal_for(session: Session, *, tenant_id: int, user_id: int,
                   removed_too: bool = False) -> Principal | None:
     """The member acting (``removed_too``: even if removed since, for work they started,
     such as events kept in the inbox)."""
+    bind_tenant(session, tenant_id)
     query = select(Tenant, User).join(User, User.tenant_id == Tenant.id).where(
         Tenant.id == tenant_id, User.id == user_id)
     if not removed_too:
@@ -223,6 +228,7 @@ def authenticate_token(session: Session, token: str) -> Principal:
             or not secret):
         raise failure
     digest = token_hash(secret)
+    bind_tenant(session, int(tenant_part))  # a token is looked for in its own tenant only
     row = session.execute(
         select(ApiToken, Tenant, User)
         .join(Tenant, Tenant.id == ApiToken.tenant_id)
