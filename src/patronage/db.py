@@ -29,6 +29,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     TypeDecorator,
+    UniqueConstraint,
     bindparam,
     create_engine,
     event,
@@ -50,6 +51,7 @@ from sqlalchemy.sql.base import Executable
 
 from patronage import write_notice, write_turns
 from patronage.errors import Busy
+from patronage.migration_scope import only_on
 from patronage.settings import get_settings
 
 NAMING = {
@@ -85,14 +87,15 @@ def bind_tenant(session: Session, tenant_id: int) -> None:
 
 
 # The tenant a PostgreSQL transaction works for, which every tenant table's row-level
-# security policy compares with its rows' tenant_id (migration 0023). Set per transaction
-# (set_config's third argument), so it never outlives the transaction on a pooled or
-# pgbouncer-shared connection; a transaction that sets none sees and writes no rows.
+# security policy compares with its rows' tenant_id (migration 0023). Set for the
+# transaction alone (SET LOCAL), so it never outlives it on a pooled or pgbouncer-shared
+# connection (and Citus passes it on to the nodes holding the rows, docs/deploy.md); a
+# transaction that sets none sees and writes no rows.
 TENANT_SETTING = "app.tenant_id"
 
 
 def tenant_setting(tenant_id: int) -> str:
-    return f"SELECT set_config('{TENANT_SETTING}', '{int(tenant_id)}', true)"
+    return f"SET LOCAL {TENANT_SETTING} = '{int(tenant_id)}'"
 
 
 @event.listens_for(Session, "after_begin")
@@ -131,6 +134,14 @@ def tenant_fk(column: str, table: str, ondelete: str | None = "RESTRICT"
     so no row can point at another tenant's."""
     return ForeignKeyConstraint(["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"],
                                 ondelete=ondelete)
+
+
+def tenant_row_key() -> UniqueConstraint:
+    """(tenant_id, id), the key every reference to a tenant's row names (``tenant_fk``). On
+    PostgreSQL it is the table's primary key (migration 0024: a table distributed by tenant
+    must lead every key with it); SQLite keeps ``id``, its rowid, as the primary key and
+    this as a unique key beside it."""
+    return only_on("sqlite", UniqueConstraint("tenant_id", "id"))
 
 
 def as_utc(value: datetime) -> datetime:
@@ -384,7 +395,11 @@ def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def
 
 def temporary_table(conn: Connection, name: str, *columns: Column, **options: Any) -> Table:
     """A bulk job's scratch table on this connection, made afresh (an earlier run's, left
-    on a pooled connection, is dropped first)."""
+    on a pooled connection, is dropped first). On PostgreSQL it goes with its transaction:
+    behind a transaction-pooling pgbouncer the server connection, temporary tables and
+    all, passes to other clients, and a tenant's rows here have no row-level security."""
+    if conn.dialect.name == "postgresql":
+        options.setdefault("postgresql_on_commit", "DROP")
     table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"], **options)
     table.drop(conn, checkfirst=True)
     table.create(conn)

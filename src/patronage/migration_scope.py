@@ -9,20 +9,32 @@ index), and indexes declared for one engine only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
+
+Keyed = TypeVar("Keyed", Index, UniqueConstraint)
 
 # Created by migration 0002 in raw SQL, on one engine each; no model declares them.
 SEARCH_TABLE = "customer_search"  # SQLite FTS5, with customer_search_data, _idx, ...
 SEARCH_INDEX = "ix_customers_search"  # PostgreSQL pg_trgm GIN
 
 
-def only_on(dialect: str, index: Index) -> Index:
-    """``index`` created on ``dialect`` alone (by create_all and by name in the migrations),
-    and compared there alone."""
+def only_on(dialect: str, index: Keyed) -> Keyed:
+    """``index`` (or a unique key) created on ``dialect`` alone (by create_all and by name
+    in the migrations), and compared there alone."""
     index.info["only_on"] = dialect
     return index.ddl_if(dialect=dialect)
+
+
+def sorted_by(index: Index) -> Index:
+    """A sort index: (tenant_id, [an equality's column,] the sort column, id). The
+    directory sorts NULL as the smallest value, SQLite's own order; on PostgreSQL the
+    migrations make the sort column NULLS FIRST (0025) so the index yields that order both
+    ways, which a model's Index cannot say for one engine alone. There the migrations own
+    it, and the EXPLAIN tests prove it is there and walked (tests/customers)."""
+    index.info["nulls_first_on"] = "postgresql"
+    return index
 
 
 def compared(dialect: str) -> Callable[..., bool]:
@@ -31,10 +43,13 @@ def compared(dialect: str) -> Callable[..., bool]:
                 compare_to: Any) -> bool:
         if type_ == "table" and reflected and compare_to is None and name is not None:
             return name != SEARCH_TABLE and not name.startswith(f"{SEARCH_TABLE}_")
-        if type_ == "index":
+        if type_ in ("index", "unique_constraint"):
             if reflected and compare_to is None and name == SEARCH_INDEX:
                 return False
-            only = obj.info.get("only_on") if isinstance(obj, Index) else None
+            declared = compare_to if reflected else obj
+            if isinstance(declared, Index) and declared.info.get("nulls_first_on") == dialect:
+                return False
+            only = obj.info.get("only_on") if isinstance(obj, Index | UniqueConstraint) else None
             return only in (None, dialect)
         return True
     return include

@@ -21,8 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patronage.customers import fields
-from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
-from patronage.migration_scope import only_on
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, tenant_row_key, utcnow
+from patronage.migration_scope import only_on, sorted_by
 
 CUSTOMER_TYPES = ("guest", "registered", "business")
 # Filters users combine with a sort, indexed (tenant_id, filter column, sort column, id):
@@ -43,7 +43,7 @@ SPARSE_INDEXED = ("membership_id", "risk_level", "country", "birthday")
 class Customer(TenantScoped, Base):
     __tablename__ = "customers"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         tenant_fk("status_id", "statuses"),
         tenant_fk("payment_term_id", "payment_terms"),
@@ -80,8 +80,9 @@ class Customer(TenantScoped, Base):
               postgresql_where=text("external_id IS NOT NULL")),
         Index("ix_customers_tenant_email", "tenant_id", func.lower(text("email"))),
         Index("ix_customers_tenant_phone", "tenant_id", "phone"),
-        *(Index(f"ix_customers_sort_{c}", "tenant_id", c, "id") for c in SORT_INDEXED),
-        *(Index(name, "tenant_id", *columns, "id")
+        *(sorted_by(Index(f"ix_customers_sort_{c}", "tenant_id", c, "id"))
+          for c in SORT_INDEXED),
+        *(sorted_by(Index(name, "tenant_id", *columns, "id"))
           for name, columns in COMPOSITE_INDEXES.items()),
         # SPARSE_INDEXED: most writes (and imports) never touch these.
         *(Index(f"ix_customers_{c}", "tenant_id", c, "id",
@@ -211,7 +212,7 @@ class AuditEntry(TenantScoped, Base):
 
     __tablename__ = "audit_entries"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         CheckConstraint("action IN ('created', 'updated', 'deleted', 'merged', 'unmerged')",
                         name="action"),
@@ -272,7 +273,7 @@ class SavedView(TenantScoped, Base):
 
     __tablename__ = "saved_views"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         UniqueConstraint("tenant_id", "user_id", "name"),
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"],
                              ondelete="CASCADE"),

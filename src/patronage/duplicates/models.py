@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, tenant_row_key, utcnow
 
 
 class DuplicatePair(TenantScoped, Base):
@@ -75,7 +75,7 @@ class DuplicateScan(TenantScoped, Base):
 
     __tablename__ = "duplicate_scans"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         tenant_fk("user_id", "users", ondelete=None),
         CheckConstraint("status IN ('running', 'done', 'failed')", name="status"),

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, tenant_row_key
 
 EVENT_TYPES = ("order.placed", "order.status_changed", "sample.requested",
                "interest.requested", "message.sent", "shopper.signed_up", "shopper.logged_in")
@@ -43,7 +43,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 class Order(TenantScoped, Base):
     __tablename__ = "orders"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         UniqueConstraint("tenant_id", "number"),
         tenant_fk("customer_id", "customers", ondelete="CASCADE"),
         tenant_fk("store_id", "stores"),

@@ -17,11 +17,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, tenant_row_key, utcnow
 
 STATUSES = ("running", "done", "failed")
 
@@ -29,7 +28,7 @@ STATUSES = ("running", "done", "failed")
 class Import(TenantScoped, Base):
     __tablename__ = "imports"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         tenant_fk("user_id", "users", ondelete=None),
         CheckConstraint("status IN ('running', 'done', 'failed')", name="status"),

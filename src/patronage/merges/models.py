@@ -12,11 +12,10 @@ from sqlalchemy import (
     Integer,
     PrimaryKeyConstraint,
     String,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_fk, tenant_row_key, utcnow
 
 
 class Merge(TenantScoped, Base):
@@ -25,7 +24,7 @@ class Merge(TenantScoped, Base):
 
     __tablename__ = "merges"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         tenant_fk("user_id", "users", ondelete=None),
         Index("ix_merges_tenant_survivor", "tenant_id", "survivor_id", "id"),

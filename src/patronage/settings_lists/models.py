@@ -10,12 +10,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, TenantScoped
+from patronage.db import Base, TenantScoped, tenant_row_key
 
 
 def _tenant_keys() -> tuple:
     return (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         UniqueConstraint("tenant_id", "name"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),

@@ -12,11 +12,10 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, TenantScoped, UTCDateTime, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_row_key, utcnow
 
 DEVICES = ("web", "ios", "android")
 CHECKOUT_MODES = ("enabled", "disabled_cart_available", "disabled_cart_unavailable",
@@ -55,7 +54,7 @@ class SettingChange(TenantScoped, Base):
 
     __tablename__ = "setting_changes"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         Index("ix_setting_changes_tenant_at", "tenant_id", "id"),
     )

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from patronage.db import Base, TenantScoped, UTCDateTime, utcnow
+from patronage.db import Base, TenantScoped, UTCDateTime, tenant_row_key, utcnow
 
 ROLES = ("admin", "sales_rep", "viewer")
 
@@ -34,7 +34,7 @@ class Tenant(Base):
 class User(TenantScoped, Base):
     __tablename__ = "users"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        tenant_row_key(),
         UniqueConstraint("tenant_id", "email"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         CheckConstraint("role IN ('admin', 'sales_rep', 'viewer')", name="role"),
