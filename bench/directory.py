@@ -49,10 +49,12 @@ def _shapes() -> dict[str, list[dict]]:
     """Query strings per shape, drawn from the data so searches find real rows."""
     from sqlalchemy import text
 
-    from patronage.db import get_engine
+    from patronage.db import get_engine, tenant_setting
 
     with get_engine().connect() as con:
         tenant = con.scalar(text("SELECT id FROM tenants WHERE slug = 'demo'"))
+        if con.dialect.name == "postgresql":  # row-level security: the tenant's rows only
+            con.execute(text(tenant_setting(tenant)))
         status = list(con.scalars(text("SELECT id FROM statuses WHERE tenant_id = :t "
                                        "ORDER BY position"), {"t": tenant}))
         reps = list(con.scalars(text("SELECT id FROM users WHERE tenant_id = :t "
@@ -124,7 +126,7 @@ def run(args: argparse.Namespace) -> None:
 
     from patronage.customers.filters import ListParams
     from patronage.customers.service import list_customers
-    from patronage.db import get_engine, new_session
+    from patronage.db import TENANT_SETTING, get_engine, new_session
     from patronage.tenancy import service as tenancy
 
     session = new_session()
@@ -136,6 +138,8 @@ def run(args: argparse.Namespace) -> None:
                           timeout=30)
 
     raw = get_engine().raw_connection()  # the bare driver: sqlite3 or psycopg
+    if not url.startswith("sqlite"):  # as the application's role, held to the tenant
+        raw.cursor().execute(f"SET {TENANT_SETTING} = '{tenant.id}'")
 
     def bare(sql: str, params: object) -> list:
         cur = raw.cursor()

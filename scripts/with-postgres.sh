@@ -22,9 +22,11 @@ trap cleanup EXIT
   -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR/run -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
 echo "PostgreSQL on 127.0.0.1:$PORT" >&2
 # As in production (docs/deploy.md): one role owns the tables and migrates them, the
-# application connects as another, which row-level security holds to one tenant.
+# application connects as another, which row-level security holds to one tenant; search
+# reads the trigram index as a third, without login (docs/deploy.md, "Roles").
 "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -qX -v ON_ERROR_STOP=1 \
   -c "CREATE ROLE patronage_owner LOGIN CREATEDB" -c "CREATE ROLE patronage_app LOGIN" \
+  -c "CREATE ROLE patronage_search NOLOGIN" -c "GRANT patronage_search TO patronage_owner" \
   -c "CREATE DATABASE patronage OWNER patronage_owner" >/dev/null
 export DATABASE_OWNER_URL="postgresql+psycopg://patronage_owner@127.0.0.1:$PORT/patronage"
 export DATABASE_URL="postgresql+psycopg://patronage_app@127.0.0.1:$PORT/patronage"

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from patronage.db import get_engine, make_engine
 from patronage.settings import REPO_ROOT, get_settings
+from patronage.tenancy import row_security
 
 
 def alembic_config() -> Config:
@@ -29,6 +30,8 @@ def upgrade() -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            if connection.dialect.name == "postgresql":
+                row_security.arrange_search(connection)
             app_role = make_url(settings.database_url).username
             if (connection.dialect.name == "postgresql" and app_role
                     and app_role != connection.scalar(text("SELECT current_user"))):
@@ -64,8 +67,6 @@ def pending() -> bool:
 
 def bypassing_role() -> str | None:
     """On PostgreSQL, the application's role when row-level security does not hold it."""
-    from patronage.tenancy import row_security
-
     with get_engine().connect() as connection:
         if connection.dialect.name != "postgresql":
             return None

@@ -14,9 +14,12 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Select,
+    Text,
     and_,
+    bindparam,
     column,
     func,
     literal_column,
@@ -28,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer
+from patronage.tenancy.row_security import SEARCH_FUNCTION
 from patronage.types import MAX_INT, email_key
 
 MIN_TERM = 3  # trigram indexes cannot look up shorter fragments
@@ -148,9 +152,17 @@ def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
         matches = select(_FTS.c.rowid).where(
             text("customer_search MATCH :fts").bindparams(fts=_fts_expression(terms)))
         return and_(Customer.id.in_(matches), *_short_words(terms))
-    document = literal_column(POSTGRES_DOCUMENT)
-    return and_(*(or_(*(document.like(f"%{_escape_like(v)}%", escape="\\") for v in group))
-                  for group in terms.groups), *_short_words(terms))
+    return and_(_indexed(terms.groups), *_short_words(terms))
+
+
+def _indexed(groups: tuple[tuple[str, ...], ...]) -> ColumnElement[bool]:
+    """PostgreSQL: ``customers.id`` is among the ids whose document holds every group (any
+    of its variants), found through the trigram index by the search function
+    (tenancy.row_security.SEARCH_FUNCTION: a LIKE beside a row-level security policy
+    cannot use the index)."""
+    patterns = ["\n".join(f"%{_escape_like(v)}%" for v in group) for group in groups]
+    found = getattr(func, SEARCH_FUNCTION)(bindparam(None, patterns, type_=ARRAY(Text)))
+    return Customer.id.in_(select(found.column_valued("id")))
 
 
 # The text each search column holds, as SQL over customers (the FTS5 columns of migration 0002).
@@ -176,8 +188,7 @@ def column_contains(column: str, term: str, dialect: str) -> ColumnElement[bool]
                 **{f"{column}_fts": f"{column} : {_fts_phrase(term)}"}))
         return Customer.id.in_(matches)
     # The document's trigram index finds candidates; the column's own text confirms them.
-    document = literal_column(POSTGRES_DOCUMENT).like(f"%{_escape_like(term)}%", escape="\\")
-    return and_(document, own_text)
+    return and_(_indexed(((term,),)), own_text)
 
 
 def _escape_like(term: str) -> str:

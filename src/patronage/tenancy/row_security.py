@@ -55,6 +55,78 @@ def create_analyze_function(conn: Connection) -> None:
     conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {ANALYZE_FUNCTION}(regclass) FROM PUBLIC")
 
 
+# Search reads the trigram index through one function (customers.search): under a policy,
+# PostgreSQL applies no condition that is not "leakproof" — LIKE is not — before the
+# policy's own, so a search beside it cannot use the index and reads the whole table.
+# The function applies the transaction's tenant itself and runs as SEARCH_ROLE, a role
+# without login that a policy of its own lets read customers; it answers ids of the
+# transaction's tenant only (migration 0026, docs/deploy.md "Roles").
+SEARCH_FUNCTION = "customer_search_ids"
+SEARCH_ROLE = "patronage_search"
+SEARCH_POLICY = "search_reads"
+
+
+def create_search_function(conn: Connection, document: str) -> None:
+    """``SEARCH_FUNCTION(groups)``: the ids of the transaction's tenant whose ``document``
+    matches every group, a group being LIKE patterns (ESCAPE '\\') one per line, any of
+    which may match. Planned with the patterns themselves on each call."""
+    quoted = document.replace("'", "''")  # inside format()'s own literal
+    conn.execute(text(rf"""
+        CREATE OR REPLACE FUNCTION {SEARCH_FUNCTION}(groups text[]) RETURNS SETOF integer
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $body$
+        DECLARE
+          tenant integer := {CURRENT_TENANT};
+          query text := 'SELECT id FROM customers WHERE tenant_id = $1';
+          one text;
+        BEGIN
+          IF tenant IS NULL OR coalesce(cardinality(groups), 0) = 0 THEN
+            RETURN;
+          END IF;
+          FOREACH one IN ARRAY groups LOOP
+            query := query || ' AND (' || (
+              SELECT string_agg(format('{quoted} LIKE %L ESCAPE %L',
+                                       pattern, E'\\'), ' OR ')
+              FROM unnest(string_to_array(one, E'\n')) AS pattern) || ')';
+          END LOOP;
+          RETURN QUERY EXECUTE query USING tenant;
+        END
+        $body$"""))
+    conn.execute(text(f"REVOKE ALL ON FUNCTION {SEARCH_FUNCTION}(text[]) FROM PUBLIC"))
+
+
+def arrange_search(conn: Connection) -> bool:
+    """Let SEARCH_FUNCTION read the index: owned by SEARCH_ROLE when that role exists and
+    the migrating role may act for it. Whether it can (else search reads the table)."""
+    if bypassed_by(conn):
+        return True  # a superuser owns it: no policy holds it
+    usable = conn.scalar(text(
+        "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :r"),
+        {"r": SEARCH_ROLE})
+    if not usable:
+        return False
+    schema = conn.dialect.identifier_preparer.quote(conn.scalar(text("SELECT current_schema()")))
+    for statement in (
+        # USAGE to read there; CREATE, which a function's owner must have in its schema
+        f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {SEARCH_ROLE}",
+        f"GRANT SELECT ON customers TO {SEARCH_ROLE}",
+        f"DROP POLICY IF EXISTS {SEARCH_POLICY} ON customers",
+        f"CREATE POLICY {SEARCH_POLICY} ON customers FOR SELECT TO {SEARCH_ROLE} "
+        "USING (true)",
+        f"ALTER FUNCTION {SEARCH_FUNCTION}(text[]) OWNER TO {SEARCH_ROLE}",
+    ):
+        conn.execute(text(statement))
+    return True
+
+
+def search_is_indexed(conn: Connection) -> bool:
+    """Whether SEARCH_FUNCTION's owner reads customers past the tenant policy."""
+    return bool(conn.scalar(text(
+        "SELECT r.rolsuper OR r.rolbypassrls OR EXISTS (SELECT 1 FROM pg_policy p "
+        "WHERE p.polrelid = 'customers'::regclass AND p.polname = :policy "
+        "AND r.oid = ANY(p.polroles)) FROM pg_proc f JOIN pg_roles r ON r.oid = f.proowner "
+        "WHERE f.proname = :function"), {"policy": SEARCH_POLICY, "function": SEARCH_FUNCTION}))
+
+
 def unprotect(conn: Connection, table: str) -> None:
     conn.exec_driver_sql(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
     conn.exec_driver_sql(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
