@@ -38,4 +38,5 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute(f"DROP POLICY IF EXISTS {row_security.SEARCH_POLICY} ON customers")
-        op.execute(f"DROP FUNCTION {row_security.SEARCH_FUNCTION}(text[])")
+        op.execute(f"DROP FUNCTION {row_security.SEARCH_FUNCTION}"
+                   f"({row_security.SEARCH_ARGUMENTS})")

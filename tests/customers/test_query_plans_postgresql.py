@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
-from patronage.customers import search, service
+from patronage.customers import queries, search, service
 from patronage.customers.filters import CustomerFilters
 from patronage.db import TENANT_SETTING, bind_tenant, get_engine
 from patronage.tenancy import row_security
@@ -136,3 +136,31 @@ def test_the_search_function_answers_for_the_transactions_tenant_only(factory, s
         assert list(unbound.scalars(called)) == []  # no tenant: nothing
     finally:
         unbound.close()
+
+
+def test_a_common_fragment_is_walked_to_the_same_customers(factory, client, monkeypatch):
+    """Thousands of matches are checked on the customers a page reads instead of listed
+    through the index (search.settle): the same customers, in the same order, on every
+    page; the total becomes the cap, as for any search with that many matches."""
+    t = factory.tenant()
+    made = [factory.customer(t, company_name=f"Bramble Farm {n}")["id"] for n in range(7)]
+    factory.customer(t, company_name="Other Goods")
+    ids: dict[str, list] = {}
+    for walk_above in (search.WALK_ABOVE, 2):
+        monkeypatch.setattr(search, "WALK_ABOVE", walk_above)
+        for query in ("q=bramble", "name=bramble", "q=bramble&sort=name"):
+            seen, cursor, totals = [], None, []
+            while True:
+                page = client.get(f"/api/v1/customers?{query}&limit=3"
+                                  + (f"&cursor={cursor}" if cursor else ""),
+                                  headers=t.headers).json()
+                seen += [c["id"] for c in page["items"]]
+                totals.append((page["total"], page["total_exact"]))
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+            ids.setdefault(query, []).append(seen)
+            assert sorted(seen) == sorted(made), (query, walk_above)
+            if walk_above == 2 and query == "q=bramble":  # relevance: the total is a bound
+                assert totals[0] == (queries.SEARCH_COUNT_CAP, False), totals
+    assert all(a == b for a, b in ids.values())

@@ -247,6 +247,7 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
             where = [*where, or_(search.match_ids(terms, dialect), Customer.id.in_(priority))]
         else:
             where = [*where, Customer.id.in_(priority)]
+    where = search.settle(session, where)  # PostgreSQL: common fragments are walked
     total, exact = known_total or _count(session, where, tenant_id, unfiltered)
 
     column = Customer.id if sort.key == "id" else getattr(Customer, SORT_COLUMNS[sort.key])
@@ -323,20 +324,25 @@ def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: s
                 or not (key[2] is None or _is_id(key[2]))):
             raise _bad_cursor()
         consumed, last_id = key[1], key[2]
+    where = search.settle(session, where)  # the filters' own search conditions
     matches: list[int] = []
-    if terms.searchable:
+    wanted = limit + 1
+    walked = (terms.searchable and dialect == "postgresql"
+              and search.dense(session, terms.groups))
+    if walked:  # thousands of matches: the page's own, read newest first (count: the cap)
+        newest = search.newest_matches(terms, where, dialect, last_id, walked=True)
+        matches = list(session.connection().scalars(newest.limit(wanted + len(priority))))
+    elif terms.searchable:
         newest = search.newest_matches(terms, where, dialect).limit(SEARCH_COUNT_CAP + 1)
         matches = list(session.connection().scalars(newest))
-    exact = len(matches) <= SEARCH_COUNT_CAP
+    exact = not walked and len(matches) <= SEARCH_COUNT_CAP
     total = len(set(matches) | set(priority)) if exact else SEARCH_COUNT_CAP
     skip = set(priority)
-    wanted = limit + 1
     rest = [i for i in matches if i not in skip and (last_id is None or i < last_id)]
-    if len(rest) < wanted and not exact:  # deeper than the capped read: continue from there
+    if len(rest) < wanted and not exact and matches:  # deeper than the read: go on from there
         before = min(matches[-1], last_id) if last_id is not None else matches[-1]
-        rest += [i for i in session.scalars(search.newest_matches(terms, where, dialect, before)
-                                            .limit(wanted + len(skip)))
-                 if i not in skip]
+        deeper = search.newest_matches(terms, where, dialect, before, walked=walked)
+        rest += [i for i in session.scalars(deeper.limit(wanted + len(skip))) if i not in skip]
     # One row beyond the page, from the priority list first, tells whether there is more.
     window = (priority[consumed:consumed + limit + 1] + rest)[:limit + 1]
     more = len(window) > limit

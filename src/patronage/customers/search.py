@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Integer,
     Select,
     Text,
     and_,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from patronage.customers.models import Customer
 from patronage.tenancy.row_security import SEARCH_FUNCTION
@@ -100,7 +102,7 @@ def _fts_expression(terms: Terms) -> str:
 
 
 def newest_matches(terms: Terms, where: list[ColumnElement[bool]], dialect: str,
-                   before_id: int | None = None) -> Select[tuple[int]]:
+                   before_id: int | None = None, walked: bool = False) -> Select[tuple[int]]:
     """Matching customer ids, newest first, read straight off the trigram index.
 
     On SQLite the FTS5 table drives: it yields rowids in descending order and the join stops
@@ -115,7 +117,9 @@ def newest_matches(terms: Terms, where: list[ColumnElement[bool]], dialect: str,
         if before_id is not None:
             query = query.where(_FTS.c.rowid < before_id)
         return query
-    query = select(Customer.id).where(*where, match_ids(terms, dialect), *_short_words(terms))
+    matching = and_(_walked(terms.groups), *_short_words(terms)) if walked else \
+        match_ids(terms, dialect)
+    query = select(Customer.id).where(*where, matching)
     if before_id is not None:
         query = query.where(Customer.id < before_id)
     return query.order_by(Customer.id.desc())
@@ -155,14 +159,56 @@ def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
     return and_(_indexed(terms.groups), *_short_words(terms))
 
 
-def _indexed(groups: tuple[tuple[str, ...], ...]) -> ColumnElement[bool]:
+Groups = tuple[tuple[str, ...], ...]
+_GROUPS = "search_groups"  # what an indexed condition looks for (see settle)
+# More matches than this, and a search condition is checked on the customers a page walks
+# (newest first, or in the sort's order) instead of listing every match through the index.
+WALK_ABOVE = 2_000
+
+
+def _function(groups: Groups, max_rows: int | None = None) -> Any:
+    patterns = ["\n".join(f"%{_escape_like(v)}%" for v in group) for group in groups]
+    arguments = [bindparam(None, patterns, type_=ARRAY(Text))]
+    if max_rows is not None:
+        arguments.append(bindparam(None, max_rows, type_=Integer))
+    return getattr(func, SEARCH_FUNCTION)(*arguments)
+
+
+def _indexed(groups: Groups) -> ColumnElement[bool]:
     """PostgreSQL: ``customers.id`` is among the ids whose document holds every group (any
     of its variants), found through the trigram index by the search function
     (tenancy.row_security.SEARCH_FUNCTION: a LIKE beside a row-level security policy
     cannot use the index)."""
-    patterns = ["\n".join(f"%{_escape_like(v)}%" for v in group) for group in groups]
-    found = getattr(func, SEARCH_FUNCTION)(bindparam(None, patterns, type_=ARRAY(Text)))
-    return Customer.id.in_(select(found.column_valued("id")))
+    found = select(_function(groups).column_valued("id"))
+    return Customer.id.in_(found)._annotate({_GROUPS: groups})
+
+
+def _walked(groups: Groups) -> ColumnElement[bool]:
+    """The same test on each customer read (the document's LIKE, which no index answers
+    beside a policy): for a fragment so common that a page finds its rows within a few
+    thousand customers."""
+    document = literal_column(_QUALIFIED_DOCUMENT)
+    return and_(*(or_(*(document.like(f"%{_escape_like(v)}%", escape="\\") for v in group))
+                  for group in groups))
+
+
+def dense(session: Session, groups: Groups) -> bool:
+    """Whether more than WALK_ABOVE customers match (the index lists at most one more)."""
+    capped = _function(groups, WALK_ABOVE + 1).table_valued("id")
+    return (session.scalar(select(func.count()).select_from(capped)) or 0) > WALK_ABOVE
+
+
+def settle(session: Session, where: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """On PostgreSQL, each indexed search condition among ``where`` with many matches
+    becomes its walked form: listing 100,000 matches of "son" through the index to keep
+    a page of 50 cost ~300 ms; the page's own walk finds them within ~1,000 customers."""
+    if session.get_bind().dialect.name != "postgresql":
+        return where
+
+    def swap(element: Any) -> Any:
+        groups = getattr(element, "_annotations", {}).get(_GROUPS)
+        return _walked(groups) if groups is not None and dense(session, groups) else None
+    return [replacement_traverse(c, {}, swap) for c in where]
 
 
 # The text each search column holds, as SQL over customers (the FTS5 columns of migration 0002).

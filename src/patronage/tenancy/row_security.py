@@ -62,17 +62,21 @@ def create_analyze_function(conn: Connection) -> None:
 # without login that a policy of its own lets read customers; it answers ids of the
 # transaction's tenant only (migration 0026, docs/deploy.md "Roles").
 SEARCH_FUNCTION = "customer_search_ids"
+SEARCH_ARGUMENTS = "text[], integer"
 SEARCH_ROLE = "patronage_search"
 SEARCH_POLICY = "search_reads"
 
 
 def create_search_function(conn: Connection, document: str) -> None:
-    """``SEARCH_FUNCTION(groups)``: the ids of the transaction's tenant whose ``document``
-    matches every group, a group being LIKE patterns (ESCAPE '\\') one per line, any of
-    which may match. Planned with the patterns themselves on each call."""
+    """``SEARCH_FUNCTION(groups, max_rows)``: the ids of the transaction's tenant whose
+    ``document`` matches every group, a group being LIKE patterns (ESCAPE '\\') one per
+    line, any of which may match; at most ``max_rows`` of them (in no order) if given.
+    Planned with the patterns themselves on each call."""
     quoted = document.replace("'", "''")  # inside format()'s own literal
     conn.execute(text(rf"""
-        CREATE OR REPLACE FUNCTION {SEARCH_FUNCTION}(groups text[]) RETURNS SETOF integer
+        CREATE OR REPLACE FUNCTION {SEARCH_FUNCTION}(groups text[],
+                                                   max_rows integer DEFAULT NULL)
+        RETURNS SETOF integer
         LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $body$
         DECLARE
           tenant integer := {CURRENT_TENANT};
@@ -88,10 +92,14 @@ def create_search_function(conn: Connection, document: str) -> None:
                                        pattern, E'\\'), ' OR ')
               FROM unnest(string_to_array(one, E'\n')) AS pattern) || ')';
           END LOOP;
+          IF max_rows IS NOT NULL THEN
+            query := query || ' LIMIT ' || max_rows;
+          END IF;
           RETURN QUERY EXECUTE query USING tenant;
         END
         $body$"""))
-    conn.execute(text(f"REVOKE ALL ON FUNCTION {SEARCH_FUNCTION}(text[]) FROM PUBLIC"))
+    conn.execute(text(f"REVOKE ALL ON FUNCTION {SEARCH_FUNCTION}({SEARCH_ARGUMENTS}) "
+                      "FROM PUBLIC"))
 
 
 def arrange_search(conn: Connection) -> bool:
@@ -112,7 +120,7 @@ def arrange_search(conn: Connection) -> bool:
         f"DROP POLICY IF EXISTS {SEARCH_POLICY} ON customers",
         f"CREATE POLICY {SEARCH_POLICY} ON customers FOR SELECT TO {SEARCH_ROLE} "
         "USING (true)",
-        f"ALTER FUNCTION {SEARCH_FUNCTION}(text[]) OWNER TO {SEARCH_ROLE}",
+        f"ALTER FUNCTION {SEARCH_FUNCTION}({SEARCH_ARGUMENTS}) OWNER TO {SEARCH_ROLE}",
     ):
         conn.execute(text(statement))
     return True
