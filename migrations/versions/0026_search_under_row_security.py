@@ -26,12 +26,19 @@ _DOCUMENT = (
     "coalesce(last_name, '') || ' ' || coalesce(email, '') || ' ' || "
     "replace(coalesce(phone, ''), '+', '') || ' ' || coalesce(license_number, '') || ' ' || "
     "coalesce(license_key, '') || ' ' || coalesce(external_id, ''))")
+# and the columns a filter matches in (customers.search._COLUMN_TEXT)
+_COLUMNS = {
+    "name": "lower(coalesce(company_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
+            "coalesce(last_name, ''))",
+    "email": "lower(coalesce(email, ''))",
+    "phone": "replace(coalesce(phone, ''), '+', '')",
+}
 
 
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        row_security.create_search_function(bind, _DOCUMENT)
+        row_security.create_search_function(bind, _DOCUMENT, _COLUMNS)
 
 
 def downgrade() -> None:

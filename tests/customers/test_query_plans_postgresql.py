@@ -164,3 +164,20 @@ def test_a_common_fragment_is_walked_to_the_same_customers(factory, client, monk
             if walk_above == 2 and query == "q=bramble":  # relevance: the total is a bound
                 assert totals[0] == (queries.SEARCH_COUNT_CAP, False), totals
     assert all(a == b for a, b in ids.values())
+
+
+def test_a_filter_judges_how_common_a_fragment_is_in_its_own_column(factory, session,
+                                                                    monkeypatch):
+    """"gold" in many company names and no email: an email filter for it is not walked
+    (a walk for a page of emails that never fills reads the whole workspace)."""
+    t = factory.tenant()
+    for n in range(4):
+        factory.customer(t, company_name=f"Gold Leaf {n}", email=f"buyer{n}@example.com")
+    monkeypatch.setattr(search, "WALK_ABOVE", 2)
+    bind_tenant(session, t.id)
+    gold = (("gold",),)
+    assert search.dense(session, gold) and search.dense(session, gold, "name")
+    assert not search.dense(session, gold, "email")
+    found = service.list_customers(session, tenant_id=t.id, sort=None, limit=50,
+                                   filters=CustomerFilters(email="gold"))
+    assert found.items == [] and (found.total, found.total_exact) == (0, True)

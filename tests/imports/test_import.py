@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from patronage.cli.main import app
 from patronage.customers.models import AuditEntry, Customer
-from patronage.db import bind_tenant
 from patronage.customers.writes import Actor, snapshot
+from patronage.db import bind_tenant
 from patronage.errors import ValidationFailed
 from patronage.imports import service
 from patronage.tenancy import service as tenancy

@@ -62,35 +62,49 @@ def create_analyze_function(conn: Connection) -> None:
 # without login that a policy of its own lets read customers; it answers ids of the
 # transaction's tenant only (migration 0026, docs/deploy.md "Roles").
 SEARCH_FUNCTION = "customer_search_ids"
-SEARCH_ARGUMENTS = "text[], integer"
+SEARCH_ARGUMENTS = "text[], integer, text"
 SEARCH_ROLE = "patronage_search"
 SEARCH_POLICY = "search_reads"
 
 
-def create_search_function(conn: Connection, document: str) -> None:
-    """``SEARCH_FUNCTION(groups, max_rows)``: the ids of the transaction's tenant whose
-    ``document`` matches every group, a group being LIKE patterns (ESCAPE '\\') one per
-    line, any of which may match; at most ``max_rows`` of them (in no order) if given.
-    Planned with the patterns themselves on each call."""
-    quoted = document.replace("'", "''")  # inside format()'s own literal
+def create_search_function(conn: Connection, document: str,
+                           columns: dict[str, str]) -> None:
+    """``SEARCH_FUNCTION(groups, max_rows, within)``: the ids of the transaction's tenant
+    whose ``document`` matches every group, a group being LIKE patterns (ESCAPE '\\') one
+    per line, any of which may match; with ``within`` (a name of ``columns``), that column's
+    own text matches them too; at most ``max_rows`` ids (in no order) if given. Planned with
+    the patterns themselves on each call."""
+    def literal(sql: str) -> str:
+        return "'" + sql.replace("'", "''") + "'"
+    texts = " ".join(f"WHEN {literal(name)} THEN {literal(sql)}"
+                     for name, sql in columns.items())
     conn.execute(text(rf"""
         CREATE OR REPLACE FUNCTION {SEARCH_FUNCTION}(groups text[],
-                                                   max_rows integer DEFAULT NULL)
+                                                   max_rows integer DEFAULT NULL,
+                                                   within text DEFAULT NULL)
         RETURNS SETOF integer
         LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $body$
         DECLARE
           tenant integer := {CURRENT_TENANT};
+          document text := {literal(document)};
+          own text := CASE within {texts} END;
           query text := 'SELECT id FROM customers WHERE tenant_id = $1';
           one text;
+          checked text;
         BEGIN
           IF tenant IS NULL OR coalesce(cardinality(groups), 0) = 0 THEN
             RETURN;
           END IF;
+          IF within IS NOT NULL AND own IS NULL THEN
+            RAISE EXCEPTION 'No search column %', within;
+          END IF;
           FOREACH one IN ARRAY groups LOOP
-            query := query || ' AND (' || (
-              SELECT string_agg(format('{quoted} LIKE %L ESCAPE %L',
-                                       pattern, E'\\'), ' OR ')
-              FROM unnest(string_to_array(one, E'\n')) AS pattern) || ')';
+            FOREACH checked IN ARRAY array_remove(ARRAY[document, own], NULL) LOOP
+              query := query || ' AND (' || (
+                SELECT string_agg(format('%s LIKE %L ESCAPE %L', checked, pattern, E'\\'),
+                                  ' OR ')
+                FROM unnest(string_to_array(one, E'\n')) AS pattern) || ')';
+            END LOOP;
           END LOOP;
           IF max_rows IS NOT NULL THEN
             query := query || ' LIMIT ' || max_rows;
