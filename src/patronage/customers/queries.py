@@ -11,13 +11,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Column,
     ColumnElement,
+    Integer,
     Select,
     and_,
+    any_,
+    bindparam,
     func,
     literal_column,
     or_,
@@ -393,21 +398,38 @@ def _grouped(rows: Iterable[Sequence[Any]]) -> dict[int, list[Any]]:
     return grouped
 
 
+@cache
+def _readers(dialect: str) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """A page's three reads (its customers, their tags, their stores), built once, with the
+    tenant and the ids as parameters. On PostgreSQL the ids are one array (`= ANY`): as a
+    list of 50 parameters each read cost ~1 ms more, expanding and converting them."""
+    table = Customer.__table__
+
+    def among(column: Column[int]) -> ColumnElement[bool]:
+        if dialect == "postgresql":
+            return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+        return column.in_(bindparam("ids", expanding=True))
+    customers = (select(*(table.c[Customer.__mapper__.attrs[col].columns[0].name]
+                          .label(col) for col in _COLUMNS))
+                 .where(table.c.tenant_id == bindparam("tenant"), among(table.c.id)))
+    tags = (select(CustomerTag.customer_id, CustomerTag.tag)
+            .where(CustomerTag.tenant_id == bindparam("tenant"),
+                   among(CustomerTag.customer_id))
+            .order_by(CustomerTag.customer_id, CustomerTag.tag))
+    stores = (select(CustomerStore.customer_id, CustomerStore.store_id)
+              .where(CustomerStore.tenant_id == bindparam("tenant"),
+                     among(CustomerStore.customer_id))
+              .order_by(CustomerStore.customer_id, CustomerStore.store_id))
+    return customers, tags, stores
+
+
 def read_many(session: Session, tenant_id: int, ids: list[int]) -> list[CustomerOut]:
     """The records of ``ids`` in that order (ids that vanished meanwhile are left out)."""
     if not ids:
         return []
-    table = Customer.__table__
-    rows = {r["id"]: r for r in session.execute(
-        select(*(table.c[Customer.__mapper__.attrs[col].columns[0].name]
-                 .label(col) for col in _COLUMNS))
-        .where(table.c.tenant_id == tenant_id, table.c.id.in_(ids))).mappings()}
-    tags = _grouped(session.execute(
-        select(CustomerTag.customer_id, CustomerTag.tag)
-        .where(CustomerTag.tenant_id == tenant_id, CustomerTag.customer_id.in_(ids))
-        .order_by(CustomerTag.customer_id, CustomerTag.tag)))
-    stores = _grouped(session.execute(
-        select(CustomerStore.customer_id, CustomerStore.store_id)
-        .where(CustomerStore.tenant_id == tenant_id, CustomerStore.customer_id.in_(ids))
-        .order_by(CustomerStore.customer_id, CustomerStore.store_id)))
+    customers, tags_of, stores_of = _readers(session.get_bind().dialect.name)
+    params = {"tenant": tenant_id, "ids": ids}
+    rows = {r["id"]: r for r in session.execute(customers, params).mappings()}
+    tags = _grouped(session.execute(tags_of, params))
+    stores = _grouped(session.execute(stores_of, params))
     return [_record(rows[i], tags.get(i, []), stores.get(i, [])) for i in ids if i in rows]
