@@ -42,18 +42,22 @@ def _order(rng: random.Random, license_number: str, number: str, at: str) -> dic
             "data": {"number": number, "store": "main", "status": "delivered", "lines": lines}}
 
 
-def batch_ingestion(events: int, businesses: int, workers: int) -> None:
-    db = Path(tempfile.mkdtemp()) / "events-bench.db"
+def batch_ingestion(events: int, businesses: int, workers: int,
+                    url: str | None = None) -> None:
+    """Into a fresh SQLite file, or into the empty database ``url`` names."""
+    db: Path | str = url or Path(tempfile.mkdtemp()) / "events-bench.db"
     cli(db, "migrate")
     token, _ = workspace(db, "bench")
     server = Server(db, workers)
     try:
-        _batches(server, token, events, businesses, workers)
+        _batches(server, token, events, businesses, workers,
+                 "SQLite" if url is None else "PostgreSQL")
     finally:
         server.stop()
 
 
-def _batches(server: Server, token: str, events: int, businesses: int, senders: int) -> None:
+def _batches(server: Server, token: str, events: int, businesses: int, senders: int,
+             engine: str = "SQLite") -> None:
     rng = random.Random(5)
     stream = [{**_order(rng, f"BN-{i % businesses:06d}", f"N{i:07d}",
                         f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00Z"),
@@ -87,7 +91,7 @@ def _batches(server: Server, token: str, events: int, businesses: int, senders: 
         thread.join()
     seconds = time.perf_counter() - started
     recorded = totals["recorded"]
-    print(f"batch ingestion (SQLite, HTTP, batches of 1,000, {senders} worker(s) and "
+    print(f"batch ingestion ({engine}, HTTP, batches of 1,000, {senders} worker(s) and "
           f"{senders} sender(s)): {recorded:,} events ({totals['created']:,} customers "
           f"created) in {seconds:.1f}s = {recorded / seconds:,.0f} events/s")
     client = httpx.Client(base_url=server.base, timeout=120,
@@ -177,12 +181,15 @@ def main() -> None:
     parser.add_argument("--big-db", default=str(Path(tempfile.gettempdir()) /
                                                 "patronage-directory-bench.db"))
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--batch-database-url", help="Batch ingestion into this empty "
+                        "database (PostgreSQL, say) instead of a fresh SQLite file; one "
+                        "--workers value per run, as the database is not emptied.")
     parser.add_argument("--workers", default="1,2",
                         help="Server workers (= concurrent senders) per batch run.")
     args = parser.parse_args()
     if not args.skip_batch:
         for workers in (int(w) for w in args.workers.split(",")):
-            batch_ingestion(args.events, args.businesses, workers)
+            batch_ingestion(args.events, args.businesses, workers, args.batch_database_url)
     if Path(args.big_db).exists():
         at_scale(Path(args.big_db), args.requests)
     else:

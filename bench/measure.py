@@ -120,6 +120,7 @@ def workspace(db: Path | str, slug: str) -> tuple[str, str]:
     with session_scope() as session:
         try:
             tenant = tenancy.create_tenant(session, slug=slug)
+            database.bind_tenant(session, tenant.id)  # its rows are written as its own
             for kind, item in (("stores", {"name": "Main", "code": "main"}),):
                 lists.create_item(session, KINDS[kind], tenant_id=tenant.id,
                                   data=KINDS[kind].create.model_validate(item))
