@@ -252,8 +252,11 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
             where = [*where, or_(search.match_ids(terms, dialect), Customer.id.in_(priority))]
         else:
             where = [*where, Customer.id.in_(priority)]
-    where = search.settle(session, where)  # PostgreSQL: common fragments are walked
-    total, exact = known_total or _count(session, where, tenant_id, unfiltered)
+    # PostgreSQL: common fragments are walked, and their thousands of matches (which a
+    # count would walk too, out of its time) are given as the page's bound at once.
+    where, walked = search.settle(session, where)
+    total, exact = known_total or ((0, False) if walked else
+                                   _count(session, where, tenant_id, unfiltered))
 
     column = Customer.id if sort.key == "id" else getattr(Customer, SORT_COLUMNS[sort.key])
     if dialect == "sqlite" and not exact and column is Customer.id:
@@ -329,7 +332,7 @@ def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: s
                 or not (key[2] is None or _is_id(key[2]))):
             raise _bad_cursor()
         consumed, last_id = key[1], key[2]
-    where = search.settle(session, where)  # the filters' own search conditions
+    where = search.settle(session, where)[0]  # the filters' own search conditions
     matches: list[int] = []
     wanted = limit + 1
     walked = (terms.searchable and dialect == "postgresql"

@@ -199,17 +199,24 @@ def dense(session: Session, groups: Groups, within: str | None = None) -> bool:
     return (session.scalar(select(func.count()).select_from(capped)) or 0) > WALK_ABOVE
 
 
-def settle(session: Session, where: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+def settle(session: Session, where: list[ColumnElement[bool]]
+           ) -> tuple[list[ColumnElement[bool]], bool]:
     """On PostgreSQL, each indexed search condition among ``where`` with many matches
     becomes its walked form: listing 100,000 matches of "son" through the index to keep
-    a page of 50 cost ~300 ms; the page's own walk finds them within ~1,000 customers."""
+    a page of 50 cost ~300 ms; the page's own walk finds them within ~1,000 customers.
+    Whether one was walked (more than WALK_ABOVE matches: not worth counting)."""
     if session.get_bind().dialect.name != "postgresql":
-        return where
+        return where, False
+    walked = False
 
     def swap(element: Any) -> Any:
+        nonlocal walked
         found = getattr(element, "_annotations", {}).get(_GROUPS)
-        return _walked(found[0]) if found is not None and dense(session, *found) else None
-    return [replacement_traverse(c, {}, swap) for c in where]
+        if found is None or not dense(session, *found):
+            return None
+        walked = True
+        return _walked(found[0])
+    return [replacement_traverse(c, {}, swap) for c in where], walked
 
 
 # The text each search column holds, as SQL over customers (the FTS5 columns of migration 0002).
