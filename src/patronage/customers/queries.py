@@ -335,11 +335,17 @@ def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: s
     where = search.settle(session, where)[0]  # the filters' own search conditions
     matches: list[int] = []
     wanted = limit + 1
-    walked = (terms.searchable and dialect == "postgresql"
-              and search.dense(session, terms.groups))
+    listed = (search.matching_ids(session, terms.groups)
+              if terms.searchable and dialect == "postgresql" else None)
+    walked = terms.searchable and dialect == "postgresql" and listed is None
     if walked:  # thousands of matches: the page's own, read newest first (count: the cap)
         newest = search.newest_matches(terms, where, dialect, last_id, walked=True)
         matches = list(session.connection().scalars(newest.limit(wanted + len(priority))))
+    elif listed is not None:  # every match, from the index: the filters and the order
+        newest = (select(Customer.id).where(*where, search.among(listed),
+                                            *search.short_words(terms))
+                  .order_by(Customer.id.desc()))
+        matches = list(session.connection().scalars(newest))
     elif terms.searchable:
         newest = search.newest_matches(terms, where, dialect).limit(SEARCH_COUNT_CAP + 1)
         matches = list(session.connection().scalars(newest))

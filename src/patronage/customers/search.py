@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    any_,
     bindparam,
     column,
     func,
@@ -87,7 +88,7 @@ def parse(q: str) -> Terms:
 _QUALIFIED_DOCUMENT = re.sub(r"coalesce\((\w+),", r"coalesce(customers.\1,", POSTGRES_DOCUMENT)
 
 
-def _short_words(terms: Terms) -> list[ColumnElement[bool]]:
+def short_words(terms: Terms) -> list[ColumnElement[bool]]:
     """Words too short for the trigram index must still appear (checked per candidate)."""
     document = literal_column(_QUALIFIED_DOCUMENT)
     return [document.like(f"%{_escape_like(w)}%", escape="\\") for w in terms.short]
@@ -112,12 +113,12 @@ def newest_matches(terms: Terms, where: list[ColumnElement[bool]], dialect: str,
         query = (select(Customer.id)
                  .select_from(_FTS.join(Customer, Customer.id == _FTS.c.rowid))
                  .where(text("customer_search MATCH :fts_all").bindparams(
-                     fts_all=_fts_expression(terms)), *where, *_short_words(terms))
+                     fts_all=_fts_expression(terms)), *where, *short_words(terms))
                  .order_by(_FTS.c.rowid.desc()))
         if before_id is not None:
             query = query.where(_FTS.c.rowid < before_id)
         return query
-    matching = and_(_walked(terms.groups), *_short_words(terms)) if walked else \
+    matching = and_(_walked(terms.groups), *short_words(terms)) if walked else \
         match_ids(terms, dialect)
     query = select(Customer.id).where(*where, matching)
     if before_id is not None:
@@ -155,8 +156,8 @@ def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
     if dialect == "sqlite":
         matches = select(_FTS.c.rowid).where(
             text("customer_search MATCH :fts").bindparams(fts=_fts_expression(terms)))
-        return and_(Customer.id.in_(matches), *_short_words(terms))
-    return and_(_indexed(terms.groups), *_short_words(terms))
+        return and_(Customer.id.in_(matches), *short_words(terms))
+    return and_(_indexed(terms.groups), *short_words(terms))
 
 
 Groups = tuple[tuple[str, ...], ...]
@@ -191,12 +192,25 @@ def _walked(groups: Groups) -> ColumnElement[bool]:
                   for group in groups))
 
 
+def matching_ids(session: Session, groups: Groups, within: str | None = None
+                 ) -> list[int] | None:
+    """Every matching id, or None when more than WALK_ABOVE match (the index lists at most
+    one more): in the column a filter names, not only the document ("gold" is in 13,000
+    company names and no email: a walk for emails with it would read the whole workspace).
+    The list stands in for the index in the page's and the count's queries (each asking
+    the index again cost as much as this)."""
+    capped = _function(groups, WALK_ABOVE + 1, within).column_valued("id")
+    ids = list(session.scalars(select(capped)))
+    return None if len(ids) > WALK_ABOVE else ids
+
+
 def dense(session: Session, groups: Groups, within: str | None = None) -> bool:
-    """Whether more than WALK_ABOVE customers match (the index lists at most one more): in
-    the column a filter names, not only the document ("gold" is in 13,000 company names
-    and no email: a walk for emails with it would read the whole workspace)."""
-    capped = _function(groups, WALK_ABOVE + 1, within).table_valued("id")
-    return (session.scalar(select(func.count()).select_from(capped)) or 0) > WALK_ABOVE
+    return matching_ids(session, groups, within) is None
+
+
+def among(ids: list[int]) -> ColumnElement[bool]:
+    """``customers.id`` is one of ``ids`` (PostgreSQL: one array parameter)."""
+    return Customer.id == any_(bindparam(None, ids, type_=ARRAY(Integer)))
 
 
 def settle(session: Session, where: list[ColumnElement[bool]]
@@ -212,8 +226,11 @@ def settle(session: Session, where: list[ColumnElement[bool]]
     def swap(element: Any) -> Any:
         nonlocal walked
         found = getattr(element, "_annotations", {}).get(_GROUPS)
-        if found is None or not dense(session, *found):
+        if found is None:
             return None
+        ids = matching_ids(session, *found)
+        if ids is not None:
+            return among(ids)
         walked = True
         return _walked(found[0])
     return [replacement_traverse(c, {}, swap) for c in where], walked
