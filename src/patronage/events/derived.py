@@ -78,21 +78,43 @@ DELTAS = ("order_count", "total_spent_cents", "first_order_at", "last_order_at",
           "sample_count", "last_activity_at", "last_login_at")
 
 
-def _merge_statement() -> Any:
+_TIMES = ("first_order_at", "last_order_at", "last_activity_at", "last_login_at")
+_ADDED = ("order_count", "total_spent_cents", "sample_count")
+
+
+def _merge_statement(set_based: bool = False) -> Any:
+    """The UPDATE adding a batch's figures to its customers': one statement per customer
+    (its values as parameters), or on PostgreSQL one for the whole batch, its values as
+    arrays unnested beside the customers (1,000 statements each planned anew cost ~0.4 s
+    a batch)."""
     t = Customer.__table__
-    # Bind names differ from column names (an UPDATE reserves those).
-    dc, ds, dsm = (bindparam(f"add_{n}", type_=BigInteger)
-                   for n in ("order_count", "total_spent_cents", "sample_count"))
+    if set_based:
+        columns = [func.unnest(bindparam("the_ids", type_=postgresql.ARRAY(BigInteger)))
+                   .label("the_id")]
+        columns += [func.unnest(bindparam(f"add_{n}s", type_=postgresql.ARRAY(BigInteger)))
+                    .label(f"add_{n}") for n in _ADDED]
+        columns += [func.unnest(bindparam(f"new_{n}s", type_=postgresql.ARRAY(
+            postgresql.TIMESTAMP(timezone=True)))).label(f"new_{n}") for n in _TIMES]
+        batch = select(*columns).subquery("batch")
+        value = batch.c.__getitem__
+        the_id: Any = batch.c.the_id
+    else:
+        # Bind names differ from column names (an UPDATE reserves those).
+        def value(name: str) -> Any:
+            kind = BigInteger if name.startswith("add_") else UTCDateTime
+            return bindparam(name, type_=kind)
+        the_id = bindparam("the_id")
+    dc, ds, dsm = (value(f"add_{n}") for n in _ADDED)
 
     def pick(column: Any, name: str, earliest: bool) -> Any:
-        new = bindparam(f"new_{name}", type_=UTCDateTime)
+        new = value(f"new_{name}")
         better = new < column if earliest else new > column
         return case((and_(new.is_not(None), or_(column.is_(None), better)), new),
                     else_=column)
 
     count, total = t.c.order_count + dc, t.c.total_spent_cents + ds
     return update(t).where(t.c.tenant_id == bindparam("in_tenant"),
-                           t.c.id == bindparam("the_id")).values(
+                           t.c.id == the_id).values(
         order_count=count, total_spent_cents=total,
         average_order_value_cents=average(count, total),
         first_order_at=pick(t.c.first_order_at, "first_order_at", earliest=True),
@@ -103,12 +125,25 @@ def _merge_statement() -> Any:
 
 
 _MERGE = _merge_statement()
+_MERGE_ALL = _merge_statement(set_based=True)
+
+
+def _stored(name: str, value: Any) -> Any:
+    """A value for the arrays of _MERGE_ALL: times in UTC, as UTCDateTime stores them."""
+    return as_utc(value) if name in _TIMES and value is not None else value
 
 
 def merge(conn: Connection, tenant_id: int, rows: list[dict[str, Any]]) -> None:
     """Add what a batch changed (``_id`` plus DELTAS) to the stored figures, in SQL: two
     writers adding to one customer never lose each other's orders."""
     names = {m: f"add_{m}" if m.endswith(("count", "cents")) else f"new_{m}" for m in DELTAS}
+    if conn.dialect.name == "postgresql":
+        if rows:
+            conn.execute(_MERGE_ALL, {"in_tenant": tenant_id,
+                                      "the_ids": [row["_id"] for row in rows],
+                                      **{names[m] + "s": [_stored(m, row[m]) for row in rows]
+                                         for m in DELTAS}})
+        return
     bulk_execute(conn, _MERGE, [{"in_tenant": tenant_id, "the_id": row["_id"],
                                  **{names[m]: row[m] for m in DELTAS}} for row in rows])
 
