@@ -2,7 +2,7 @@
 transaction's tenant itself (patronage.tenancy.row_security.SEARCH_FUNCTION): beside a
 row-level security policy, PostgreSQL applies no LIKE before the policy's own condition,
 so the index went unused and a search read every customer (1.2 s at a million). The
-function's owner is set by `patronage migrate` (row_security.arrange_search). SQLite:
+function's owner is set by `patronage migrate` (row_security.arrange_roles). SQLite:
 nothing.
 
 Revision ID: 0026

@@ -8,7 +8,6 @@ import operator
 import os
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     Column,
     Connection,
@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     UniqueConstraint,
+    any_,
     bindparam,
     create_engine,
     event,
@@ -393,6 +394,13 @@ def _restore_pragmas(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def
                                             [n for n, _ in usual], exc_info=True)
 
 
+def among_ids(column: Any, ids: list[int] | None = None, name: str | None = None) -> Any:
+    """PostgreSQL: ``column`` is one of ``ids`` (or of the parameter ``name``), sent as one
+    array (`= ANY`) rather than a parameter per id, which SQLAlchemy expands and psycopg
+    parses anew on every statement."""
+    return column == any_(bindparam(name, ids, type_=ARRAY(Integer)))
+
+
 def temporary_table(conn: Connection, name: str, *columns: Column, **options: Any) -> Table:
     """A bulk job's scratch table on this connection, made afresh (an earlier run's, left
     on a pooled connection, is dropped first). On PostgreSQL it goes with its transaction:
@@ -667,20 +675,11 @@ def _insert_on_postgresql(conn: Connection, table: Table, rows: Sequence[dict]) 
             f"INSERT INTO {table.name} ({columns}) VALUES {', '.join([one] * len(rows))}",
             tuple(value for row in values for value in row))
         return
-    scratch = _scratch_table(conn, table, names)
-    copy_rows(conn, scratch, names, values)
+    scratch = temporary_table(conn, f"bulk_{table.name}",
+                              *(Column(n, table.c[n].type) for n in names))
+    copy_rows(conn, scratch.name, names, values)
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) SELECT {columns} "
-                         f"FROM {scratch}")
-    conn.exec_driver_sql(f"TRUNCATE {scratch}")
-
-
-def _scratch_table(conn: Connection, table: Table, names: Sequence[str]) -> str:
-    """A temporary table of ``names``' columns of ``table`` (no keys, no checks), made once
-    per connection and emptied after each use."""
-    scratch = f"bulk_{table.name}_{zlib.crc32(' '.join(names).encode()):08x}"
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} AS "
-                         f"SELECT {', '.join(names)} FROM {table.name} WITH NO DATA")
-    return scratch
+                         f"FROM {scratch.name}")
 
 
 def copy_rows(conn: Connection, table: str, names: Sequence[str],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from patronage.db import get_engine, make_engine
@@ -31,28 +30,11 @@ def upgrade() -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             if connection.dialect.name == "postgresql":
-                row_security.arrange_search(connection)
-            app_role = make_url(settings.database_url).username
-            if (connection.dialect.name == "postgresql" and app_role
-                    and app_role != connection.scalar(text("SELECT current_user"))):
-                grant_rows(connection, app_role)
+                row_security.arrange_roles(connection,
+                                           make_url(settings.database_url).username)
     finally:
         if separate:
             engine.dispose()
-
-
-def grant_rows(connection: Connection, role: str) -> None:
-    """What the application's role may do: use every table's rows and sequences (within
-    the row-level security policies), read the schema's version, and own nothing."""
-    quoted = connection.dialect.identifier_preparer.quote(role)
-    for statement in (
-        f"GRANT USAGE ON SCHEMA public TO {quoted}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
-        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {quoted}",
-        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
-        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}",
-    ):
-        connection.execute(text(statement))
 
 
 def pending() -> bool:

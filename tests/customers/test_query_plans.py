@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from patronage.customers import queries, service
-from patronage.customers.filters import CustomerFilters
-from patronage.db import get_engine
+from patronage.customers import queries
+from tests.customers.page_statements import page_statements
 
 
 @pytest.fixture
@@ -28,19 +27,7 @@ def plans(factory, session, monkeypatch):
     db.bind_tenant(session, t.id)  # as every request's session is (db.TenantScoped)
 
     def run(sort: str | None = None, **filters):
-        captured: list[tuple[str, tuple]] = []
-
-        def grab(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT") and "customers" in statement:
-                captured.append((statement, parameters))
-
-        engine = get_engine()
-        event.listen(engine, "before_cursor_execute", grab)
-        try:
-            service.list_customers(session, tenant_id=t.id, sort=sort, limit=50,
-                                   filters=CustomerFilters(**filters))
-        finally:
-            event.remove(engine, "before_cursor_execute", grab)
+        captured = page_statements(session, t.id, sort, filters)
         raw = session.connection().connection.driver_connection
         out: dict[str, str] = {}
         for sql, params in captured:

@@ -12,7 +12,7 @@ import os
 import re
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from patronage.customers import queries, search, service
@@ -20,6 +20,7 @@ from patronage.customers.filters import CustomerFilters
 from patronage.db import TENANT_SETTING, bind_tenant, get_engine
 from patronage.tenancy import row_security
 from patronage.tenancy.row_security import SEARCH_FUNCTION
+from tests.customers.page_statements import page_statements
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
@@ -35,25 +36,13 @@ def plans(factory, session):
     bind_tenant(session, t.id)
 
     def run(sort: str | None = None, **filters: object) -> dict[str, str]:
-        captured: list[tuple[str, dict]] = []
-
-        def grab(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().startswith("SELECT customers.id"):
-                captured.append((statement, parameters))
-
         session.execute(text("SET LOCAL enable_seqscan = off"))
         session.execute(text("SET LOCAL enable_sort = off"))
-        engine = get_engine()
-        event.listen(engine, "before_cursor_execute", grab)
-        try:
-            service.list_customers(session, tenant_id=t.id, sort=sort, limit=50,
-                                   filters=CustomerFilters(**filters))
-        finally:
-            event.remove(engine, "before_cursor_execute", grab)
+        captured = page_statements(session, t.id, sort, filters)
         raw = session.connection().connection.driver_connection.cursor()
         out = {}
         for sql, params in captured:
-            if "ORDER BY" not in sql:
+            if "ORDER BY" not in sql or not sql.startswith("SELECT customers.id"):
                 continue
             raw.execute(f"EXPLAIN {sql}", params)
             out.setdefault("page", " | ".join(r[0].strip() for r in raw.fetchall()))
@@ -176,8 +165,9 @@ def test_a_filter_judges_how_common_a_fragment_is_in_its_own_column(factory, ses
     monkeypatch.setattr(search, "WALK_ABOVE", 2)
     bind_tenant(session, t.id)
     gold = (("gold",),)
-    assert search.dense(session, gold) and search.dense(session, gold, "name")
-    assert not search.dense(session, gold, "email")
+    dense = [search.matching_ids(session, gold, within) is None
+             for within in (None, "name", "email")]
+    assert dense == [True, True, False]
     found = service.list_customers(session, tenant_id=t.id, sort=None, limit=50,
                                    filters=CustomerFilters(email="gold"))
     assert found.items == [] and (found.total, found.total_exact) == (0, True)

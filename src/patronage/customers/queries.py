@@ -15,13 +15,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     Column,
     ColumnElement,
-    Integer,
     Select,
     and_,
-    any_,
     bindparam,
     func,
     literal_column,
@@ -47,7 +44,7 @@ from patronage.customers.models import (
 )
 from patronage.customers.schemas import CustomerOut
 from patronage.customers.tables import SORT_COLUMNS
-from patronage.db import QueryTimeout, time_limit
+from patronage.db import QueryTimeout, among_ids, time_limit
 from patronage.errors import ValidationFailed
 from patronage.pagination import decode_cursor, encode_cursor
 from patronage.types import MAX_INT
@@ -335,27 +332,22 @@ def _relevance_page(session: Session, where: list[ColumnElement[bool]], terms: s
     where = search.settle(session, where)[0]  # the filters' own search conditions
     matches: list[int] = []
     wanted = limit + 1
-    listed = (search.matching_ids(session, terms.groups)
-              if terms.searchable and dialect == "postgresql" else None)
-    walked = terms.searchable and dialect == "postgresql" and listed is None
-    if walked:  # thousands of matches: the page's own, read newest first (count: the cap)
-        newest = search.newest_matches(terms, where, dialect, last_id, walked=True)
-        matches = list(session.connection().scalars(newest.limit(wanted + len(priority))))
-    elif listed is not None:  # every match, from the index: the filters and the order
-        newest = (select(Customer.id).where(*where, search.among(listed),
-                                            *search.short_words(terms))
-                  .order_by(Customer.id.desc()))
-        matches = list(session.connection().scalars(newest))
-    elif terms.searchable:
-        newest = search.newest_matches(terms, where, dialect).limit(SEARCH_COUNT_CAP + 1)
-        matches = list(session.connection().scalars(newest))
+    matching, walked = None, False
+    if terms.searchable and dialect == "postgresql":  # the index's list, or walked
+        (matching,), walked = search.settle(session, [search.match_ids(terms, dialect)])
+    if terms.searchable:
+        # Walked (thousands of matches): the page's own, newest first; the total is the cap.
+        newest = search.newest_matches(terms, where, dialect, last_id if walked else None,
+                                       matching)
+        matches = list(session.connection().scalars(
+            newest.limit(wanted + len(priority) if walked else SEARCH_COUNT_CAP + 1)))
     exact = not walked and len(matches) <= SEARCH_COUNT_CAP
     total = len(set(matches) | set(priority)) if exact else SEARCH_COUNT_CAP
     skip = set(priority)
     rest = [i for i in matches if i not in skip and (last_id is None or i < last_id)]
     if len(rest) < wanted and not exact and matches:  # deeper than the read: go on from there
         before = min(matches[-1], last_id) if last_id is not None else matches[-1]
-        deeper = search.newest_matches(terms, where, dialect, before, walked=walked)
+        deeper = search.newest_matches(terms, where, dialect, before, matching)
         rest += [i for i in session.scalars(deeper.limit(wanted + len(skip))) if i not in skip]
     # One row beyond the page, from the priority list first, tells whether there is more.
     window = (priority[consumed:consumed + limit + 1] + rest)[:limit + 1]
@@ -416,7 +408,7 @@ def _readers(dialect: str) -> tuple[Select[Any], Select[Any], Select[Any]]:
 
     def among(column: Column[int]) -> ColumnElement[bool]:
         if dialect == "postgresql":
-            return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+            return among_ids(column, name="ids")
         return column.in_(bindparam("ids", expanding=True))
     customers = (select(*(table.c[Customer.__mapper__.attrs[col].columns[0].name]
                           .label(col) for col in _COLUMNS))

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
-    any_,
     bindparam,
     column,
     func,
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from patronage.customers.models import Customer
+from patronage.db import among_ids
 from patronage.tenancy.row_security import SEARCH_FUNCTION
 from patronage.types import MAX_INT, email_key
 
@@ -88,7 +88,7 @@ def parse(q: str) -> Terms:
 _QUALIFIED_DOCUMENT = re.sub(r"coalesce\((\w+),", r"coalesce(customers.\1,", POSTGRES_DOCUMENT)
 
 
-def short_words(terms: Terms) -> list[ColumnElement[bool]]:
+def _short_words(terms: Terms) -> list[ColumnElement[bool]]:
     """Words too short for the trigram index must still appear (checked per candidate)."""
     document = literal_column(_QUALIFIED_DOCUMENT)
     return [document.like(f"%{_escape_like(w)}%", escape="\\") for w in terms.short]
@@ -103,24 +103,25 @@ def _fts_expression(terms: Terms) -> str:
 
 
 def newest_matches(terms: Terms, where: list[ColumnElement[bool]], dialect: str,
-                   before_id: int | None = None, walked: bool = False) -> Select[tuple[int]]:
+                   before_id: int | None = None,
+                   matching: ColumnElement[bool] | None = None) -> Select[tuple[int]]:
     """Matching customer ids, newest first, read straight off the trigram index.
 
     On SQLite the FTS5 table drives: it yields rowids in descending order and the join stops
-    as soon as the LIMIT is met, instead of collecting every match and sorting them.
+    as soon as the LIMIT is met, instead of collecting every match and sorting them. On
+    PostgreSQL ``matching`` is ``match_ids`` as ``settle`` left it (by default, unsettled).
     """
     if dialect == "sqlite":
         query = (select(Customer.id)
                  .select_from(_FTS.join(Customer, Customer.id == _FTS.c.rowid))
                  .where(text("customer_search MATCH :fts_all").bindparams(
-                     fts_all=_fts_expression(terms)), *where, *short_words(terms))
+                     fts_all=_fts_expression(terms)), *where, *_short_words(terms))
                  .order_by(_FTS.c.rowid.desc()))
         if before_id is not None:
             query = query.where(_FTS.c.rowid < before_id)
         return query
-    matching = and_(_walked(terms.groups), *short_words(terms)) if walked else \
-        match_ids(terms, dialect)
-    query = select(Customer.id).where(*where, matching)
+    query = select(Customer.id).where(
+        *where, match_ids(terms, dialect) if matching is None else matching)
     if before_id is not None:
         query = query.where(Customer.id < before_id)
     return query.order_by(Customer.id.desc())
@@ -156,8 +157,8 @@ def match_ids(terms: Terms, dialect: str) -> ColumnElement[bool]:
     if dialect == "sqlite":
         matches = select(_FTS.c.rowid).where(
             text("customer_search MATCH :fts").bindparams(fts=_fts_expression(terms)))
-        return and_(Customer.id.in_(matches), *short_words(terms))
-    return and_(_indexed(terms.groups), *short_words(terms))
+        return and_(Customer.id.in_(matches), *_short_words(terms))
+    return and_(_indexed(terms.groups), *_short_words(terms))
 
 
 Groups = tuple[tuple[str, ...], ...]
@@ -204,15 +205,6 @@ def matching_ids(session: Session, groups: Groups, within: str | None = None
     return None if len(ids) > WALK_ABOVE else ids
 
 
-def dense(session: Session, groups: Groups, within: str | None = None) -> bool:
-    return matching_ids(session, groups, within) is None
-
-
-def among(ids: list[int]) -> ColumnElement[bool]:
-    """``customers.id`` is one of ``ids`` (PostgreSQL: one array parameter)."""
-    return Customer.id == any_(bindparam(None, ids, type_=ARRAY(Integer)))
-
-
 def settle(session: Session, where: list[ColumnElement[bool]]
            ) -> tuple[list[ColumnElement[bool]], bool]:
     """On PostgreSQL, each indexed search condition among ``where`` with many matches
@@ -230,7 +222,7 @@ def settle(session: Session, where: list[ColumnElement[bool]]
             return None
         ids = matching_ids(session, *found)
         if ids is not None:
-            return among(ids)
+            return among_ids(Customer.id, ids)
         walked = True
         return _walked(found[0])
     return [replacement_traverse(c, {}, swap) for c in where], walked

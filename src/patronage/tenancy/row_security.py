@@ -116,17 +116,36 @@ def create_search_function(conn: Connection, document: str,
                       "FROM PUBLIC"))
 
 
-def arrange_search(conn: Connection) -> bool:
-    """Let SEARCH_FUNCTION read the index: owned by SEARCH_ROLE when that role exists and
-    the migrating role may act for it. Whether it can (else search reads the table)."""
-    if bypassed_by(conn):
-        return True  # a superuser owns it: no policy holds it
-    usable = conn.scalar(text(
-        "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :r"),
-        {"r": SEARCH_ROLE})
-    if not usable:
-        return False
+def arrange_roles(conn: Connection, app_role: str | None) -> None:
+    """After the migrations, as the tables' owner: the search function's owner, and what
+    the application's role (``app_role``, when another) may do."""
     schema = conn.dialect.identifier_preparer.quote(conn.scalar(text("SELECT current_schema()")))
+    _arrange_search(conn, schema)
+    if app_role and app_role != conn.scalar(text("SELECT current_user")):
+        _grant_rows(conn, schema, conn.dialect.identifier_preparer.quote(app_role))
+
+
+def _grant_rows(conn: Connection, schema: str, role: str) -> None:
+    """The application's role uses every table's rows and sequences (within the policies),
+    reads the schema's version, calls the functions, and owns nothing."""
+    for statement in (
+        f"GRANT USAGE ON SCHEMA {schema} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
+        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {role}",
+    ):
+        conn.execute(text(statement))
+
+
+def _arrange_search(conn: Connection, schema: str) -> None:
+    """Let SEARCH_FUNCTION read the index: owned by SEARCH_ROLE when that role exists and
+    the migrating role may act for it (else, as the owner's, search reads the table). A
+    superuser owner needs nothing: no policy holds it."""
+    if bypassed_by(conn) or not conn.scalar(text(
+            "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :r"),
+            {"r": SEARCH_ROLE}):
+        return
     for statement in (
         # USAGE to read there; CREATE, which a function's owner must have in its schema
         f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {SEARCH_ROLE}",
@@ -137,7 +156,6 @@ def arrange_search(conn: Connection) -> bool:
         f"ALTER FUNCTION {SEARCH_FUNCTION}({SEARCH_ARGUMENTS}) OWNER TO {SEARCH_ROLE}",
     ):
         conn.execute(text(statement))
-    return True
 
 
 def search_is_indexed(conn: Connection) -> bool:
