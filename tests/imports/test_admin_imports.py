@@ -44,6 +44,7 @@ def test_upload_preview_adjust_and_commit(client, factory):
     assert "Preview of shops.csv" in preview.text and "Would create" in preview.text
     assert "Line 3" in preview.text and "E-mail" in preview.text  # the rejected row
     assert 'name="map-0"' in preview.text  # "Shop" is not a known header: choose it
+    assert ">Import 1 customer</button>" in preview.text  # one row passes: singular
     done = client.post(f"{sent.headers['location']}/run", follow_redirects=False, data={
         "csrf_token": csrf_of(preview.text), "action": "commit", "map-0": "company_name",
         "map-1": "license_number", "map-2": "email", "map-3": ""})
