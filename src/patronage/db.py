@@ -38,7 +38,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -517,51 +517,6 @@ def _end_of_turn(conn: Connection) -> None:
 
 def _returned(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
     write_turns.give_back(record.info)
-
-
-PROGRESS_STEPS = 10_000
-
-
-class QueryTimeout(Exception):
-    """A read ran past the deadline ``time_limit`` gave it (and was stopped)."""
-
-
-@contextmanager
-def time_limit(session: Session, seconds: float) -> Iterator[None]:
-    """Stop the reads inside if they run longer than ``seconds``: raises QueryTimeout.
-
-    For reads whose answer can be replaced by a cheaper one (a count by a bound). SQLite
-    checks a deadline every thousand VM steps (an interrupted SELECT leaves the transaction
-    as it was); PostgreSQL sets statement_timeout inside a savepoint.
-    """
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.dbapi_connection
-        deadline = time.perf_counter() + seconds
-        # Checked every PROGRESS_STEPS VM steps (~2 ms): each check needs the GIL, and with
-        # many requests at once a check every thousand steps waited for it so often that
-        # the read itself slowed several-fold (found with bench/load.py).
-        raw.set_progress_handler(lambda: time.perf_counter() > deadline, PROGRESS_STEPS)
-        try:
-            yield
-        except OperationalError as exc:
-            if "interrupted" in str(exc.orig):
-                raise QueryTimeout from exc
-            raise
-        finally:
-            raw.set_progress_handler(None, 0)
-        return
-    savepoint = session.begin_nested()
-    try:
-        session.execute(text(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}"))
-        yield
-        session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
-    except OperationalError as exc:
-        savepoint.rollback()
-        if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled
-            raise QueryTimeout from exc
-        raise
-    savepoint.commit()
 
 
 def reserve_ids(conn: Connection, table: Table, count: int, above: int = 0) -> list[int]:

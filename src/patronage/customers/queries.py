@@ -26,12 +26,14 @@ from sqlalchemy import (
     select,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression
 from sqlalchemy.sql.selectable import ScalarSelect
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
+from patronage.counting import count_within
 from patronage.customers import filters as flt
 from patronage.customers import rules, search
 from patronage.customers.codes import CustomerCode
@@ -44,7 +46,7 @@ from patronage.customers.models import (
 )
 from patronage.customers.schemas import CustomerOut
 from patronage.customers.tables import SORT_COLUMNS
-from patronage.db import QueryTimeout, among_ids, time_limit
+from patronage.db import among_ids
 from patronage.errors import ValidationFailed
 from patronage.pagination import decode_cursor, encode_cursor
 from patronage.types import MAX_INT
@@ -218,18 +220,14 @@ def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
 
 def _count(session: Session, where: list[ColumnElement[bool]], tenant_id: int,
            unfiltered: bool) -> tuple[int, bool]:
-    """(total, exact); (0, False) when counting ran out of time (the page gives the bound)."""
+    """(total, exact); not exact: a lower bound, or 0 (the page then gives the bound)."""
     if unfiltered:
         total = session.scalar(select(CustomerCount.customers)
                                .where(CustomerCount.tenant_id == tenant_id))
         return int(total or 0), True
-    capped = select(Customer.id).where(*where).limit(COUNT_CAP + 1).subquery()
-    try:
-        with time_limit(session, COUNT_BUDGET):
-            found = session.scalar(select(func.count()).select_from(capped)) or 0
-    except QueryTimeout:
-        return 0, False
-    return min(found, COUNT_CAP), found <= COUNT_CAP
+    capped = select(Customer.id).where(*where).limit(COUNT_CAP + 1)
+    found, whole = count_within(session, capped, COUNT_BUDGET)
+    return min(found, COUNT_CAP), whole and found <= COUNT_CAP
 
 
 def find(session: Session, *, tenant_id: int, region: str, filters: flt.CustomerFilters,
@@ -400,26 +398,35 @@ def _grouped(rows: Iterable[Sequence[Any]]) -> dict[int, list[Any]]:
 
 
 @cache
-def _readers(dialect: str) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """A page's three reads (its customers, their tags, their stores), built once, with the
-    tenant and the ids as parameters. On PostgreSQL the ids are one array (`= ANY`): as a
-    list of 50 parameters each read cost ~1 ms more, expanding and converting them."""
+def _readers(dialect: str) -> tuple[Select[Any], Select[Any] | None, Select[Any] | None]:
+    """A page's reads (its customers, their tags, their stores), built once, with the tenant
+    and the ids as parameters. On PostgreSQL they are one read: the ids as one array
+    (`= ANY`; as a list of 50 parameters each read cost ~1 ms more, expanding and converting
+    them), and each customer's tags and stores as arrays beside its row (two round trips
+    fewer, ~1 ms a page)."""
     table = Customer.__table__
+    columns = [table.c[Customer.__mapper__.attrs[col].columns[0].name].label(col)
+               for col in _COLUMNS]
 
-    def among(column: Column[int]) -> ColumnElement[bool]:
-        if dialect == "postgresql":
-            return among_ids(column, name="ids")
-        return column.in_(bindparam("ids", expanding=True))
-    customers = (select(*(table.c[Customer.__mapper__.attrs[col].columns[0].name]
-                          .label(col) for col in _COLUMNS))
-                 .where(table.c.tenant_id == bindparam("tenant"), among(table.c.id)))
+    def of_each(column: Any, owner: Any) -> Any:
+        return (select(func.array_agg(aggregate_order_by(column, column)))
+                .where(owner.tenant_id == table.c.tenant_id, owner.customer_id == table.c.id)
+                .scalar_subquery())
+    if dialect == "postgresql":
+        customers = (select(*columns, of_each(CustomerTag.tag, CustomerTag).label("tags"),
+                            of_each(CustomerStore.store_id, CustomerStore).label("stores"))
+                     .where(table.c.tenant_id == bindparam("tenant"),
+                            among_ids(table.c.id, name="ids")))
+        return customers, None, None
+    ids = bindparam("ids", expanding=True)
+    customers = select(*columns).where(table.c.tenant_id == bindparam("tenant"),
+                                       table.c.id.in_(ids))
     tags = (select(CustomerTag.customer_id, CustomerTag.tag)
-            .where(CustomerTag.tenant_id == bindparam("tenant"),
-                   among(CustomerTag.customer_id))
+            .where(CustomerTag.tenant_id == bindparam("tenant"), CustomerTag.customer_id.in_(ids))
             .order_by(CustomerTag.customer_id, CustomerTag.tag))
     stores = (select(CustomerStore.customer_id, CustomerStore.store_id)
               .where(CustomerStore.tenant_id == bindparam("tenant"),
-                     among(CustomerStore.customer_id))
+                     CustomerStore.customer_id.in_(ids))
               .order_by(CustomerStore.customer_id, CustomerStore.store_id))
     return customers, tags, stores
 
@@ -431,6 +438,9 @@ def read_many(session: Session, tenant_id: int, ids: list[int]) -> list[Customer
     customers, tags_of, stores_of = _readers(session.get_bind().dialect.name)
     params = {"tenant": tenant_id, "ids": ids}
     rows = {r["id"]: r for r in session.execute(customers, params).mappings()}
+    if tags_of is None or stores_of is None:  # PostgreSQL: beside each row
+        return [_record(r, r["tags"] or [], r["stores"] or [])
+                for i in ids if (r := rows.get(i)) is not None]
     tags = _grouped(session.execute(tags_of, params))
     stores = _grouped(session.execute(stores_of, params))
     return [_record(rows[i], tags.get(i, []), stores.get(i, [])) for i in ids if i in rows]
