@@ -82,9 +82,22 @@ def bind_tenant(session: Session, tenant_id: int) -> None:
     """From here on, ``session`` works for ``tenant_id``: its ORM queries get the tenant's
     criterion, and on PostgreSQL each of its transactions tells the database whose rows
     it may see and write (row-level security, ``tenant_setting``)."""
+    bound = session.info.get("tenant_id")
     session.info["tenant_id"] = tenant_id
-    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+    if (bound != tenant_id and session.in_transaction()
+            and session.get_bind().dialect.name == "postgresql"):
         session.connection().exec_driver_sql(tenant_setting(tenant_id))
+
+
+def between_threads(session: Session) -> None:
+    """A request's dependencies are done and its endpoint will run in another thread: on
+    SQLite, end the transaction (a read snapshot held into a write would have to be
+    upgraded, and the connection goes back to the pool meanwhile). On PostgreSQL the
+    request goes on in the one transaction, its connection held (capacity lets in no more
+    requests than there are connections): a COMMIT, a pool ping, a BEGIN and the tenant's
+    SET fewer, ~1 ms of round trips a request."""
+    if session.get_bind().dialect.name == "sqlite" or session.dirty or session.new:
+        session.commit()
 
 
 # The tenant a PostgreSQL transaction works for, which every tenant table's row-level

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from patronage.db import bind_tenant, new_session
+from patronage.db import between_threads, bind_tenant, new_session
 from patronage.errors import Unauthorized
 from patronage.tenancy import service as tenancy
 from patronage.tenancy import sessions as admin_sessions
@@ -45,9 +45,7 @@ def api_principal(request: Request, session: SessionDep, credentials: Annotated[
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     principal = tenancy.authenticate_token(session, credentials.credentials)
-    # The connection goes back to the pool while the request waits for its endpoint's
-    # thread (a token's hourly last-used mark is committed with it).
-    session.commit()
+    between_threads(session)  # a token's hourly last-used mark is committed on its own
     bind_tenant(session, principal.tenant_id)  # from here on, ORM queries see this tenant
     # Dependencies are solved before the body: a refused body is answered with the
     # workspace's own rules too (app._validation_error).
@@ -67,7 +65,7 @@ def admin_principal(request: Request, session: SessionDep) -> Principal | None:
         request.session["workspace"] = workspace
         session.commit()
         return None
-    session.commit()  # as in api_principal: no connection held between threads
+    between_threads(session)
     bind_tenant(session, principal.tenant_id)
     return principal
 
