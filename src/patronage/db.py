@@ -414,6 +414,21 @@ def among_ids(column: Any, ids: list[int] | None = None, name: str | None = None
     return column == any_(bindparam(name, ids, type_=ARRAY(Integer)))
 
 
+def unnested(name: str, columns: Mapping[str, Any]) -> Any:
+    """PostgreSQL: a batch of rows as a table ``name`` to join or select from, each column
+    (name: type) one array parameter ``{name}_{column}`` unnested beside the others (see
+    ``unnested_values``). One statement for the batch where an executemany is a statement
+    a row, each parsed and planned anew (no prepared statements: make_engine)."""
+    return select(*(func.unnest(bindparam(f"{name}_{column}", type_=ARRAY(kind))).label(column)
+                    for column, kind in columns.items())).subquery(name)
+
+
+def unnested_values(name: str, columns: Iterable[str], rows: Sequence[Mapping[str, Any]]
+                    ) -> dict[str, list[Any]]:
+    """The parameters of ``unnested(name, columns)`` for ``rows``."""
+    return {f"{name}_{column}": [row[column] for row in rows] for column in columns}
+
+
 def temporary_table(conn: Connection, name: str, *columns: Column, **options: Any) -> Table:
     """A bulk job's scratch table on this connection, made afresh (an earlier run's, left
     on a pooled connection, is dropped first). On PostgreSQL it goes with its transaction:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Integer,
     and_,
     bindparam,
     case,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -26,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from patronage.customers.models import Customer, CustomerStore
-from patronage.db import UTCDateTime, as_utc, bulk_execute
+from patronage.db import UTCDateTime, as_utc, bulk_execute, unnested, unnested_values
 from patronage.events.models import Activity, Order, Sample
 
 # Bounds of money, in cents: an order (what one order may total, as the API's Money type
@@ -150,11 +152,20 @@ def merge(conn: Connection, tenant_id: int, rows: list[dict[str, Any]]) -> None:
 
 def add_stores(conn: Connection, tenant_id: int, pairs: Iterable[tuple[int, int]]) -> None:
     """Stores a customer ordered from (the derived ``stores`` field); known pairs are kept."""
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    rows = [{"tenant_id": tenant_id, "customer_id": c, "store_id": s} for c, s in pairs]
+    rows = [{"customer_id": c, "store_id": s} for c, s in pairs]
     if not rows:
         return
-    conn.execute(dialect.insert(CustomerStore.__table__).on_conflict_do_nothing(), rows)
+    table = CustomerStore.__table__
+    if conn.dialect.name == "postgresql":  # one statement, not one a row (~25 ms a batch)
+        batch = unnested("pairs", {"customer_id": Integer(), "store_id": Integer()})
+        conn.execute(postgresql.insert(table).from_select(
+            ["tenant_id", "customer_id", "store_id"],
+            select(literal(tenant_id, Integer), batch.c.customer_id, batch.c.store_id))
+            .on_conflict_do_nothing(),
+            unnested_values("pairs", ("customer_id", "store_id"), rows))
+        return
+    conn.execute(sqlite.insert(table).on_conflict_do_nothing(),
+                 [{"tenant_id": tenant_id, **row} for row in rows])
 
 
 def _order_metrics(customer: Any, stored_dates: bool = False) -> dict[str, Any]:

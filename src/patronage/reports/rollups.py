@@ -21,7 +21,14 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from patronage.customers.models import Customer
-from patronage.db import bulk_execute, bulk_insert, fetch_plain
+from patronage.db import (
+    among_ids,
+    bulk_execute,
+    bulk_insert,
+    fetch_plain,
+    unnested,
+    unnested_values,
+)
 from patronage.events.models import Order, Sample
 from patronage.reports.models import (
     DAY_MONTH,
@@ -199,8 +206,13 @@ def _stored(conn: Connection, tenant_id: int, ids: list[int]) -> dict[Key, list[
     e = RepCustomerDay.__table__.c
     rows = fetch_plain(conn, select(e.customer_id, e.rep, e.day, e.orders, e.revenue_cents,
                                     e.samples, e.first_order, e.prev_day)
-                       .where(e.tenant_id == tenant_id, e.customer_id.in_(ids)))
+                       .where(e.tenant_id == tenant_id, _among(conn, e.customer_id, ids)))
     return {(c, r, d): [o, rev, s, bool(f), p] for c, r, d, o, rev, s, f, p in rows}
+
+
+def _among(conn: Connection, column: Any, ids: list[int]) -> Any:
+    # Up to CHUNK ids: on PostgreSQL one array, not a parameter each (~10 ms a batch).
+    return among_ids(column, ids) if conn.dialect.name == "postgresql" else column.in_(ids)
 
 
 def _recorded(conn: Connection, tenant_id: int, ids: list[int]) -> dict[Key, list[Any]]:
@@ -252,7 +264,6 @@ def refresh(conn: Connection, tenant_id: int, customer_ids: Iterable[int], *,
     ids = sorted(set(customer_ids))
     days: Counter = Counter()
     grains: Counter = Counter()
-    e = RepCustomerDay.__table__
     for chunk in _chunks(ids):
         old = _stored(conn, tenant_id, chunk)
         new = {} if gone else _renewed(conn, tenant_id, chunk, old, added or {})
@@ -264,27 +275,51 @@ def refresh(conn: Connection, tenant_id: int, customer_ids: Iterable[int], *,
                       grains)
         contributions({k: new[k] for k in new.keys() - old.keys() | changed_keys}, 1, days,
                       grains)
-        bulk_execute(conn, delete(e).where(
-            e.c.tenant_id == bindparam("b_tenant"), e.c.customer_id == bindparam("b_c"),
-            e.c.rep == bindparam("b_rep"), e.c.day == bindparam("b_day")),
-            [{"b_tenant": tenant_id, "b_c": c, "b_rep": r, "b_day": d}
-             for c, r, d in old if (c, r, d) not in new])
-        bulk_insert(conn, e, [_entry_row(tenant_id, k, v) for k, v in new.items()
-                              if k not in old])
-        changed = [_entry_row(tenant_id, k, v) for k, v in new.items()
-                   if k in old and old[k] != v]
-        if changed:
-            bulk_execute(conn, update(e).where(
-                e.c.tenant_id == bindparam("b_tenant"), e.c.customer_id == bindparam("b_c"),
-                e.c.rep == bindparam("b_rep"), e.c.day == bindparam("b_day")).values(
-                orders=bindparam("orders"), revenue_cents=bindparam("revenue_cents"),
-                samples=bindparam("samples"), first_order=bindparam("first_order"),
-                prev_day=bindparam("prev_day")),
-                [{"b_tenant": r["tenant_id"], "b_c": r["customer_id"], "b_rep": r["rep"],
-                  "b_day": r["day"], **{k: r[k] for k in (
-                      "orders", "revenue_cents", "samples", "first_order", "prev_day")}}
-                 for r in changed])
+        _renew_entries(conn, tenant_id, [k for k in old if k not in new],
+                       [_entry_row(tenant_id, k, v) for k, v in new.items() if k not in old],
+                       [_entry_row(tenant_id, k, v) for k, v in new.items()
+                        if k in old and old[k] != v])
     _add(conn, tenant_id, days, grains)
+
+
+_KEY = ("customer_id", "rep", "day")
+_FIGURES = ("orders", "revenue_cents", "samples", "first_order", "prev_day")
+_ENTRY_TYPES = {name: RepCustomerDay.__table__.c[name].type for name in (*_KEY, *_FIGURES)}
+
+
+def _renew_entries(conn: Connection, tenant_id: int, gone: list[Key],
+                   added: list[dict[str, Any]], changed: list[dict[str, Any]]) -> None:
+    """Customers' entries of ``rep_customer_days``: ``gone`` deleted, ``added`` inserted,
+    ``changed`` updated. On PostgreSQL each is one statement for all its rows (an events
+    batch changes ~1,000 entries: as 1,000 UPDATEs they cost ~70 ms)."""
+    e = RepCustomerDay.__table__
+    if conn.dialect.name == "postgresql":
+        if gone:
+            batch = unnested("gone", {k: _ENTRY_TYPES[k] for k in _KEY})
+            conn.execute(delete(e).where(e.c.tenant_id == tenant_id,
+                                         *(e.c[k] == batch.c[k] for k in _KEY)),
+                         unnested_values("gone", _KEY, [dict(zip(_KEY, k, strict=True))
+                                                        for k in gone]))
+        bulk_insert(conn, e, added)
+        if changed:
+            batch = unnested("changed", _ENTRY_TYPES)
+            conn.execute(update(e).where(e.c.tenant_id == tenant_id,
+                                         *(e.c[k] == batch.c[k] for k in _KEY))
+                         .values({k: batch.c[k] for k in _FIGURES}),
+                         unnested_values("changed", _ENTRY_TYPES, changed))
+        return
+    bulk_execute(conn, delete(e).where(
+        e.c.tenant_id == bindparam("b_tenant"), e.c.customer_id == bindparam("b_c"),
+        e.c.rep == bindparam("b_rep"), e.c.day == bindparam("b_day")),
+        [{"b_tenant": tenant_id, "b_c": c, "b_rep": r, "b_day": d} for c, r, d in gone])
+    bulk_insert(conn, e, added)
+    if changed:
+        bulk_execute(conn, update(e).where(
+            e.c.tenant_id == bindparam("b_tenant"), e.c.customer_id == bindparam("b_c"),
+            e.c.rep == bindparam("b_rep"), e.c.day == bindparam("b_day")).values(
+            {k: bindparam(k) for k in _FIGURES}),
+            [{"b_tenant": r["tenant_id"], "b_c": r["customer_id"], "b_rep": r["rep"],
+              "b_day": r["day"], **{k: r[k] for k in _FIGURES}} for r in changed])
 
 
 def _entry_row(tenant_id: int, key: Key, value: list[Any]) -> dict[str, Any]:
