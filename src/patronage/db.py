@@ -414,6 +414,17 @@ def among_ids(column: Any, ids: list[int] | None = None, name: str | None = None
     return column == any_(bindparam(name, ids, type_=ARRAY(Integer)))
 
 
+def among(conn: Connection, column: Any, values: Iterable[Any]) -> Any:
+    """``column`` is one of ``values``: on PostgreSQL one array of the column's type, on
+    SQLite an IN list. An events batch names ~1,000 keys, orders and customers a query: as
+    a parameter each, SQLAlchemy expanded them and psycopg parsed the long statement anew
+    (~40 ms a batch), and PostgreSQL planned a list of 1,000 constants."""
+    values = list(values)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def unnested(name: str, columns: Mapping[str, Any]) -> Any:
     """PostgreSQL: a batch of rows as a table ``name`` to join or select from, each column
     (name: type) one array parameter ``{name}_{column}`` unnested beside the others (see

@@ -9,11 +9,23 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, bindparam, func, literal_column, select
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    Column,
+    Connection,
+    Text,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from patronage.customers.models import Customer
+from patronage.db import among
 from patronage.merges import redirects
 from patronage.types import email_key
 
@@ -33,11 +45,12 @@ _PROBES: dict[str, tuple[Any, Any, str]] = {
 
 def probe(rule: str, tenant_id: Any, keys: Any) -> Any:
     """The query of the customers of ``tenant_id`` that ``keys`` of ``rule`` name (keys: a
-    list, or a SELECT of them)."""
+    list, an array parameter (= ANY), or a SELECT of them)."""
     column, extra, _index = _PROBES[rule]
     query = (select(column, Customer.id)
              .where(Customer.tenant_id == tenant_id,
-                    column.in_(keys if isinstance(keys, ScalarSelect) else list(keys)))
+                    column == any_(keys) if isinstance(keys, BindParameter)
+                    else column.in_(keys if isinstance(keys, ScalarSelect) else list(keys)))
              .order_by(Customer.id))
     return query.where(extra) if extra is not None else query
 
@@ -81,7 +94,8 @@ def _find_ids(conn: Connection, tenant_id: int, wanted: dict[str, set[str]], mer
             rows = cursor.execute(sqlite_probe(rule), (tenant_id, json.dumps(
                 list(wanted[rule])))).fetchall()
         else:
-            rows = conn.execute(probe(rule, tenant_id, wanted[rule])).all()
+            keys = bindparam(None, list(wanted[rule]), type_=ARRAY(Text))  # one array
+            rows = conn.execute(probe(rule, tenant_id, keys)).all()
         for key, customer_id in rows:
             found[rule].setdefault(key, customer_id)
         missing = wanted[rule] - found[rule].keys() if merged else ()
@@ -122,7 +136,7 @@ def find(conn: Connection, tenant_id: int, wanted: dict[str, set[str]],
             else None
         if every:
             query = (select(*columns).where(Customer.tenant_id == tenant_id,
-                                            Customer.id.in_(every))
+                                            among(conn, Customer.id, every))
                      .order_by(Customer.id))  # locks taken in one order: no deadlocks
             if locking:
                 query = query.with_for_update(of=Customer.__table__)

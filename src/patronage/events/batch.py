@@ -15,7 +15,7 @@ from patronage.customers import fields, matching, rules
 from patronage.customers.codes import CustomerCode
 from patronage.customers.models import Customer
 from patronage.customers.writes import Actor, Holder, Writer, taken
-from patronage.db import bulk_insert, reserve_ids, utcnow
+from patronage.db import among, bulk_insert, reserve_ids, utcnow
 from patronage.errors import Conflict, FieldError, PatronageError, ValidationFailed
 from patronage.events import derived, effects
 from patronage.events.codes import EventCode
@@ -66,7 +66,7 @@ def recorded(conn: Any, tenant_id: int, keys: set[str]) -> dict[str, Any]:
     return {row.idempotency_key: row for row in conn.execute(
         select(Activity.idempotency_key, Activity.id, Activity.customer_id,
                Activity.matched_by, Activity.fingerprint, Activity.data).where(
-            Activity.tenant_id == tenant_id, Activity.idempotency_key.in_(keys)))}
+            Activity.tenant_id == tenant_id, among(conn, Activity.idempotency_key, keys)))}
 
 
 def repeated(row: Any) -> Outcome:
@@ -166,7 +166,7 @@ class Batch:
         if numbers:
             query = (select(Order.id, Order.number, Order.customer_id, Order.status,
                             Order.cancelled)
-                     .where(Order.tenant_id == t, Order.number.in_(numbers)))
+                     .where(Order.tenant_id == t, among(s, Order.number, numbers)))
             if s.dialect.name != "sqlite":
                 query = query.order_by(Order.id).with_for_update()
             for row in s.execute(query).mappings().all():

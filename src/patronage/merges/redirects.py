@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, func, select
 
 from patronage.customers.models import Customer
+from patronage.db import among
 from patronage.errors import Merged, NotFound, PatronageError
 from patronage.merges.models import CustomerRedirect, MergedKey
 
@@ -59,7 +60,8 @@ def key_holders(conn: Connection, tenant_id: int, rule: str, keys: Iterable[str]
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 500):
         rows = conn.execute(select(k.key, k.customer_id).where(
-            k.tenant_id == tenant_id, k.rule == rule, k.key.in_(wanted[start:start + 500]))
+            k.tenant_id == tenant_id, k.rule == rule,
+            among(conn, k.key, wanted[start:start + 500]))
             .order_by(k.merge_id))
         found.update(dict(rows.all()))
     out = {}
