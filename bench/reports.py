@@ -112,11 +112,12 @@ def run(args: argparse.Namespace) -> None:
     from fastapi.testclient import TestClient
 
     from patronage.app import create_app
-    from patronage.db import new_session
+    from patronage.db import bind_tenant, new_session
     from patronage.reports import queries, service
     from patronage.tenancy import service as tenancy
 
     session = new_session()
+    bind_tenant(session, tenant_id)  # row-level security on PostgreSQL: the tenant's rows
     token = tenancy.create_token(session, tenant_id=tenant_id, email="admin@demo.example",
                                  label="bench")
     server = Server()  # DATABASE_URL of this process

@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session
 from patronage.customers.models import AuditEntry, Customer
 from patronage.db import (
     BULK_CACHE_KIB,
+    between_threads,
+    bind_tenant,
     bound_memory,
     bulk_insert,
     make_engine,
     reserve_ids,
 )
+from patronage.tenancy.models import Tenant
 
 
 def test_bulk_rows_read_back_like_orm_rows(factory, session):
@@ -154,3 +157,25 @@ def test_a_key_probe_reads_its_index_in_a_server_of_many_workspaces(factory, ses
         own = {"license_number": "L{}", "external_id": "E{}", "email": "p{}@example.com",
                "phone": "+1415{:07d}"}[rule].format(ids[0] - 2_000)
         assert matching.find_ids(conn, big.id, {rule: {own}})[rule] == {own: ids[0] - 2_000}
+
+
+def test_between_threads_a_postgresql_request_keeps_its_one_transaction(factory, session):
+    """After a request's token is checked: SQLite ends the read (a snapshot held into a
+    write would have to be upgraded); PostgreSQL goes on in the same transaction, the
+    tenant set once. Anything the dependencies changed is committed on both."""
+    t = factory.tenant()
+    factory.customer(t, company_name="Seen")
+    bind_tenant(session, t.id)
+    assert session.scalar(select(Customer.company_name).where(Customer.tenant_id == t.id)) \
+        == "Seen"
+    between_threads(session)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    assert session.in_transaction() is postgresql
+    if postgresql:
+        assert session.scalar(text("SELECT current_setting('app.tenant_id')")) == str(t.id)
+    workspace = session.get(Tenant, t.id)
+    workspace.name = "Renamed between threads"
+    between_threads(session)
+    assert not session.in_transaction()
+    session.expire_all()
+    assert session.get(Tenant, t.id).name == "Renamed between threads"
