@@ -53,22 +53,26 @@ def count_within(session: Session, query: Select[Any], seconds: float) -> tuple[
             return 0, False
         return int(found or 0), True
     conn.execute(_Declare(query))
+    counted, whole = _moved_over(conn, seconds)
+    # Closed when done (an error instead aborts the transaction, and the cursor with it).
+    conn.exec_driver_sql(f"CLOSE {CURSOR}")
+    return counted, whole
+
+
+def _moved_over(conn: Any, seconds: float) -> tuple[int, bool]:
     started, counted, step = time.perf_counter(), 0, FIRST_STEP
-    try:
-        while True:
-            moved = conn.exec_driver_sql(f"MOVE FORWARD {step} IN {CURSOR}").rowcount
-            counted += moved
-            if moved < step:
-                return counted, True
-            spent = time.perf_counter() - started
-            if spent >= seconds:
-                return counted, False
-            # The rows the pace so far says fit in half the time left, and at most twice
-            # the last step: the pace changes along the way (January's birthdays walked in
-            # date order come in runs, a year apart), and a MOVE cannot be stopped part way.
-            step = max(LEAST_STEP, min(2 * step, int(counted / spent * (seconds - spent) / 2)))
-    finally:
-        conn.exec_driver_sql(f"CLOSE {CURSOR}")
+    while True:
+        moved = conn.exec_driver_sql(f"MOVE FORWARD {step} IN {CURSOR}").rowcount
+        counted += moved
+        if moved < step:
+            return counted, True
+        spent = time.perf_counter() - started
+        if spent >= seconds:
+            return counted, False
+        # The rows the pace so far says fit in half the time left, and at most twice the
+        # last step: the pace changes along the way (January's birthdays walked in date
+        # order come in runs, a year apart), and a MOVE cannot be stopped part way.
+        step = max(LEAST_STEP, min(2 * step, int(counted / spent * (seconds - spent) / 2)))
 
 
 @contextmanager
