@@ -90,3 +90,33 @@ def test_the_stores_column_names_the_stores_ordered_from(client, factory):
                       params={"columns": "name,stores"}).text
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Name", "Stores"] and rows[1] == [made["display_name"], "Main"]
+
+
+def test_a_download_holds_one_connection_at_a_time(client, factory, monkeypatch):
+    """The member's columns are read with the request's own session, which then ends its
+    transaction before the stream reads with its own: on PostgreSQL a request otherwise
+    keeps its transaction to the end (db.between_threads), and an export would hold two
+    connections of the pool at once (capacity)."""
+    from patronage.customers import export, saved
+    from patronage.db import get_engine
+
+    t = factory.tenant()
+    factory.customer(t, company_name="Streamed")
+    pool = get_engine().pool
+    before = pool.checkedout()
+    seen = {}
+    real_columns, real_rows = saved.get_columns, export.rows
+
+    def get_columns(session, principal):
+        found = real_columns(session, principal)
+        seen["columns"] = pool.checkedout()  # the request's session alone
+        return found
+
+    def rows(session, **kwargs):
+        seen["stream"] = pool.checkedout()  # the stream's own session alone
+        yield from real_rows(session, **kwargs)
+    monkeypatch.setattr(saved, "get_columns", get_columns)
+    monkeypatch.setattr(export, "rows", rows)
+    table = _csv(client.get("/api/v1/customers/export", headers=t.headers))
+    assert any("Streamed" in row for row in table[1:])
+    assert seen["columns"] <= before + 1 and seen["stream"] <= before + 1, (before, seen)

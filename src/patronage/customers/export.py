@@ -164,11 +164,14 @@ def rows(session: Session, *, tenant_id: int, region: str, filters: CustomerFilt
         cursor = page.next_cursor
 
 
-def response(principal: Principal, params: ListParams,
+def response(session: Session, principal: Principal, params: ListParams,
              columns: list[str] | None) -> StreamingResponse:
-    """A streamed CSV download; the stream has its own session (it outlives the request's)."""
-    with session_scope(principal.tenant_id) as session:
-        chosen = columns or saved.get_columns(session, principal)
+    """A streamed CSV download. The stream has its own session (it outlives the request's),
+    so the request's ``session`` ends its transaction first: a request holds one connection
+    at a time (capacity), and on PostgreSQL the request's transaction would otherwise last
+    until the download is done (db.between_threads)."""
+    chosen = columns or saved.get_columns(session, principal)
+    session.commit()
     if chosen == ["all"]:
         chosen = list(ALL_COLUMNS)
     unknown = [c for c in chosen if c not in COLUMNS]

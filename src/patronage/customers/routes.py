@@ -50,9 +50,9 @@ def list_customers(principal: ApiPrincipal, session: SessionDep,
             response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}},
                              "description": "CSV; formula-like cells are neutralised"}})
-def export_customers(principal: ApiPrincipal,
+def export_customers(principal: ApiPrincipal, session: SessionDep,
                      params: Annotated[ExportParams, Query()]) -> StreamingResponse:
-    return export.response(principal, params, params.columns)
+    return export.response(session, principal, params, params.columns)
 
 
 @router.post(":bulk", response_model=schemas.BulkResult,

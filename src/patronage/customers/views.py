@@ -145,7 +145,8 @@ def export_view(request: Request, member: web.Member, session: SessionDep) -> Re
     if errors:
         raise ValidationFailed.of(errors)
     view = _current_view(session, member, request.query_params.get("view"))
-    return export.response(member, params, view.columns if view and view.columns else None)
+    return export.response(session, member, params,
+                           view.columns if view and view.columns else None)
 
 
 def _current_view(session: Session, member: Principal,
