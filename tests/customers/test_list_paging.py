@@ -104,3 +104,22 @@ def test_the_stores_column_shows_where_a_customer_ordered(client, factory):
                                             "columns": ["name", "stores"]})
     shown = html.unescape(client.get("/customers").text)
     assert re.search(r"Store Shopper.*?<td[^>]*>Main</td>", shown, re.S)
+
+
+def test_a_bound_total_is_never_below_the_rows_paged_through(client, factory, monkeypatch):
+    """A count out of time (SQLite's) or a walked search (PostgreSQL's) gives the total as a
+    bound; a later page said "26–50 of more than 0". It is at least the rows paged through,
+    and on the last page those are all of them."""
+    from patronage.customers import queries
+
+    t = factory.tenant()
+    _customers(factory, t, 60)
+    _login(client, t)
+    monkeypatch.setattr(queries, "count_within", lambda session, query, seconds: (0, False))
+    first = client.get("/customers?type=guest&limit=25").text
+    assert _position(first) == "1–25 of more than 25"
+    second = client.get(_link(first, "next")).text
+    assert _position(second) == "26–50 of more than 50"
+    assert "More than 50 customers" in second
+    third = client.get(_link(second, "next")).text
+    assert _position(third) == "51–60 of 60" and "60 customers" in third

@@ -310,6 +310,8 @@ def _page(session: Session, query: Select[Any], sort: Sort, limit: int, total: i
     more = len(rows) > limit
     if not exact and not cursor:  # a bound is never below what the first page shows
         total, exact = (max(total, limit), False) if more else (len(rows), True)
+    elif not exact:  # nor below what a later page shows (the pages before it are unknown)
+        total = max(total, limit if more else len(rows))
     rows = rows[:limit]
     next_cursor = None
     if more:
