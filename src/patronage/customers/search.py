@@ -31,7 +31,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.visitors import replacement_traverse
+from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 from patronage.customers.models import Customer
 from patronage.db import among_ids
@@ -225,13 +225,31 @@ def settle(session: Session, where: list[ColumnElement[bool]]
         if ids is not None:
             return among_ids(Customer.id, ids)
         walked = True
-        # A filter's own column is checked beside it (column_contains), and a match there is
-        # a match in the document: only that check is walked. The document's LIKE as well
-        # made the planner expect one match in a million and read them all (270 ms for an
-        # email fragment sorted by last order); the email's own estimate (its index's
-        # statistics, migration 0027) lets it walk the sort's index (~25 ms).
-        return true() if found[1] is not None else _walked(found[0])
+        return _walked_form(*found)
     return [replacement_traverse(c, {}, swap) for c in where], walked
+
+
+def indexed(where: list[ColumnElement[bool]]) -> bool:
+    """Whether ``where`` holds a condition the search index answers (PostgreSQL)."""
+    return any(getattr(e, "_annotations", {}).get(_GROUPS) is not None
+               for c in where for e in iterate(c))
+
+
+def walked(where: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """``where`` with every indexed search condition in its walked form (PostgreSQL)."""
+    def swap(element: Any) -> Any:
+        found = getattr(element, "_annotations", {}).get(_GROUPS)
+        return None if found is None else _walked_form(*found)
+    return [replacement_traverse(c, {}, swap) for c in where]
+
+
+def _walked_form(groups: Groups, within: str | None) -> ColumnElement[bool]:
+    # A filter's own column is checked beside it (column_contains), and a match there is a
+    # match in the document: only that check is walked. The document's LIKE as well made
+    # the planner expect one match in a million and read them all (270 ms for an email
+    # fragment sorted by last order); the email's own estimate (its index's statistics,
+    # migration 0027) lets it walk the sort's index (~25 ms).
+    return true() if within is not None else _walked(groups)
 
 
 # The text each search column holds, as SQL over customers (the FTS5 columns of migration 0002).
