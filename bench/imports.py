@@ -198,14 +198,28 @@ def validation_floor(path: Path) -> float:
 
 
 def run_import(url: str, path: Path) -> Measured:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = _env(url)
     return run_measured([sys.executable, "-m", "patronage.cli", "import", str(path),
                          "--tenant", "demo", "--json"], env)
 
 
 def cli(url: str, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "patronage.cli", *args], check=True,
-                   capture_output=True, env={**os.environ, "DATABASE_URL": url})
+                   capture_output=True, env=_env(url))
+
+
+def _env(url: str) -> dict[str, str]:
+    """This process's environment for the database ``url`` (and its tables' owner, who
+    migrates, when the application connects as a role of its own: docs/deploy.md)."""
+    env = {**os.environ, "DATABASE_URL": url}
+    if os.environ.get("DATABASE_OWNER_URL"):
+        env["DATABASE_OWNER_URL"] = _same_database(os.environ["DATABASE_OWNER_URL"], url)
+    return env
+
+
+def _same_database(server: str, url: str) -> str:
+    """``server``'s role and cluster, ``url``'s database."""
+    return server.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1]
 
 
 def sqlite_utils(work: Path, path: Path, rows: int) -> float | None:
@@ -245,7 +259,9 @@ def pg_database(url: str, name: str) -> str:
     """A new database NAME in the cluster of URL (dropped first), its URL."""
     import psycopg
 
-    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as con:
+    # Made by the tables' owner when the application connects as a role of its own.
+    maker = os.environ.get("DATABASE_OWNER_URL") or url
+    with psycopg.connect(maker.replace("+psycopg", ""), autocommit=True) as con:
         con.execute(f"DROP DATABASE IF EXISTS {name}")
         con.execute(f"CREATE DATABASE {name}")
     return url.rsplit("/", 1)[0] + f"/{name}"
