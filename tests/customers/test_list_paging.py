@@ -123,3 +123,21 @@ def test_a_bound_total_is_never_below_the_rows_paged_through(client, factory, mo
     assert "More than 50 customers" in second
     third = client.get(_link(second, "next")).text
     assert _position(third) == "51–60 of 60" and "60 customers" in third
+
+
+def test_a_link_without_its_trail_claims_no_exact_total(client, factory, monkeypatch):
+    """A page's link cut short (its cursor without the pages before it) cannot tell how many
+    rows came before: its last page keeps the bound rather than claim "51–60 of 60"."""
+    from patronage.customers import queries
+
+    t = factory.tenant()
+    _customers(factory, t, 60)
+    _login(client, t)
+    monkeypatch.setattr(queries, "count_within", lambda session, query, seconds: (0, False))
+    first = client.get("/customers?type=guest&limit=25").text
+    second = client.get(_link(first, "next")).text
+    last = _link(second, "next")
+    assert _position(client.get(last).text) == "51–60 of 60"
+    cut = re.sub(r"&(page|back)=[^&]*", "", last)
+    assert cut != last
+    assert "of more than" in _position(client.get(cut).text)

@@ -114,6 +114,12 @@ class Trail:
     def first_row(self, limit: int) -> int:
         return (self.number - 1) * limit + 1
 
+    @property
+    def whole(self) -> bool:
+        """Whether every page before this one is known (a link cut short, or one from far
+        back, says page 2 or keeps the last MAX): only then do the rows before it count."""
+        return len(self.back) == self.number - 1
+
 
 _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,500}")
 

@@ -69,9 +69,6 @@ SEARCH_COUNT_CAP = 2_000
 # for it (0.4 s) to spare a sort of nothing.
 FEW_TO_SORT = 2_000
 RELEVANCE = "relevance"
-# PostgreSQL: a page in id order with a search condition first walks this many customers
-# (see _newest_walked_first): a page of a fragment in 1 name in 100 is found within it.
-WALK_FIRST = 10_000
 
 
 @dataclass(frozen=True)
@@ -254,11 +251,6 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
             where = [*where, or_(search.match_ids(terms, dialect), Customer.id.in_(priority))]
         else:
             where = [*where, Customer.id.in_(priority)]
-    if dialect == "postgresql" and sort.key == "id" and known_total is None \
-            and search.indexed(where):
-        page = _newest_walked_first(session, where, sort, limit, cursor)
-        if page is not None:
-            return page
     # PostgreSQL: common fragments are walked, and their thousands of matches (which a
     # count would walk too, out of its time) are given as the page's bound at once.
     where, walked = search.settle(session, where)
@@ -301,31 +293,6 @@ def find(session: Session, *, tenant_id: int, region: str, filters: flt.Customer
     few = dialect == "sqlite" and exact and not unfiltered and total <= FEW_TO_SORT
     query = query.order_by(*_order(column, sort.descending, dialect, few)).limit(limit + 1)
     return _page(session, query, sort, limit, total, exact, cursor)
-
-
-def _newest_walked_first(session: Session, where: list[ColumnElement[bool]], sort: Sort,
-                         limit: int, cursor: str | None) -> Page | None:
-    """PostgreSQL, a page in id order with a search condition: the page's walk along the
-    primary key over the next WALK_FIRST customers only, before the search index is asked
-    how common the fragment is (10–30 ms for "mar" among a million names, where the walk
-    finds a page within ~700 customers, ~1 ms). The page, if found there, is the page that
-    walking all of them would find, and its total is the page's bound, as for any walked
-    page (search.settle); if not, None: the index decides as before."""
-    descending = sort.descending
-    later = ([Customer.id < _cursor_key(cursor, sort)[1] if descending
-              else Customer.id > _cursor_key(cursor, sort)[1]] if cursor else [])
-    ordered = Customer.id.desc() if descending else Customer.id.asc()
-    # The edge as a value, not a subquery: the planner then knows the range is WALK_FIRST
-    # customers and walks it (beside a LIKE it guesses rare, it read the whole workspace).
-    edge = session.scalar(select(Customer.id).where(where[0], *later).order_by(ordered)
-                          .offset(WALK_FIRST).limit(1))
-    within = [] if edge is None else [Customer.id > edge if descending
-                                      else Customer.id < edge]
-    query = (select(Customer.id, Customer.id).where(*search.walked(where), *later, *within)
-             .order_by(ordered).limit(limit + 1))
-    page = _page(session, query, sort, limit, 0, False, cursor)
-    # Not a full page: the rest of the workspace decides, unless the walk reached its end.
-    return page if page.next_cursor is not None or edge is None else None
 
 
 def _cursor_key(cursor: str, sort: Sort) -> tuple[Any, int]:

@@ -31,7 +31,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.visitors import iterate, replacement_traverse
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from patronage.customers.models import Customer
 from patronage.db import among_ids
@@ -227,20 +227,6 @@ def settle(session: Session, where: list[ColumnElement[bool]]
         walked = True
         return _walked_form(*found)
     return [replacement_traverse(c, {}, swap) for c in where], walked
-
-
-def indexed(where: list[ColumnElement[bool]]) -> bool:
-    """Whether ``where`` holds a condition the search index answers (PostgreSQL)."""
-    return any(getattr(e, "_annotations", {}).get(_GROUPS) is not None
-               for c in where for e in iterate(c))
-
-
-def walked(where: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
-    """``where`` with every indexed search condition in its walked form (PostgreSQL)."""
-    def swap(element: Any) -> Any:
-        found = getattr(element, "_annotations", {}).get(_GROUPS)
-        return None if found is None else _walked_form(*found)
-    return [replacement_traverse(c, {}, swap) for c in where]
 
 
 def _walked_form(groups: Groups, within: str | None) -> ColumnElement[bool]:
