@@ -190,6 +190,21 @@ def test_no_match_says_which_filter_excluded_everything(client, signed_in, facto
                      r"customer</span>", page.text)
 
 
+def test_a_relaxed_filters_count_out_of_time_is_said_to_be_a_bound(client, signed_in,
+                                                                   factory, monkeypatch):
+    """What removing a filter would show is counted like the list: out of its time, the
+    count is a bound, and the hint says "more than", never a bare "1 customer"."""
+    from patronage.customers import queries
+
+    for n in range(3):
+        factory.customer(signed_in, company_name=f"Blacksmith Goods {n}", state="CA")
+    monkeypatch.setattr(queries, "count_within", lambda session, query, seconds: (0, False))
+    page = client.get("/customers?state=CA&type=guest")
+    assert "No customers match" in page.text
+    assert re.search(r"Without <strong>Type: guest</strong></a>\s*<span class=\"muted\">— "
+                     r"more than 1 customer</span>", page.text), page.text
+
+
 def test_a_bad_filter_is_reported_and_ignored(client, signed_in, factory):
     factory.customer(signed_in, company_name="Blacksmith Goods")
     page = client.get("/customers?spent_min=lots&sort=nonsense")
