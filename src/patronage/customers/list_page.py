@@ -17,6 +17,7 @@ from starlette.datastructures import QueryParams
 
 from patronage.customers import fields
 from patronage.customers.filters import ListParams, query_values
+from patronage.customers.schemas import CustomerPage
 from patronage.customers.tables import COLUMNS
 from patronage.errors import FieldError, from_pydantic
 
@@ -119,6 +120,16 @@ class Trail:
         """Whether every page before this one is known (a link cut short, or one from far
         back, says page 2 or keeps the last MAX): only then do the rows before it count."""
         return len(self.back) == self.number - 1
+
+    def shown_total(self, page: CustomerPage, limit: int) -> tuple[int, bool]:
+        """The total the page shows, and whether it is exact. A bound (total_exact false)
+        is at least the rows paged through so far, and on the last page those are all of
+        them (page 3 of a big walked search never says "more than 0"), when the trail
+        knows every page before this one."""
+        if page.total_exact or not self.whole:
+            return page.total, page.total_exact
+        seen = self.first_row(limit) + len(page.items) - 1
+        return (max(page.total, seen), False) if page.next_cursor else (seen, True)
 
 
 _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,500}")

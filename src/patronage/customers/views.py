@@ -107,11 +107,12 @@ def customer_list(request: Request, member: web.Member, session: SessionDep) -> 
         page = find(params)
     chips = list_page.chips(params, choices)
     # Nothing matched: say which filter excluded everything, with what removing it gives.
-    # (a count out of time is a bound, and said so: "more than 1")
-    relax = [(chip, (found.total, found.total_exact)) for chip in chips
-             if (found := find(list_page.read(QueryParams(chip.remove_url.partition("?")[2]))[0]
-                               .model_copy(update={"limit": 1})))
-             ] if not page.items and chips else []
+    relax = []
+    for chip in chips if not page.items else ():
+        without = find(list_page.read(QueryParams(chip.remove_url.partition("?")[2]))[0]
+                       .model_copy(update={"limit": 1}))
+        # (a count out of time is a bound, and said so: "more than 1")
+        relax.append((chip, (without.total, without.total_exact)))
     columns = [COLUMNS[k] for k in (view.columns if view and view.columns
                                     else saved.get_columns(session, member))]
     template = "customers/_results.html" if htmx else "customers/list.html"

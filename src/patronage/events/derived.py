@@ -82,6 +82,9 @@ DELTAS = ("order_count", "total_spent_cents", "first_order_at", "last_order_at",
 
 _TIMES = ("first_order_at", "last_order_at", "last_activity_at", "last_login_at")
 _ADDED = ("order_count", "total_spent_cents", "sample_count")
+# A batch's rows for _MERGE_ALL (db.unnested): the customer, and its figures by bind name.
+_MERGED = {"the_id": BigInteger(), **{f"add_{n}": BigInteger() for n in _ADDED},
+           **{f"new_{n}": postgresql.TIMESTAMP(timezone=True) for n in _TIMES}}
 
 
 def _merge_statement(set_based: bool = False) -> Any:
@@ -91,13 +94,7 @@ def _merge_statement(set_based: bool = False) -> Any:
     a batch)."""
     t = Customer.__table__
     if set_based:
-        columns = [func.unnest(bindparam("the_ids", type_=postgresql.ARRAY(BigInteger)))
-                   .label("the_id")]
-        columns += [func.unnest(bindparam(f"add_{n}s", type_=postgresql.ARRAY(BigInteger)))
-                    .label(f"add_{n}") for n in _ADDED]
-        columns += [func.unnest(bindparam(f"new_{n}s", type_=postgresql.ARRAY(
-            postgresql.TIMESTAMP(timezone=True)))).label(f"new_{n}") for n in _TIMES]
-        batch = select(*columns).subquery("batch")
+        batch = unnested("batch", _MERGED)
         value = batch.c.__getitem__
         the_id: Any = batch.c.the_id
     else:
@@ -141,10 +138,10 @@ def merge(conn: Connection, tenant_id: int, rows: list[dict[str, Any]]) -> None:
     names = {m: f"add_{m}" if m.endswith(("count", "cents")) else f"new_{m}" for m in DELTAS}
     if conn.dialect.name == "postgresql":
         if rows:
+            batch = [{"the_id": row["_id"], **{names[m]: _stored(m, row[m]) for m in DELTAS}}
+                     for row in rows]
             conn.execute(_MERGE_ALL, {"in_tenant": tenant_id,
-                                      "the_ids": [row["_id"] for row in rows],
-                                      **{names[m] + "s": [_stored(m, row[m]) for row in rows]
-                                         for m in DELTAS}})
+                                      **unnested_values("batch", _MERGED, batch)})
         return
     bulk_execute(conn, _MERGE, [{"in_tenant": tenant_id, "the_id": row["_id"],
                                  **{names[m]: row[m] for m in DELTAS}} for row in rows])

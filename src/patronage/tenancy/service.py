@@ -229,34 +229,24 @@ def authenticate_token(session: Session, token: str) -> Principal:
         raise failure
     digest = token_hash(secret)
     bind_tenant(session, int(tenant_part))  # a token is looked for in its own tenant only
-    # Plain columns, not three ORM objects: this runs on every API request.
     row = session.execute(
-        select(ApiToken.id, ApiToken.token_hash, ApiToken.last_used_at, Tenant.id,
-               Tenant.slug, Tenant.default_region, User.id, User.email, User.name,
-               User.role, User.session_version)
+        select(ApiToken, Tenant, User)
         .join(Tenant, Tenant.id == ApiToken.tenant_id)
         .join(User, (User.tenant_id == ApiToken.tenant_id) & (User.id == ApiToken.user_id))
         .where(ApiToken.tenant_id == int(tenant_part), ApiToken.token_hash == digest,
                ApiToken.revoked_at.is_(None), User.deactivated_at.is_(None),
                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))).first()
-    if row is None or not hmac.compare_digest(row[1], digest):
+    if row is None or not hmac.compare_digest(row[0].token_hash, digest):
         raise failure
-    token_id, _hash, last_used, tenant_id, slug, region, user_id, email, name, role, \
-        session_version = row
-    now = utcnow()
-    if last_used is None or now - as_utc(last_used) > LAST_USED_EVERY:
-        # At most hourly: a write per request would cost the load.
+    token, now = row[0], utcnow()
+    if token.last_used_at is None or now - as_utc(token.last_used_at) > LAST_USED_EVERY:
+        token.last_used_at = now  # at most hourly: a write per request would cost the load
         try:
             with without_waiting(session):
-                session.execute(update(ApiToken).where(ApiToken.tenant_id == tenant_id,
-                                                       ApiToken.id == token_id)
-                                .values(last_used_at=now))
                 session.commit()
         except OperationalError:  # another writer holds the database: mark it next time
             session.rollback()
-    return Principal(tenant_id=tenant_id, tenant_slug=slug, tenant_region=region,
-                     user_id=user_id, email=email, name=name, role=role,
-                     session_version=session_version)
+    return _principal(row[1], row[2])
 
 
 LAST_USED_EVERY = timedelta(hours=1)
